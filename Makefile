@@ -1,0 +1,36 @@
+# ictanalysis — the two commands a new machine needs are `make report` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help install report clean-data test bench lab data distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)  ## create .venv and install the project with its pinned dependencies
+
+report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output is
+	$(BIN)/ictanalysis clean
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)  ## run every benchmark and print one table
+	$(BIN)/python -m benchmarks
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+data: $(STAMP)  ## regenerate the bundled sample workbooks in data/raw/
+	$(BIN)/python data/raw/generate.py
+
+distclean:  ## remove the environment and every generated output
+	rm -rf $(VENV) data/processed/indicators.* reports/*/

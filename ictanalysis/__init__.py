@@ -1,0 +1,50 @@
+"""ictanalysis: turn a provincial ICT department's workbooks into a checked year-on-year report.
+
+One import line serves a notebook::
+
+    import ictanalysis as ict
+    result = ict.clean()                      # data/raw → data/processed/indicators.parquet
+    table = ict.read_indicators()             # the tidy table, one row per value
+    ict.load_catalog().indicator("online_services_level4").name_vi
+
+Names load on first use, so importing the package costs almost nothing and the
+command line answers at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CleanResult",
+    "ExitCode",
+    "InputError",
+    "Problem",
+    "clean",
+    "load_catalog",
+    "load_layouts",
+    "read_indicators",
+]
+
+_HOMES = {
+    "CleanResult": "ictanalysis.ingest",
+    "clean": "ictanalysis.ingest",
+    "read_indicators": "ictanalysis.ingest",
+    "ExitCode": "ictanalysis.errors",
+    "InputError": "ictanalysis.errors",
+    "Problem": "ictanalysis.errors",
+    "load_catalog": "ictanalysis.catalog",
+    "load_layouts": "ictanalysis.layouts",
+}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'ictanalysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

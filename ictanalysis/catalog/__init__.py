@@ -1,0 +1,297 @@
+"""The catalog: indicators, units, areas, operators and agencies, loaded from YAML.
+
+The YAML files beside this module are the data; this module validates them
+(unknown keys are rejected) and answers the lookups ingest needs: which
+indicator a header names, which area a district spelling means, how to convert
+"triệu đồng" into đồng.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ictanalysis.errors import ExitCode, IctAnalysisError
+from ictanalysis.normalise import fold
+
+CATALOG_DIR = Path(__file__).parent
+
+__all__ = ["Agency", "Area", "Catalog", "CatalogError", "Indicator", "Operator", "StrictModel", "load_catalog", "read_yaml"]
+
+
+class CatalogError(IctAnalysisError, ValueError):
+    """A catalog or layout file that does not validate."""
+
+    exit_code = ExitCode.INPUT
+
+
+class StrictModel(BaseModel):
+    """A frozen model that rejects unknown keys: the base of every YAML schema."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tolerance(StrictModel):
+    absolute: float = Field(ge=0)
+    relative: float = Field(ge=0)
+
+    def allows(self, expected: float, actual: float) -> bool:
+        """Tell whether `actual` is within tolerance of `expected`."""
+        return abs(actual - expected) <= max(self.absolute, self.relative * abs(expected))
+
+
+class Unit(StrictModel):
+    id: str
+    name_en: str
+    factors: dict[str, float]
+
+
+class Indicator(StrictModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    domain: Literal["postal", "telecom", "internet", "egov", "admin", "population"]
+    name_vi: str
+    name_en: str
+    unit: str
+    itu: str | None = None
+    source: Literal["department", "gso"] = "department"
+    aggregation: Literal["sum", "none"]
+    range: tuple[float, float]
+    parts: tuple[str, ...] = ()
+    tolerance: Tolerance | None = None
+    aliases: tuple[str, ...] = ()
+
+
+class Area(StrictModel):
+    code: str
+    level: Literal["province", "district"]
+    name: str
+    full_name: str
+    name_en: str
+    parent: str | None
+    kind: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    spellings: tuple[str, ...] = ()
+
+    def valid_in(self, year: int) -> bool:
+        """Tell whether the unit existed at some time during `year`."""
+        starts = self.valid_from is None or self.valid_from <= dt.date(year, 12, 31)
+        ends = self.valid_to is None or self.valid_to >= dt.date(year, 1, 1)
+        return starts and ends
+
+
+class Operator(StrictModel):
+    name: str
+    kind: Literal["telecom", "postal"]
+    spellings: tuple[str, ...]
+
+
+class Agency(StrictModel):
+    name: str
+    name_en: str
+    spellings: tuple[str, ...] = ()
+
+
+class _Defaults(StrictModel):
+    tolerance: Tolerance
+
+
+class _IndicatorFile(StrictModel):
+    defaults: _Defaults
+    indicators: tuple[Indicator, ...]
+
+
+class _UnitFile(StrictModel):
+    units: tuple[Unit, ...]
+
+
+class _AreaFile(StrictModel):
+    areas: tuple[Area, ...]
+
+
+class _OperatorFile(StrictModel):
+    operators: tuple[Operator, ...]
+
+
+class _AgencyFile(StrictModel):
+    agencies: tuple[Agency, ...]
+
+
+# Words that only say what kind of unit a name is: "Huyện Bác Ái" is Bác Ái.
+_AREA_PREFIXES = ("thanh pho", "tp", "huyen", "h", "thi xa", "tx", "quan", "q", "tinh", "thi tran")
+
+
+def read_yaml(path: Path, model: type[BaseModel]) -> BaseModel:
+    """Load one YAML file and validate it against `model`.
+
+    Raises:
+        CatalogError: naming the file and every field that does not validate.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(raw)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+
+
+class Catalog:
+    """The validated catalog with the lookups that ingest and the quality gate use.
+
+    Example:
+        >>> catalog = load_catalog()
+        >>> catalog.indicator("online_services_level4").unit
+        'thủ tục'
+        >>> catalog.find_area("H. Bác Ái", province="58").code
+        '584'
+        >>> catalog.find_operator("VNPT (VinaPhone)").name
+        'VNPT'
+        >>> catalog.unit_factor("triệu đồng", "đồng")
+        1000000.0
+    """
+
+    def __init__(self, directory: Path = CATALOG_DIR) -> None:
+        self.directory = directory
+        indicator_file = read_yaml(directory / "indicators.yaml", _IndicatorFile)
+        self.default_tolerance = indicator_file.defaults.tolerance
+        self.indicators = {i.id: i for i in indicator_file.indicators}
+        self.units = {u.id: u for u in read_yaml(directory / "units.yaml", _UnitFile).units}
+        self.areas = {a.code: a for a in read_yaml(directory / "areas.yaml", _AreaFile).areas}
+        self.operators = {o.name: o for o in read_yaml(directory / "operators.yaml", _OperatorFile).operators}
+        self.agencies = {a.name: a for a in read_yaml(directory / "agencies.yaml", _AgencyFile).agencies}
+        self._check_references()
+        self._indicator_names = _index({i.id: (i.name_vi, i.name_en, *i.aliases) for i in self.indicators.values()})
+        self._operator_names = _index({o.name: (o.name, *o.spellings) for o in self.operators.values()})
+        self._agency_names = _index({a.name: (a.name, *a.spellings) for a in self.agencies.values()})
+        self._area_names = self._index_areas()
+
+    def _check_references(self) -> None:
+        problems = []
+        for ind in self.indicators.values():
+            if ind.unit not in self.units:
+                problems.append(f"indicator {ind.id}: unknown unit {ind.unit!r}")
+            problems += [f"indicator {ind.id}: unknown part {p!r}" for p in ind.parts if p not in self.indicators]
+        for area in self.areas.values():
+            if area.parent is not None and area.parent not in self.areas:
+                problems.append(f"area {area.code}: unknown parent {area.parent!r}")
+        if problems:
+            raise CatalogError(f"{self.directory}: " + "; ".join(problems))
+
+    def _index_areas(self) -> dict[tuple[str | None, str], tuple[str, ...]]:
+        index: dict[tuple[str | None, str], set[str]] = {}
+        for area in self.areas.values():
+            for spelling in (area.name, area.full_name, area.name_en, *area.spellings):
+                for key in {fold(spelling), _strip_area_prefix(fold(spelling))}:
+                    index.setdefault((area.parent, key), set()).add(area.code)
+        return {key: tuple(sorted(codes)) for key, codes in index.items()}
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """Return the indicator with this id (KeyError when unknown)."""
+        return self.indicators[indicator_id]
+
+    def tolerance(self, indicator_id: str) -> Tolerance:
+        """Return how far a total may be from the sum of its parts for this indicator."""
+        return self.indicators[indicator_id].tolerance or self.default_tolerance
+
+    def find_indicator(self, label: str) -> Indicator | None:
+        """Return the indicator whose name or alias is `label`, ignoring diacritics and case."""
+        found = self._indicator_names.get(fold(label))
+        return self.indicators[found] if found else None
+
+    def find_operator(self, label: str) -> Operator | None:
+        """Return the enterprise that `label` names.
+
+        The whole label is tried first, then the label without a parenthesis
+        and then the parenthesis alone: "VNPT (VinaPhone)", "BĐT Ninh Thuận (VNPost)".
+        """
+        for candidate in _with_and_without_parenthesis(label):
+            found = self._operator_names.get(fold(candidate))
+            if found:
+                return self.operators[found]
+        return None
+
+    def find_agency(self, label: str) -> Agency | None:
+        """Return the public body that `label` names."""
+        found = self._agency_names.get(fold(label))
+        return self.agencies[found] if found else None
+
+    def find_area(self, label: str, *, province: str, year: int | None = None) -> Area | None:
+        """Return the province or one of its districts that `label` names.
+
+        Type words ("Huyện", "H.", "TP.", "Thành phố") are ignored, so
+        "H. Bác Ái", "Huyện Bác Ái" and "BAC AI" are the same district.
+        A unit not in force during `year` is not returned.
+        """
+        key = fold(label)
+        for parent in (province, None):
+            for candidate in (key, _strip_area_prefix(key)):
+                codes = self._area_names.get((parent, candidate), ())
+                if parent is None:
+                    codes = tuple(c for c in codes if c == province)
+                areas = [self.areas[c] for c in codes if year is None or self.areas[c].valid_in(year)]
+                if len(areas) == 1:
+                    return areas[0]
+        return None
+
+    def districts(self, province: str, year: int | None = None) -> list[Area]:
+        """Return the districts of `province` in force during `year`, by code."""
+        return [
+            a for a in self.areas.values() if a.parent == province and (year is None or a.valid_in(year))
+        ]
+
+    def unit_factor(self, written: str, canonical: str) -> float | None:
+        """Return the multiplier from a unit as written to a canonical unit, or None.
+
+        Bilingual units ("Nghìn thuê bao - Thous. subs.") are tried part by part.
+        """
+        factors = self._unit_factors(canonical)
+        for part in (written, *written.replace("/", " - ").split(" - ")):
+            factor = factors.get(fold(part))
+            if factor is not None:
+                return factor
+        return None
+
+    @functools.cache
+    def _unit_factors(self, canonical: str) -> dict[str, float]:
+        unit = self.units[canonical]
+        return {fold(name): float(factor) for name, factor in {unit.id: 1, **unit.factors}.items()}
+
+
+def _index(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, spellings in names.items():
+        for spelling in spellings:
+            folded = fold(spelling)
+            if index.get(folded, key) != key:
+                raise CatalogError(f"{spelling!r} names both {index[folded]!r} and {key!r}")
+            index[folded] = key
+    return index
+
+
+def _strip_area_prefix(folded: str) -> str:
+    for prefix in _AREA_PREFIXES:
+        if folded.startswith(prefix + " "):
+            return folded[len(prefix) + 1 :]
+    return folded
+
+
+def _with_and_without_parenthesis(label: str) -> list[str]:
+    head, sep, tail = label.partition("(")
+    if not sep:
+        return [label]
+    return [label, head, tail.rstrip(") ")]
+
+
+@functools.cache
+def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
+    """Load and validate the catalog in `directory` (cached per directory).
+
+    Raises:
+        CatalogError: when a file is missing a field, has an unknown key or a
+            dangling reference.
+    """
+    return Catalog(Path(directory))

@@ -1,0 +1,99 @@
+"""The `ictanalysis` command: a thin shell over the library, one sub-command per stage.
+
+Each command parses its options, makes one library call, prints a short
+summary and maps errors to the exit codes of :class:`ictanalysis.errors.ExitCode`.
+Heavy libraries are imported inside the command that needs them, so `--help`
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ictanalysis import __version__
+from ictanalysis.errors import ExitCode, IctAnalysisError
+
+__all__ = ["build_parser", "main"]
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  internal error (a bug; please report it with the message)
+  2  wrong command line
+  3  input error: a raw workbook, the catalog or a layout cannot be read or mapped
+  4  quality gate failed
+  5  report could not be built
+  6  report could not be delivered
+  7  another run holds the lock"""
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from ictanalysis.ingest import clean
+
+    result = clean(args.raw, None if args.check else args.out, province=args.province, layout_dirs=args.layouts)
+    years = sorted(set(result.table["year"]))
+    print(
+        f"Read {len(result.files)} workbooks ({len(result.sheets)} tables) from {args.raw}: "
+        f"{len(result.table):,} values for {len(years)} years ({years[0]}–{years[-1]})."
+    )
+    for where, why in result.skipped.items():
+        print(f"  skipped {where}: {why}")
+    if result.outputs:
+        print("Wrote " + " and ".join(str(p) for p in result.outputs))
+    else:
+        print("Checked only (--check): nothing written.")
+    return ExitCode.OK
+
+
+def _add_clean(commands) -> None:
+    parser = commands.add_parser(
+        "clean",
+        help="read the raw workbooks into the tidy indicator table",
+        description="Read every workbook in RAW/<year>/ (.xlsx, .xls, .ods, .csv), map it through the "
+        "catalog and the layouts, check total rows, and write OUT/indicators.parquet and .csv. "
+        "All problems are reported together; on any problem nothing is written.",
+        epilog="example:\n  ictanalysis clean --raw data/raw --out data/processed\n"
+        "  ictanalysis clean --check --layouts my-layouts/   # read and check only\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw folder with one sub-folder per year (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=Path("data/processed"), help="where the tidy table goes (default: %(default)s)")
+    parser.add_argument("--province", default="58", help="official code of the province the workbooks are about (default: %(default)s, Ninh Thuận)")
+    parser.add_argument("--layouts", type=Path, action="append", default=[], metavar="DIR", help="extra folder of layout files (repeatable)")
+    parser.add_argument("--check", action="store_true", help="read and check only; write nothing")
+    parser.set_defaults(handler=_clean)
+
+
+COMMANDS: list[Callable] = [_add_clean]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="ictanalysis",
+        description="Turn a provincial ICT department's yearly workbooks into a checked, traceable "
+        "comparison between two years.",
+        epilog="example:\n  ictanalysis clean            # data/raw → data/processed/indicators.parquet\n"
+        "  ictanalysis clean --help     # options of one command\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except IctAnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,526 @@
+"""Find a layout's table in a sheet and turn its cells into tidy records.
+
+A table is found by its label header ("Đơn vị hành chính", "Doanh nghiệp",
+"Chỉ tiêu"…). Its header block is as tall as the merged cells starting on that
+row; each column's header path (one text per header row, merged cells filled)
+is read for an enterprise, a year, a unit in parentheses and, from what is
+left, an indicator. Each data row is then a district, an enterprise, an agency,
+an indicator or a year; total rows are kept as the province (or all
+enterprises, or all agencies) and checked against the sum of their parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ictanalysis.catalog import Catalog, Indicator
+from ictanalysis.errors import Problem
+from ictanalysis.layouts import ALWAYS_IGNORED, Layout
+from ictanalysis.normalise import NumberFormatError, fold, parse_number, strip_footnotes
+from ictanalysis.workbook import Sheet, cell_name
+
+__all__ = ["TIDY_COLUMNS", "Records", "SheetSource", "Table", "extract_table", "find_table"]
+
+TIDY_COLUMNS = (
+    "year", "domain", "indicator", "area", "operator", "agency", "value", "unit",
+    "preliminary", "source_file", "source_sheet", "source_cell",
+)  # fmt: skip
+
+_TOTAL_LABELS = {"tong cong", "cong", "toan tinh", "tong so", "tong", "total", "ca tinh", "tong cong toan tinh"}
+_GENERIC_WORDS = {"tong so", "tong", "cong", "so luong", "tong cong", "total"}
+_UNIT_LINE = re.compile(r"^\s*(?:đơn vị tính|đvt|dvt|don vi tinh|unit)\s*[:\-]\s*(.+)$", re.I)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_PRELIMINARY = ("so bo", "prel", "uoc tinh", "uoc thuc hien")
+_ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[a-zđ])\s*[\.\)/-]\s+", re.I)
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_EXPECTED_NUMBER = "a number such as 1.234.567 or 12,5 (or '-' for zero)"
+
+
+@dataclass(frozen=True)
+class SheetSource:
+    """Where a sheet comes from and what it is about: the context of its records."""
+
+    file: str  # relative to the raw folder, e.g. "2020/vien-thong-2020.xlsx"
+    sheet: Sheet
+    year: int
+    province: str
+
+
+@dataclass
+class Records:
+    """The tidy rows found so far, column by column (cheap to append, cheap to frame)."""
+
+    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in TIDY_COLUMNS})
+
+    def __len__(self) -> int:
+        return len(self.columns["value"])
+
+    def extend(self, other: Records) -> None:
+        """Append all rows of `other`."""
+        for name, values in other.columns.items():
+            self.columns[name].extend(values)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table and what its header says."""
+
+    index: int
+    header: str
+    header_cell: str
+    role: str  # value | label | unit | ignored
+    indicator: Indicator | None = None
+    operator: str = ""
+    year: int | None = None
+    preliminary: bool = False
+    units: tuple[str, ...] = ()
+
+
+@dataclass
+class Table:
+    """A located table: its columns and the row where data begins."""
+
+    layout: Layout
+    label_column: int
+    unit_column: int | None
+    first_data_row: int
+    columns: list[Column]
+    unit_line: str | None
+    problems: list[Problem]
+
+
+# --- finding the table ------------------------------------------------------------------
+
+
+def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table | None:
+    """Locate `layout`'s table in the sheet and resolve its columns.
+
+    Returns None when the sheet has no header the layout looks for; a table
+    whose columns cannot all be understood comes back with its problems.
+    """
+    sheet = source.sheet
+    anchor = _find_anchor(sheet, layout)
+    if anchor is None:
+        return None
+    row, label_column = anchor
+    merges = _merge_origins(sheet)
+    header_rows = _header_rows(sheet, row, merges)
+    unit_line = _unit_line(sheet, row)
+    problems: list[Problem] = []
+    columns = []
+    unit_column = None
+    for col in range(min(label_column, sheet.left), sheet.left + sheet.width):
+        path = _header_path(sheet, header_rows, col, merges)
+        if not path:
+            continue
+        column = _resolve_column(source, layout, catalog, header_rows, merges, col, path, label_column, problems)
+        if column.role == "unit":
+            unit_column = col
+        columns.append(column)
+    if not any(c.role == "value" for c in columns) and not problems:
+        problems.append(_problem(source, cell_name(row, label_column), "the table has no value column", _what_layout_expects(layout)))
+    return Table(layout, label_column, unit_column, header_rows[-1] + 1, columns, unit_line, problems)
+
+
+def _find_anchor(sheet: Sheet, layout: Layout) -> tuple[int, int] | None:
+    """Return (row, label column) of the header row the layout looks for."""
+    wanted = {fold(h) for h in layout.label_headers if h}
+    secondary = {fold(h) for h in (*layout.unit_headers, *layout.value_headers) if h and "{" not in h}
+    for i, cells in enumerate(sheet.rows[:200]):
+        texts = [(j, fold(strip_footnotes(v)[0])) for j, v in enumerate(cells) if isinstance(v, str) and v.strip()]
+        for j, text in texts:
+            if text in wanted:
+                return sheet.top + i, sheet.left + j
+        if "" in layout.label_headers and any(text in secondary for _, text in texts):
+            return sheet.top + i, sheet.left + _first_filled(sheet, i)
+    return None
+
+
+def _first_filled(sheet: Sheet, i: int) -> int:
+    """Return the first column (relative) that has any value below row `i`."""
+    below = sheet.rows[i + 1 : i + 50]
+    return min((j for r in below for j, v in enumerate(r) if v not in ("", None)), default=0)
+
+
+def _merge_origins(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
+    """Map each cell inside a merged range to the range's top-left cell."""
+    origins = {}
+    for r0, c0, r1, c1 in sheet.merged:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 100_000:
+            continue  # a merge over the data area; its cells read as they are
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                origins[(r, c)] = (r0, c0)
+    return origins
+
+
+def _header_rows(sheet: Sheet, row: int, merges: dict) -> list[int]:
+    """Return the rows of the header block that starts at `row`."""
+    last = row
+    for r0, _c0, r1, _c1 in sheet.merged:
+        if r0 == row and r1 - r0 < 6:
+            last = max(last, r1)
+    return list(range(row, last + 1))
+
+
+def _header_path(sheet: Sheet, rows: list[int], col: int, merges: dict) -> list[str]:
+    """Return the texts of a column's header, merged cells filled, repeats dropped."""
+    path: list[str] = []
+    for r in rows:
+        text = _text(sheet.value(*merges.get((r, col), (r, col))))
+        if text and (not path or path[-1] != text):
+            path.append(text)
+    return path
+
+
+def _unit_line(sheet: Sheet, header_row: int) -> str | None:
+    """Return the unit of a "Đơn vị tính: …" line above the table, if there is one."""
+    for cells in sheet.rows[: header_row - sheet.top]:
+        for value in cells:
+            match = _UNIT_LINE.match(value) if isinstance(value, str) else None
+            if match:
+                return match.group(1).strip().rstrip(".")
+    return None
+
+
+def _resolve_column(source, layout, catalog, header_rows, merges, col, path, label_column, problems) -> Column:
+    """Say what a column holds, from its header path."""
+    sheet = source.sheet
+    header_cell = cell_name(header_rows[0], col)
+    header = " / ".join(path)
+    if col == label_column:
+        return Column(col, header, header_cell, "label")
+    folded = [fold(strip_footnotes(p)[0]) for p in path]
+    if set(folded) & {fold(h) for h in layout.unit_headers}:
+        return Column(col, header, header_cell, "unit")
+    if set(folded) & {fold(h) for h in (*ALWAYS_IGNORED, *layout.ignore_columns)}:
+        return Column(col, header, header_cell, "ignored")
+    if layout.rows == "indicator":
+        return _resolve_year_column(source, layout, col, path, header, header_cell, problems)
+    operator, rest = _take_operator(source, layout, catalog, header_rows, merges, col, path, problems)
+    texts, units = _split_units(rest)
+    year, preliminary = _year_of(texts) if layout.rows != "year" else (None, False)
+    texts = [t for t in texts if not _YEAR.fullmatch(fold(t))] if year else texts
+    indicator = _match_indicator(layout, catalog, texts)
+    if indicator is None:
+        problems.append(
+            _problem(source, header_cell, f"column header {header!r} names no indicator the catalog knows",
+                     "a header matching an indicator's name or alias (catalog/indicators.yaml) "
+                     f"or one listed in layout {layout.id!r}")
+        )  # fmt: skip
+        return Column(col, header, header_cell, "ignored")
+    operator = operator or layout.operator or ""
+    return Column(col, header, header_cell, "value", indicator, operator, year, preliminary, units)
+
+
+def _resolve_year_column(source, layout, col, path, header, header_cell, problems) -> Column:
+    """Resolve a value column of an indicators-as-rows table: a year or "the" value."""
+    wanted = {fold(h.replace("{year}", str(source.year))) for h in layout.value_headers}
+    texts, units = _split_units(path)
+    folded = {fold(t) for t in texts}
+    year, preliminary = _year_of(texts)
+    if wanted and folded & wanted:
+        return Column(col, header, header_cell, "value", year=year or source.year, preliminary=preliminary, units=units)
+    if not wanted and year:
+        return Column(col, header, header_cell, "value", year=year, preliminary=preliminary, units=units)
+    problems.append(
+        _problem(source, header_cell, f"column header {header!r} is neither a value column nor one to ignore",
+                 _what_layout_expects(layout))
+    )  # fmt: skip
+    return Column(col, header, header_cell, "ignored")
+
+
+def _take_operator(source, layout, catalog, header_rows, merges, col, path, problems) -> tuple[str, list[str]]:
+    """Return the enterprise a column belongs to and the header path without it."""
+    if layout.operator_header_row and layout.operator_header_row <= len(header_rows):
+        r = header_rows[layout.operator_header_row - 1]
+        origin = merges.get((r, col), (r, col))
+        text = _text(source.sheet.value(*origin))
+        operator = catalog.find_operator(text) if text else None
+        if operator is None:
+            problems.append(
+                _problem(source, cell_name(*origin), f"unknown enterprise {text!r} in the header",
+                         "an enterprise listed in catalog/operators.yaml (name or spelling)")
+            )  # fmt: skip
+            return "", [p for p in path if p != text]
+        return operator.name, [p for p in path if p != text]
+    for text in path:
+        operator = catalog.find_operator(text)
+        if operator is not None:
+            return operator.name, [p for p in path if p != text]
+    return "", path
+
+
+def _split_units(path: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Separate parenthesised notes (possible units) from header texts."""
+    texts, units = [], []
+    for part in path:
+        units += [u.strip() for u in _PARENTHESIS.findall(part)]
+        rest = _PARENTHESIS.sub(" ", part).strip()
+        if rest:
+            texts.append(rest)
+    return texts, tuple(units)
+
+
+def _year_of(texts: list[str]) -> tuple[int | None, bool]:
+    """Return the year a header names and whether it is marked preliminary."""
+    for text in texts:
+        match = _YEAR.search(text)
+        if match:
+            return int(match.group(1)), any(word in fold(text) for word in _PRELIMINARY)
+    return None, False
+
+
+def _match_indicator(layout: Layout, catalog: Catalog, texts: list[str]) -> Indicator | None:
+    """Find the indicator a whole header path names: the layout's aliases first, then the catalog's.
+
+    The path is tried as written, then without generic words ("Tổng số",
+    "Cộng"), so "Thuê bao di động / Tổng số" is mobile subscribers while a
+    layout may still call a lone "Tổng" column what it is. Every text must be
+    understood: a path with an unknown part (an enterprise the catalog lacks)
+    names nothing.
+    """
+    parts = [strip_footnotes(t)[0] for t in texts]
+    specific = [p for p in parts if fold(p) not in _GENERIC_WORDS]
+    layout_aliases = layout.alias_index
+    for candidate in (parts, specific):
+        joined = " ".join(candidate)
+        if fold(joined) in layout_aliases:
+            return catalog.indicator(layout_aliases[fold(joined)])
+        found = catalog.find_indicator(joined) if candidate else None
+        if found is not None:
+            return found
+    return None
+
+
+def _what_layout_expects(layout: Layout) -> str:
+    source = f" ({layout.source.name})" if layout.source else ""
+    return f"the columns of layout {layout.id!r}{source}"
+
+
+# --- reading the rows -------------------------------------------------------------------
+
+
+def extract_table(source: SheetSource, table: Table, catalog: Catalog) -> tuple[Records, list[Problem]]:
+    """Read every data row of a located table into tidy records.
+
+    Returns the records and the problems met: cells that are not numbers,
+    labels that name no known district/enterprise/agency/indicator, formulas
+    without a stored value, and total rows that differ from the sum of their parts.
+    """
+    reader = _RowReader(source, table, catalog)
+    for row in range(table.first_data_row, source.sheet.top + source.sheet.height):
+        reader.read_row(row)
+    reader.check_totals()
+    return reader.records, table.problems + reader.problems
+
+
+class _RowReader:
+    """The state of reading one table's rows: records, problems, totals to check."""
+
+    def __init__(self, source: SheetSource, table: Table, catalog: Catalog) -> None:
+        self.source, self.table, self.catalog, self.layout = source, table, catalog, table.layout
+        self.records = Records()
+        self.problems: list[Problem] = []
+        self.value_columns = [c for c in table.columns if c.role == "value"]
+        self.merges = _merge_origins(source.sheet)
+        self.factors: dict[tuple[int, str | None], float | None] = {}
+        self.parts: dict[int, list[tuple[float, str]]] = {c.index: [] for c in self.value_columns}
+        self.totals: dict[int, tuple[float, str]] = {}
+        self.in_derived_section = False
+        self.skip_rows = tuple(fold(s) for s in self.layout.skip_rows)
+        self.derived = tuple(fold(s) for s in self.layout.derived_sections)
+
+    def read_row(self, row: int) -> None:
+        sheet = self.source.sheet
+        label_origin = self.merges.get((row, self.table.label_column), (row, self.table.label_column))
+        label = strip_footnotes(_text(sheet.value(*label_origin)))[0]
+        label = _ENUMERATION.sub("", label).strip()
+        folded = fold(label)
+        if not folded or folded.startswith(self.skip_rows or ("\0",)):
+            return
+        if self.derived and folded.startswith(self.derived):
+            self.in_derived_section = True
+            return
+        if self.in_derived_section:
+            return
+        key = self._row_key(label, folded)
+        if key is None:
+            self._report_unknown_label(row, label)
+            return
+        self._read_values(row, key)
+
+    def _row_key(self, label: str, folded: str) -> dict | None:
+        """Return the dimensions a row label stands for, or None when unknown."""
+        kind, source = self.layout.rows, self.source
+        total = folded in _TOTAL_LABELS or folded.startswith(("tong cong ", "toan tinh "))
+        if kind == "area":
+            if total:
+                return {"area": source.province, "total": True}
+            area = self.catalog.find_area(label, province=source.province, year=source.year)
+            return None if area is None else {"area": area.code, "total": area.code == source.province}
+        if kind in ("operator", "agency"):
+            if total:
+                return {kind: "", "total": True}
+            found = self.catalog.find_operator(label) if kind == "operator" else self.catalog.find_agency(label)
+            return None if found is None else {kind: found.name, "total": False}
+        if kind == "indicator":
+            indicator = _match_indicator(self.layout, self.catalog, [label])
+            return None if indicator is None else {"indicator": indicator, "total": False}
+        year, preliminary = _year_of([label])
+        return None if year is None else {"year": year, "preliminary": preliminary, "total": False}
+
+    def _report_unknown_label(self, row: int, label: str) -> None:
+        """Report a label that names nothing known, unless its row holds no numbers (a note)."""
+        cells = [(c, self.source.sheet.value(row, c.index)) for c in self.value_columns]
+        if not any(_looks_numeric(v, self.layout.locale) for _, v in cells):
+            return
+        kinds = {"area": "district", "operator": "enterprise", "agency": "agency", "indicator": "indicator", "year": "year"}
+        kind = kinds[self.layout.rows]
+        where = cell_name(row, self.table.label_column)
+        expected = {
+            "district": f"a district of province {self.source.province} in force in {self.source.year} (catalog/areas.yaml)",
+            "enterprise": "an enterprise in catalog/operators.yaml",
+            "agency": "an agency in catalog/agencies.yaml",
+            "indicator": "an indicator name or alias in catalog/indicators.yaml",
+            "year": "a year such as 2020 or 'Sơ bộ 2020'",
+        }[kind]
+        self.problems.append(_problem(self.source, where, f"unknown {kind} {label!r}", expected))
+
+    def _read_values(self, row: int, key: dict) -> None:
+        for column in self.value_columns:
+            indicator = key.get("indicator") or column.indicator
+            cell = cell_name(row, column.index)
+            value = self._number(row, column.index, cell)
+            if value is None:
+                continue
+            factor = self._factor(row, column, indicator, cell)
+            if factor is None:
+                continue
+            value *= factor
+            self._append(row, column, key, indicator, value, cell)
+            if indicator.aggregation == "sum" and self.layout.rows in ("area", "operator", "agency"):
+                if key["total"]:
+                    self.totals[column.index] = (value, cell)
+                else:
+                    self.parts[column.index].append((value, cell))
+
+    def _append(self, row, column: Column, key: dict, indicator: Indicator, value: float, cell: str) -> None:
+        c = self.records.columns
+        c["year"].append(key.get("year") or column.year or self.source.year)
+        c["domain"].append(indicator.domain)
+        c["indicator"].append(indicator.id)
+        c["area"].append(key.get("area", self.source.province))
+        c["operator"].append(key.get("operator", column.operator))
+        c["agency"].append(key.get("agency", ""))
+        c["value"].append(value)
+        c["unit"].append(indicator.unit)
+        c["preliminary"].append(key.get("preliminary", False) or column.preliminary)
+        c["source_file"].append(self.source.file)
+        c["source_sheet"].append(self.source.sheet.name)
+        c["source_cell"].append(cell)
+
+    def _number(self, row: int, col: int, cell: str) -> float | None:
+        """Return the cell as a number, None when it holds no value (and reports why)."""
+        sheet = self.source.sheet
+        if (row, col) in sheet.uncached_formulas:
+            self.problems.append(
+                _problem(self.source, cell, "formula without a stored value",
+                         "a value: open and save the workbook in Excel or LibreOffice so that results are stored")
+            )  # fmt: skip
+            return None
+        value = sheet.value(row, col)
+        if isinstance(value, bool) or isinstance(value, dt.date | dt.time | dt.timedelta):
+            self.problems.append(_problem(self.source, cell, f"found {_describe(value)}", _EXPECTED_NUMBER))
+            return None
+        try:
+            number = parse_number(value, locale=self.layout.locale)
+        except NumberFormatError as exc:
+            self.problems.append(_problem(self.source, cell, f"found text {value!r} ({exc.reason})", _EXPECTED_NUMBER))
+            return None
+        if number is None:
+            return 0.0 if self.layout.blank == "zero" else None
+        return number
+
+    def _factor(self, row: int, column: Column, indicator: Indicator, cell: str) -> float | None:
+        """Return the multiplier into the indicator's unit, from the nearest unit given."""
+        row_unit = None
+        if self.table.unit_column is not None:
+            row_unit = _text(self.source.sheet.value(row, self.table.unit_column)) or None
+        key = (column.index, row_unit, indicator.id)
+        if key not in self.factors:
+            self.factors[key] = self._find_factor(row, column, indicator, row_unit, cell)
+        return self.factors[key]
+
+    def _find_factor(self, row, column: Column, indicator: Indicator, row_unit, cell) -> float | None:
+        for note in column.units:
+            factor = self.catalog.unit_factor(note, indicator.unit)
+            if factor is not None:
+                return factor
+        for written, where in (
+            (row_unit, cell_name(row, self.table.unit_column or 0)),
+            (self.table.unit_line, "the 'Đơn vị tính' line"),
+            (self.layout.unit, f"layout {self.layout.id!r}"),
+        ):
+            if written:
+                factor = self.catalog.unit_factor(written, indicator.unit)
+                if factor is None:
+                    self.problems.append(
+                        _problem(self.source, cell, f"unit {written!r} (from {where}) cannot be converted "
+                                 f"to {indicator.unit!r} for {indicator.id}",
+                                 f"a unit listed for {indicator.unit!r} in catalog/units.yaml")
+                    )  # fmt: skip
+                return factor
+        return 1.0
+
+    def check_totals(self) -> None:
+        """Report each total row that differs from the sum of its parts beyond tolerance."""
+        for column in self.value_columns:
+            if column.index not in self.totals or not self.parts[column.index] or column.indicator is None:
+                continue
+            total, total_cell = self.totals[column.index]
+            parts = self.parts[column.index]
+            expected = sum(v for v, _ in parts)
+            if not self.catalog.tolerance(column.indicator.id).allows(expected, total):
+                first, last = parts[0][1], parts[-1][1]
+                self.problems.append(
+                    _problem(self.source, total_cell,
+                             f"total {_plain(total)} differs from the sum {_plain(expected)} of {first}:{last} "
+                             f"({column.indicator.id}) by {_plain(total - expected)}",
+                             "a total row equal to the sum of the rows above it")
+                )  # fmt: skip
+
+
+def _text(value) -> str:
+    """Return a cell as stripped text ("" for empty); whole floats lose their ".0"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _looks_numeric(value, locale) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    try:
+        return isinstance(value, str) and fold(value) != "" and parse_number(value, locale=locale) is not None
+    except NumberFormatError:
+        return False
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return f"a true/false value ({value})"
+    return f"a date or time ({value})"
+
+
+def _plain(number: float) -> str:
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+def _problem(source: SheetSource, cell: str, message: str, expected: str = "") -> Problem:
+    return Problem(source.file, source.sheet.name, cell, message, expected)
+
