@@ -35,6 +35,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _PRELIMINARY = ("so bo", "prel", "uoc tinh", "uoc thuc hien")
 _ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[a-zđ])\s*[\.\)/-]\s+", re.I)
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_COLUMN_NUMBER = re.compile(r"^\s*\(?\s*(?:[0-9]{1,2}|[A-Z])\s*\)?\s*(?:[=+*/x-].*)?$")
 _EXPECTED_NUMBER = "a number such as 1.234.567 or 12,5 (or '-' for zero)"
 
 
@@ -157,11 +158,18 @@ def _merge_origins(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
 
 
 def _header_rows(sheet: Sheet, row: int, merges: dict) -> list[int]:
-    """Return the rows of the header block that starts at `row`."""
+    """Return the rows of the header block that starts at `row`.
+
+    The block is as tall as the merged cells that start on its first row,
+    plus a row of column numbers ("(1)", "(2)"… or "A", "B"…) right below it.
+    """
     last = row
     for r0, _c0, r1, _c1 in sheet.merged:
         if r0 == row and r1 - r0 < 6:
             last = max(last, r1)
+    numbers = [v for v in sheet.rows[last + 1 - sheet.top] if v not in ("", None)] if last + 1 < sheet.top + sheet.height else []
+    if numbers and all(isinstance(v, str) and _COLUMN_NUMBER.match(v) for v in numbers):
+        last += 1
     return list(range(row, last + 1))
 
 
@@ -250,6 +258,11 @@ def _take_operator(source, layout, catalog, header_rows, merges, col, path, prob
         operator = catalog.find_operator(text)
         if operator is not None:
             return operator.name, [p for p in path if p != text]
+    for i, text in enumerate(path):
+        found = catalog.operator_suffix(text)
+        if found is not None:
+            operator, rest = found
+            return operator.name, [*path[:i], rest, *path[i + 1 :]]
     return "", path
 
 

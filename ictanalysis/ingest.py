@@ -81,6 +81,8 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
         InputError: with all problems of all files.
     """
     catalog = catalog or load_catalog()
+    for layout in layouts:
+        layout.check_against(catalog)
     if not raw_dir.is_dir():
         raise InputError([Problem(str(raw_dir), message="the raw-data folder does not exist",
                                   expected="a folder with one sub-folder per year, e.g. data/raw/2020/")])  # fmt: skip

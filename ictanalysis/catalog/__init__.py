@@ -214,6 +214,21 @@ class Catalog:
                 return self.operators[found]
         return None
 
+    def operator_suffix(self, label: str) -> tuple[Operator, str] | None:
+        """Split an enterprise name off the end of a header, "Điện thoại cố định VNPT".
+
+        Returns the enterprise and the rest of the label (folded), or None.
+        """
+        folded = fold(label)
+        for spelling, name in self._operator_suffixes:
+            if folded.endswith(" " + spelling):
+                return self.operators[name], folded[: -len(spelling) - 1]
+        return None
+
+    @functools.cached_property
+    def _operator_suffixes(self) -> list[tuple[str, str]]:
+        return sorted(self._operator_names.items(), key=lambda item: -len(item[0]))
+
     def find_agency(self, label: str) -> Agency | None:
         """Return the public body that `label` names."""
         found = self._agency_names.get(fold(label))

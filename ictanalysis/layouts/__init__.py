@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ictanalysis.catalog import CatalogError, StrictModel, read_yaml
+from ictanalysis.catalog import Catalog, CatalogError, StrictModel, read_yaml
 from ictanalysis.normalise import fold
 
 LAYOUT_DIR = Path(__file__).parent
@@ -61,6 +61,16 @@ class Layout(StrictModel):
     def is_detector(self) -> bool:
         """Tell whether this layout applies to any sheet (no file or sheet pattern)."""
         return not (self.files or self.sheets)
+
+    def check_against(self, catalog: Catalog) -> None:
+        """Raise CatalogError when the layout names an indicator, enterprise or unit the catalog lacks."""
+        problems = [f"unknown indicator {i!r} in aliases" for i in self.aliases if i not in catalog.indicators]
+        if self.operator is not None and catalog.find_operator(self.operator) is None:
+            problems.append(f"unknown enterprise {self.operator!r}")
+        if self.unit is not None and not any(catalog.unit_factor(self.unit, u) for u in catalog.units):
+            problems.append(f"unknown unit {self.unit!r}")
+        if problems:
+            raise CatalogError(f"{self.source or self.id}: " + "; ".join(problems))
 
     def applies_to(self, file_name: str, sheet_name: str) -> bool:
         """Tell whether the file and sheet names match this layout's patterns."""
