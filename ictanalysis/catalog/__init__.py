@@ -135,8 +135,19 @@ def read_yaml(path: Path, model: type[BaseModel]) -> BaseModel:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(raw)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise CatalogError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML ({exc})") from None
+    except ValidationError as exc:
+        errors = [f"{'.'.join(map(str, e['loc'])) or 'the file'}: {_plain_message(e)}" for e in exc.errors()]
+        raise CatalogError(f"{path}: " + "; ".join(errors)) from None
+
+
+def _plain_message(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "missing":
+        return "missing"
+    return error["msg"]
 
 
 class Catalog:
