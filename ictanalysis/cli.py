@@ -34,9 +34,10 @@ def _clean(args: argparse.Namespace) -> int:
 
     result = clean(args.raw, None if args.check else args.out, province=args.province, layout_dirs=args.layouts)
     years = sorted(set(result.table["year"]))
+    span = f" ({years[0]}–{years[-1]})" if years else ""
     print(
         f"Read {len(result.files)} workbooks ({len(result.sheets)} tables) from {args.raw}: "
-        f"{len(result.table):,} values for {len(years)} years ({years[0]}–{years[-1]})."
+        f"{len(result.table):,} values for {len(years)} years{span}."
     )
     for where, why in result.skipped.items():
         print(f"  skipped {where}: {why}")

@@ -8,6 +8,7 @@ per run. The CLI maps each error class to its documented exit code.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 __all__ = ["ExitCode", "IctAnalysisError", "InputError", "Problem"]
@@ -26,7 +27,7 @@ class ExitCode(enum.IntEnum):
     BUSY = 7  #: another run holds the lock
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located as precisely as it can be.
 
@@ -40,6 +41,12 @@ class Problem:
     cell: str = ""
     message: str = ""
     expected: str = ""
+
+    def sort_key(self) -> tuple:
+        """Order problems by file, sheet, then cell as a reader scans it (C7 before C10)."""
+        match = re.fullmatch(r"([A-Z]+)([0-9]+)", self.cell)
+        cell = (int(match.group(2)), len(match.group(1)), match.group(1)) if match else (0, 0, self.cell)
+        return (self.file, self.sheet, cell, self.message)
 
     def __str__(self) -> str:
         where = self.file
@@ -63,7 +70,7 @@ class InputError(IctAnalysisError):
     exit_code = ExitCode.INPUT
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(set(problems))
+        self.problems = sorted(set(problems), key=Problem.sort_key)
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the raw workbooks")
 

@@ -36,7 +36,13 @@ _PRELIMINARY = ("so bo", "prel", "uoc tinh", "uoc thuc hien")
 _ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[a-zđ])\s*[\.\)/-]\s+", re.I)
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 _COLUMN_NUMBER = re.compile(r"^\s*\(?\s*(?:[0-9]{1,2}|[A-Z])\s*\)?\s*(?:[=+*/x-].*)?$")
-_EXPECTED_NUMBER = "a number such as 1.234.567 or 12,5 (or '-' for zero)"
+_EXPECTED_NUMBER = {
+    "vi": "a number in Vietnamese notation such as 1.234.567 or 12,5 ('-' for zero)",
+    "en": "a number in English notation such as 1,234,567 or 12.5 ('-' for zero)",
+    None: "a number that reads the same in Vietnamese and English notation",
+}
+_EXPECTED_STORED = "a value: open and save the workbook in Excel or LibreOffice so that results are stored"
+_ROW_KINDS = {"area": "district", "operator": "enterprise", "agency": "agency", "indicator": "indicator", "year": "year"}
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,9 @@ class Table:
     unit_column: int | None
     first_data_row: int
     columns: list[Column]
-    unit_line: str | None
+    unit_line: tuple[str, str] | None  # (unit as written, cell)
     problems: list[Problem]
+    merges: dict[tuple[int, int], tuple[int, int]]
 
 
 # --- finding the table ------------------------------------------------------------------
@@ -107,22 +114,22 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
         return None
     row, label_column = anchor
     merges = _merge_origins(sheet)
-    header_rows = _header_rows(sheet, row, merges)
+    header_rows = _header_rows(sheet, row)
     unit_line = _unit_line(sheet, row)
     problems: list[Problem] = []
     columns = []
     unit_column = None
     for col in range(min(label_column, sheet.left), sheet.left + sheet.width):
-        path = _header_path(sheet, header_rows, col, merges)
+        path, header_cell = _header_path(sheet, header_rows, col, merges)
         if not path:
             continue
-        column = _resolve_column(source, layout, catalog, header_rows, merges, col, path, label_column, problems)
+        column = _resolve_column(source, layout, catalog, header_rows, merges, col, path, header_cell, label_column, problems)
         if column.role == "unit":
             unit_column = col
         columns.append(column)
     if not any(c.role == "value" for c in columns) and not problems:
         problems.append(_problem(source, cell_name(row, label_column), "the table has no value column", _what_layout_expects(layout)))
-    return Table(layout, label_column, unit_column, header_rows[-1] + 1, columns, unit_line, problems)
+    return Table(layout, label_column, unit_column, header_rows[-1] + 1, columns, unit_line, problems, merges)
 
 
 def _find_anchor(sheet: Sheet, layout: Layout) -> tuple[int, int] | None:
@@ -157,7 +164,7 @@ def _merge_origins(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
     return origins
 
 
-def _header_rows(sheet: Sheet, row: int, merges: dict) -> list[int]:
+def _header_rows(sheet: Sheet, row: int) -> list[int]:
     """Return the rows of the header block that starts at `row`.
 
     The block is as tall as the merged cells that start on its first row,
@@ -173,30 +180,30 @@ def _header_rows(sheet: Sheet, row: int, merges: dict) -> list[int]:
     return list(range(row, last + 1))
 
 
-def _header_path(sheet: Sheet, rows: list[int], col: int, merges: dict) -> list[str]:
-    """Return the texts of a column's header, merged cells filled, repeats dropped."""
+def _header_path(sheet: Sheet, rows: list[int], col: int, merges: dict) -> tuple[list[str], str]:
+    """Return the texts of a column's header (merged cells filled, repeats dropped) and the cell of the last."""
     path: list[str] = []
+    last_cell = cell_name(rows[0], col)
     for r in rows:
         text = _text(sheet.value(*merges.get((r, col), (r, col))))
         if text and (not path or path[-1] != text):
             path.append(text)
-    return path
+            last_cell = cell_name(r, col)
+    return path, last_cell
 
 
-def _unit_line(sheet: Sheet, header_row: int) -> str | None:
-    """Return the unit of a "Đơn vị tính: …" line above the table, if there is one."""
-    for cells in sheet.rows[: header_row - sheet.top]:
-        for value in cells:
+def _unit_line(sheet: Sheet, header_row: int) -> tuple[str, str] | None:
+    """Return the unit of a "Đơn vị tính: …" line above the table and its cell, if there is one."""
+    for i, cells in enumerate(sheet.rows[: header_row - sheet.top]):
+        for j, value in enumerate(cells):
             match = _UNIT_LINE.match(value) if isinstance(value, str) else None
             if match:
-                return match.group(1).strip().rstrip(".")
+                return match.group(1).strip().rstrip("."), cell_name(sheet.top + i, sheet.left + j)
     return None
 
 
-def _resolve_column(source, layout, catalog, header_rows, merges, col, path, label_column, problems) -> Column:
-    """Say what a column holds, from its header path."""
-    sheet = source.sheet
-    header_cell = cell_name(header_rows[0], col)
+def _resolve_column(source, layout, catalog, header_rows, merges, col, path, header_cell, label_column, problems) -> Column:
+    """Say what a column holds, from its header path; `header_cell` is where its last text is written."""
     header = " / ".join(path)
     if col == label_column:
         return Column(col, header, header_cell, "label")
@@ -338,21 +345,25 @@ class _RowReader:
         self.records = Records()
         self.problems: list[Problem] = []
         self.value_columns = [c for c in table.columns if c.role == "value"]
-        self.merges = _merge_origins(source.sheet)
         self.factors: dict[tuple[int, str | None], float | None] = {}
         self.parts: dict[int, list[tuple[float, str]]] = {c.index: [] for c in self.value_columns}
         self.totals: dict[int, tuple[float, str]] = {}
+        self.unchecked: set[int] = set()  # columns with an unread cell: their totals cannot be checked
         self.in_derived_section = False
         self.skip_rows = tuple(fold(s) for s in self.layout.skip_rows)
         self.derived = tuple(fold(s) for s in self.layout.derived_sections)
 
     def read_row(self, row: int) -> None:
+        """Read one row: a data or total row, a section, a note, or a blank spacer."""
         sheet = self.source.sheet
-        label_origin = self.merges.get((row, self.table.label_column), (row, self.table.label_column))
+        label_origin = self.table.merges.get((row, self.table.label_column), (row, self.table.label_column))
         label = strip_footnotes(_text(sheet.value(*label_origin)))[0]
         label = _ENUMERATION.sub("", label).strip()
         folded = fold(label)
-        if not folded or folded.startswith(self.skip_rows or ("\0",)):
+        if not folded:
+            self._report_unlabelled(row, label_origin)
+            return
+        if folded.startswith(self.skip_rows or ("\0",)):
             return
         if self.derived and folded.startswith(self.derived):
             self.in_derived_section = True
@@ -385,13 +396,26 @@ class _RowReader:
         year, preliminary = _year_of([label])
         return None if year is None else {"year": year, "preliminary": preliminary, "total": False}
 
+    def _holds_numbers(self, row: int) -> bool:
+        return any(_looks_numeric(self.source.sheet.value(row, c.index), self.layout.locale) for c in self.value_columns)
+
+    def _report_unlabelled(self, row: int, label_origin: tuple[int, int]) -> None:
+        """Report a row that holds numbers but no label: its values would be lost."""
+        if self.in_derived_section or not self._holds_numbers(row):
+            return
+        self.unchecked.update(c.index for c in self.value_columns)
+        if label_origin in self.source.sheet.uncached_formulas:
+            message, expected = "the row label is a formula without a stored value", _EXPECTED_STORED
+        else:
+            message, expected = "a row holds numbers but has no label", f"a {_ROW_KINDS[self.layout.rows]} name in this cell"
+        self.problems.append(_problem(self.source, cell_name(*label_origin), message, expected))
+
     def _report_unknown_label(self, row: int, label: str) -> None:
         """Report a label that names nothing known, unless its row holds no numbers (a note)."""
-        cells = [(c, self.source.sheet.value(row, c.index)) for c in self.value_columns]
-        if not any(_looks_numeric(v, self.layout.locale) for _, v in cells):
+        if not self._holds_numbers(row):
             return
-        kinds = {"area": "district", "operator": "enterprise", "agency": "agency", "indicator": "indicator", "year": "year"}
-        kind = kinds[self.layout.rows]
+        self.unchecked.update(c.index for c in self.value_columns)
+        kind = _ROW_KINDS[self.layout.rows]
         where = cell_name(row, self.table.label_column)
         expected = {
             "district": f"a district of province {self.source.province} in force in {self.source.year} (catalog/areas.yaml)",
@@ -408,6 +432,9 @@ class _RowReader:
             cell = cell_name(row, column.index)
             value = self._number(row, column.index, cell)
             if value is None:
+                continue
+            if value != value:  # NaN: the cell could not be read, its problem is reported
+                self.unchecked.add(column.index)
                 continue
             factor = self._factor(row, column, indicator, cell)
             if factor is None:
@@ -436,26 +463,28 @@ class _RowReader:
         c["source_cell"].append(cell)
 
     def _number(self, row: int, col: int, cell: str) -> float | None:
-        """Return the cell as a number, None when it holds no value (and reports why)."""
+        """Return the cell as a number; None when it holds no value, NaN when it cannot be read (reported)."""
         sheet = self.source.sheet
+        expected = _EXPECTED_NUMBER[self.layout.locale]
         if (row, col) in sheet.uncached_formulas:
-            self.problems.append(
-                _problem(self.source, cell, "formula without a stored value",
-                         "a value: open and save the workbook in Excel or LibreOffice so that results are stored")
-            )  # fmt: skip
-            return None
+            return self._unreadable(cell, "formula without a stored value", _EXPECTED_STORED)
         value = sheet.value(row, col)
         if isinstance(value, bool) or isinstance(value, dt.date | dt.time | dt.timedelta):
-            self.problems.append(_problem(self.source, cell, f"found {_describe(value)}", _EXPECTED_NUMBER))
-            return None
+            return self._unreadable(cell, f"found {_describe(value)}", expected)
         try:
             number = parse_number(value, locale=self.layout.locale)
         except NumberFormatError as exc:
-            self.problems.append(_problem(self.source, cell, f"found text {value!r} ({exc.reason})", _EXPECTED_NUMBER))
-            return None
+            detail = f" ({exc.reason})" if self.layout.locale is None else ""
+            return self._unreadable(cell, f"found text {value!r} where a number belongs{detail}", expected)
         if number is None:
             return 0.0 if self.layout.blank == "zero" else None
+        if (row, col) in sheet.percent_cells and isinstance(value, float):
+            number *= 100  # Excel keeps 98,5 % as 0.985 in a cell formatted as a percentage
         return number
+
+    def _unreadable(self, cell: str, message: str, expected: str) -> float:
+        self.problems.append(_problem(self.source, cell, message, expected))
+        return float("nan")
 
     def _factor(self, row: int, column: Column, indicator: Indicator, cell: str) -> float | None:
         """Return the multiplier into the indicator's unit, from the nearest unit given."""
@@ -468,21 +497,23 @@ class _RowReader:
         return self.factors[key]
 
     def _find_factor(self, row, column: Column, indicator: Indicator, row_unit, cell) -> float | None:
+        """Return the factor of the nearest unit given: header, unit column, unit line, layout."""
         for note in column.units:
             factor = self.catalog.unit_factor(note, indicator.unit)
             if factor is not None:
                 return factor
+        unit_line = self.table.unit_line or (None, "")
         for written, where in (
             (row_unit, cell_name(row, self.table.unit_column or 0)),
-            (self.table.unit_line, "the 'Đơn vị tính' line"),
-            (self.layout.unit, f"layout {self.layout.id!r}"),
+            unit_line,
+            (self.layout.unit, ""),
         ):
             if written:
                 factor = self.catalog.unit_factor(written, indicator.unit)
                 if factor is None:
+                    place = f" in layout {self.layout.id!r}" if not where else ""
                     self.problems.append(
-                        _problem(self.source, cell, f"unit {written!r} (from {where}) cannot be converted "
-                                 f"to {indicator.unit!r} for {indicator.id}",
+                        _problem(self.source, where, f"unit {written!r}{place} cannot be converted to {indicator.unit!r}",
                                  f"a unit listed for {indicator.unit!r} in catalog/units.yaml")
                     )  # fmt: skip
                 return factor
@@ -493,6 +524,8 @@ class _RowReader:
         for column in self.value_columns:
             if column.index not in self.totals or not self.parts[column.index] or column.indicator is None:
                 continue
+            if column.index in self.unchecked:
+                continue  # a part could not be read: its own problem says so
             total, total_cell = self.totals[column.index]
             parts = self.parts[column.index]
             expected = sum(v for v, _ in parts)
@@ -531,7 +564,9 @@ def _describe(value) -> str:
 
 
 def _plain(number: float) -> str:
-    return f"{number:,.2f}".rstrip("0").rstrip(".")
+    """Write a number the Vietnamese way for messages: 1.234.567,5."""
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def _problem(source: SheetSource, cell: str, message: str, expected: str = "") -> Problem:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,8 +65,8 @@ def clean(
     Example:
         >>> result = clean(Path("data/raw"), out_dir=None)
         >>> l4 = result.table.query("indicator == 'online_services_level4' and agency == ''")
-        >>> l4[["year", "value", "source_cell"]].to_string(index=False)  # doctest: +NORMALIZE_WHITESPACE
-        'year value source_cell\\n 2019 74.0 F25\\n 2020 555.0 F25'
+        >>> l4[["year", "value", "source_cell"]].values.tolist()
+        [[2019, 74.0, 'E26'], [2020, 555.0, 'E26']]
     """
     result = read_raw(Path(raw_dir), province=province, catalog=catalog, layouts=load_layouts(*layout_dirs))
     if out_dir is not None:
@@ -93,6 +93,7 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
     records, problems = Records(), []
     result = CleanResult(table=pd.DataFrame())
     for year in years:
+        before = len(result.files)
         for path in sorted((raw_dir / str(year)).iterdir()):
             relative = path.relative_to(raw_dir).as_posix()
             if path.name.startswith((".", "~$")) or not path.is_file():
@@ -104,6 +105,9 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
             found, file_problems = _read_file(path, relative, year, province, catalog, layouts, result)
             records.extend(found)
             problems += file_problems
+        if len(result.files) == before:
+            problems.append(Problem(f"{year}/", message="the year folder holds no workbook",
+                                    expected="the year's .xlsx, .xls, .ods or .csv files, or no folder for that year"))  # fmt: skip
     table = tidy_frame(records)
     problems += _duplicate_problems(table)
     if problems:
@@ -157,15 +161,18 @@ def _match_layout(source: SheetSource, file_name: str, catalog: Catalog, layouts
         headers = " or ".join(repr(h) for h in specific[0].label_headers if h)
         return None, Records(), [Problem(source.file, source.sheet.name, "", f"the table of layout {specific[0].id!r} was not found",
                                          f"a header cell {headers}")]  # fmt: skip
-    fits = []
+    tried = []
     for layout in (lay for lay in layouts if lay.is_detector):
         table = find_table(source, layout, catalog)
-        if table is not None and not table.problems:
+        if table is not None:
             records, problems = extract_table(source, table, catalog)
-            if len(records) and not problems:
-                fits.append((table, records, problems))
+            tried.append((table, records, problems))
+    fits = [attempt for attempt in tried if len(attempt[1]) and not attempt[2]]
     if len(fits) == 1:
         return fits[0]
+    if not fits and tried:
+        # The sheet looks like a detector's table but has problems: they say what to fix.
+        return min(tried, key=lambda attempt: (len(attempt[2]), -len(attempt[1])))
     if len(fits) > 1:
         names = ", ".join(table.layout.id for table, _, _ in fits)
         return None, Records(), [Problem(source.file, source.sheet.name, "", f"the sheet fits several layouts ({names})",
@@ -185,19 +192,28 @@ def tidy_frame(records: Records) -> pd.DataFrame:
 
 
 def _duplicate_problems(table: pd.DataFrame) -> list[Problem]:
-    """Report every key (year, indicator, area, operator, agency) read more than once."""
+    """Report keys (year, indicator, area, operator, agency) read more than once.
+
+    Keys repeated between the same sheets are reported together, with a few
+    examples, so a table copied into two files is one problem, not one per cell.
+    """
     duplicated = table[table.duplicated(KEY_COLUMNS, keep=False)]
-    problems = []
-    for key, group in duplicated.groupby(KEY_COLUMNS, sort=True):
-        places = [f"{r.source_file} › {r.source_sheet} › {r.source_cell}" for r in group.itertuples()]
-        first = group.iloc[0]
-        label = ", ".join(f"{k}={v}" for k, v in zip(KEY_COLUMNS, key, strict=True) if v != "")
-        problems.append(
-            Problem(first.source_file, first.source_sheet, first.source_cell,
-                    f"duplicated key ({label}): the same value is given {len(group)} times, at " + "; ".join(places),
-                    "each indicator once per year, area, enterprise and agency")
-        )  # fmt: skip
-    return problems
+    groups: dict[tuple[str, ...], list[tuple[tuple, list[str]]]] = {}
+    for key, rows in duplicated.groupby(KEY_COLUMNS, sort=True):
+        places = [f"{r.source_file} › {r.source_sheet} › {r.source_cell}" for r in rows.itertuples()]
+        sheets = tuple(sorted({f"{r.source_file} › {r.source_sheet}" for r in rows.itertuples()}))
+        groups.setdefault(sheets, []).append((key, places))
+    return [_duplicate_problem(examples) for examples in groups.values()]
+
+
+def _duplicate_problem(examples: list[tuple[tuple, list[str]]]) -> Problem:
+    key, places = examples[0]
+    file, sheet, cell = places[0].split(" › ")
+    label = ", ".join(f"{k}={v}" for k, v in zip(KEY_COLUMNS, key, strict=True) if v != "")
+    message = f"duplicated key ({label}) is given {len(places)} times, at " + "; ".join(places)
+    if len(examples) > 1:
+        message += f"; and {len(examples) - 1} more keys given again in the same places"
+    return Problem(file, sheet, cell, message, "each indicator once per year, area, enterprise and agency")
 
 
 def write_tidy(table: pd.DataFrame, out_dir: Path) -> list[Path]:
@@ -208,9 +224,8 @@ def write_tidy(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     temporaries = []
     try:
         for target, write in zip(targets, writers, strict=True):
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
-            os.close(fd)
-            temporaries.append(Path(name))
+            # Named, not created, here: the writer creates it with the usual mode (mkstemp's is 0600).
+            temporaries.append(out_dir / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
             write(temporaries[-1])
             _fsync(temporaries[-1])
         for temporary, target in zip(temporaries, targets, strict=True):

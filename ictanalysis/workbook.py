@@ -41,6 +41,7 @@ class Sheet:
     hidden: bool = False
     merged: tuple[tuple[int, int, int, int], ...] = ()
     uncached_formulas: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    percent_cells: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
     @property
     def height(self) -> int:
@@ -101,20 +102,26 @@ def read_workbook(path: Path) -> list[Sheet]:
 def _read_spreadsheet(path: Path, suffix: str) -> list[Sheet]:
     import python_calamine
 
-    uncached = _uncached_formulas(path) if suffix in (".xlsx", ".xlsm") else {}
+    if path.stat().st_size == 0:
+        raise WorkbookError(f"the file is empty (0 bytes); expected a {suffix} workbook")
+    cell_facts = _xlsx_cell_facts(path) if suffix in (".xlsx", ".xlsm") else {}
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = [_read_sheet(book, meta, uncached.get(meta.name, frozenset())) for meta in book.sheets_metadata]
+        sheets = [_read_sheet(book, meta, cell_facts.get(meta.name, _NO_FACTS)) for meta in book.sheets_metadata]
     except WorkbookError:
         raise
     except Exception as exc:  # calamine raises several unrelated types for a bad file
-        raise WorkbookError(f"cannot be read as a {suffix} workbook ({type(exc).__name__}: {exc})") from None
+        raise WorkbookError(
+            f"cannot be read as a {suffix} workbook: the file is damaged or of another kind "
+            f"(reader said {type(exc).__name__}: {exc})"
+        ) from None
     return sheets
 
 
-def _read_sheet(book, meta, uncached: frozenset[tuple[int, int]]) -> Sheet:
+def _read_sheet(book, meta, facts: tuple[frozenset, frozenset]) -> Sheet:
     import python_calamine
 
+    uncached, percent = facts
     if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
         return Sheet(name=meta.name, rows=[], hidden=True)
     sheet = book.get_sheet_by_name(meta.name)
@@ -129,6 +136,7 @@ def _read_sheet(book, meta, uncached: frozenset[tuple[int, int]]) -> Sheet:
         hidden=meta.visible != python_calamine.SheetVisibleEnum.Visible,
         merged=merged,
         uncached_formulas=uncached,
+        percent_cells=percent,
     )
 
 
@@ -154,54 +162,92 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-# --- .xlsx formulas without a stored value ---------------------------------------------
+# --- .xlsx facts calamine does not give: formulas without a value, percentage formats --------
 
-_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
-_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.S)
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"', re.S)
-_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"', re.S)
+_NO_FACTS: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_STYLE = re.compile(rb'\bs="([0-9]+)"')
+_SHEET = re.compile(rb"<sheet\b[^>]*?>", re.S)
+_REL = re.compile(rb"<Relationship\b[^>]*?>", re.S)
+_ATTRIBUTE = re.compile(rb'\b([A-Za-z:]+)="([^"]*)"')
+_XF = re.compile(rb"<xf\b[^>]*?>", re.S)
+_NUMFMT = re.compile(rb"<numFmt\b[^>]*?>", re.S)
+_PERCENT_BUILTIN = {9, 10}
 
 
-def _uncached_formulas(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
-    """Return, per sheet name, the cells holding a formula but no stored value.
+def _xlsx_cell_facts(path: Path) -> dict[str, tuple[frozenset, frozenset]]:
+    """Return, per sheet name, the cells with a formula but no stored value, and the percent-formatted cells.
 
-    The sheet XML is scanned as bytes with regular expressions, never parsed
-    by an XML parser, so no entity is ever expanded.
+    The XML is scanned as bytes with regular expressions, never parsed by an
+    XML parser, so no entity is ever expanded.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            targets = _sheet_targets(archive)
-            return {name: _scan_formulas(archive.read(target)) for name, target in targets.items()}
+            percent_styles = _percent_styles(archive)
+            return {name: _scan_sheet(archive.read(target), percent_styles) for name, target in _sheet_targets(archive).items()}
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
         return {}  # calamine will report what is wrong with the file
+
+
+def _attributes(tag: bytes) -> dict[bytes, bytes]:
+    return dict(_ATTRIBUTE.findall(tag))
 
 
 def _sheet_targets(archive: zipfile.ZipFile) -> dict[str, str]:
     from html import unescape
 
-    rels = dict(_REL.findall(archive.read("xl/_rels/workbook.xml.rels")))
-    rels |= {rid: target for target, rid in _REL_REVERSED.findall(archive.read("xl/_rels/workbook.xml.rels"))}
+    rels = {}
+    for tag in _REL.findall(archive.read("xl/_rels/workbook.xml.rels")):
+        attributes = _attributes(tag)
+        rels[attributes.get(b"Id", b"")] = attributes.get(b"Target", b"").decode()
     targets = {}
-    for name, rid in _SHEET.findall(archive.read("xl/workbook.xml")):
-        target = rels.get(rid, b"").decode()
-        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        if path in archive.namelist():
-            targets[unescape(name.decode())] = path
+    names = set(archive.namelist())
+    for tag in _SHEET.findall(archive.read("xl/workbook.xml")):
+        attributes = _attributes(tag)
+        target = rels.get(attributes.get(b"r:id", b""), "")
+        member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        if member in names:
+            targets[unescape(attributes.get(b"name", b"").decode())] = member
     return targets
 
 
-def _scan_formulas(xml: bytes) -> frozenset[tuple[int, int]]:
-    if b"<f" not in xml:
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
+    """Return the style indexes (as written in `s="…"`) whose number format shows a percentage."""
+    try:
+        styles = archive.read("xl/styles.xml")
+    except KeyError:
         return frozenset()
-    cells = set()
-    for letters, number, body in _CELL.findall(xml):
+    percent_formats = set(_PERCENT_BUILTIN)
+    for tag in _NUMFMT.findall(styles):
+        attributes = _attributes(tag)
+        if b"%" in re.sub(rb"&quot;.*?&quot;", b"", attributes.get(b"formatCode", b"")):
+            percent_formats.add(int(attributes.get(b"numFmtId", b"-1")))
+    cell_xfs = styles.split(b"<cellXfs", 1)[1].split(b"</cellXfs>", 1)[0] if b"<cellXfs" in styles else b""
+    return frozenset(
+        str(i).encode() for i, tag in enumerate(_XF.findall(cell_xfs))
+        if int(_attributes(tag).get(b"numFmtId", b"0")) in percent_formats
+    )  # fmt: skip
+
+
+def _scan_sheet(xml: bytes, percent_styles: frozenset[bytes]) -> tuple[frozenset, frozenset]:
+    if b"<f" not in xml and not percent_styles:
+        return _NO_FACTS
+    uncached, percent = set(), set()
+    for attributes, body in _CELL.findall(xml):
+        ref = _REF.search(attributes)
+        if ref is None:
+            continue
         if body and b"<f" in body and not re.search(rb"<v>[^<]", body):
-            cells.add((int(number) - 1, _column_index(letters.decode())))
-    return frozenset(cells)
+            uncached.add(_cell_index(ref))
+        style = _STYLE.search(attributes) if percent_styles else None
+        if style is not None and style.group(1) in percent_styles:
+            percent.add(_cell_index(ref))
+    return frozenset(uncached), frozenset(percent)
 
 
-def _column_index(letters: str) -> int:
+def _cell_index(ref: re.Match) -> tuple[int, int]:
     index = 0
-    for char in letters:
+    for char in ref.group(1).decode():
         index = index * 26 + ord(char) - 64
-    return index - 1
+    return int(ref.group(2)) - 1, index - 1

@@ -1,0 +1,147 @@
+"""Shared test helpers: real workbooks built in tmp_path, raw-folder snapshots, the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED_RAW = REPO / "data" / "raw"
+
+# The seven districts of Ninh Thuận in the spellings met in the bundled workbooks,
+# with 2020 fixed-telephone subscribers of VNPT and Viettel (data/raw/generate.py).
+DISTRICT_TABLE_ROWS = (
+    ("Tp PR-TC", 4865, 1141),
+    ("H. Bác Ái", 246, 0),
+    ("Ninh Son", 1190, 253),
+    ("NINH HẢI", 1379, 324),
+    ("Huyện Ninh Phước", 2323, 495),
+    ("Thuận Bắc", 590, 126),
+    ("H.Thuận Nam", 1139, 268),
+)
+DISTRICT_TABLE_SHEET = "TB cố định - Internet"
+
+
+def write_district_table(
+    path: Path,
+    cells: dict[str, object] | None = None,
+    *,
+    sheet: str = DISTRICT_TABLE_SHEET,
+    unit: str = "thuê bao",
+    operators: tuple[str, str] = ("VNPT", "Viettel"),
+    total: bool = True,
+) -> Path:
+    """Write a minimal valid district × enterprise table shaped like 'TB cố định - Internet'.
+
+    Rows 1–3: sender, title, "Đơn vị tính: <unit>"; rows 5–6: header (STT and "Địa bàn"
+    merged over both rows, "Điện thoại cố định" merged over C5:D5, enterprises in C6:D6);
+    rows 7–13: the seven districts; row 14: "Cộng" with the exact sums (C14, D14); then a
+    note and a signature. `cells` then overrides single cells by A1 name (None empties one),
+    the way a test breaks one thing.
+    """
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws["A1"] = "SỞ THÔNG TIN VÀ TRUYỀN THÔNG NINH THUẬN"
+    ws["A2"] = "BÁO CÁO THUÊ BAO ĐIỆN THOẠI CỐ ĐỊNH NĂM 2020"
+    ws.merge_cells("A2:D2")
+    ws["A3"] = f"Đơn vị tính: {unit}"
+    ws["A5"], ws["B5"], ws["C5"] = "STT", "Địa bàn", "Điện thoại cố định"
+    ws.merge_cells("A5:A6")
+    ws.merge_cells("B5:B6")
+    ws.merge_cells("C5:D5")
+    ws["C6"], ws["D6"] = operators
+    for i, (label, vnpt, viettel) in enumerate(DISTRICT_TABLE_ROWS):
+        for col, value in enumerate((i + 1, label, vnpt, viettel), start=1):
+            ws.cell(row=7 + i, column=col, value=value)
+    if total:
+        ws["B14"] = "Cộng"
+        ws["C14"] = sum(r[1] for r in DISTRICT_TABLE_ROWS)
+        ws["D14"] = sum(r[2] for r in DISTRICT_TABLE_ROWS)
+    ws["B16"] = "Ghi chú: số liệu do doanh nghiệp báo cáo."
+    ws["B18"] = "Người lập biểu"
+    for name, value in (cells or {}).items():
+        ws[name] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def district_table() -> Callable[..., Path]:
+    """Return the factory that writes a minimal valid district table (see write_district_table)."""
+    return write_district_table
+
+
+@pytest.fixture
+def raw_2020(tmp_path: Path) -> Path:
+    """Return an empty raw folder `<tmp>/raw` that already holds the year folder 2020/."""
+    (tmp_path / "raw" / "2020").mkdir(parents=True)
+    return tmp_path / "raw"
+
+
+@pytest.fixture
+def bundled_raw_copy(tmp_path: Path) -> Path:
+    """Return a copy of the bundled data/raw (year folders only) in `<tmp>/raw`."""
+    target = tmp_path / "raw"
+    for year in sorted(p for p in BUNDLED_RAW.iterdir() if p.is_dir() and p.name.isdigit()):
+        shutil.copytree(year, target / year.name)
+    return target
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Return {relative path: (sha256, mtime_ns)} of every file under `folder`."""
+    return {
+        p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _assert_nothing_written(out: Path) -> None:
+    """Assert that `out` holds no tidy table and no temporary file (it may not exist at all)."""
+    if out.exists():
+        left = sorted(p.name for p in out.iterdir())
+        assert left == [], f"left in {out}: {left}"
+
+
+def _run_cli(*args: str | os.PathLike, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ictanalysis", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def tree_snapshot() -> Callable[[Path], dict[str, tuple[str, int]]]:
+    """Return a function giving {relative path: (sha256, mtime_ns)} of every file under a folder."""
+    return _snapshot
+
+
+@pytest.fixture
+def assert_nothing_written() -> Callable[[Path], None]:
+    """Return a check that an output folder holds no tidy table and no temporary file (or does not exist)."""
+    return _assert_nothing_written
+
+
+@pytest.fixture
+def ictanalysis_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """Return a function running `python -m ictanalysis ARGS` in a subprocess, in tmp_path."""
+
+    def run(*args: str | os.PathLike) -> subprocess.CompletedProcess:
+        return _run_cli(*args, cwd=tmp_path)
+
+    return run
