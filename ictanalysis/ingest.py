@@ -244,8 +244,9 @@ def _fsync(path: Path) -> None:
 def read_indicators(path: Path = Path("data/processed/indicators.parquet")) -> pd.DataFrame:
     """Load the tidy table written by `clean`.
 
-    Example:
-        >>> table = read_indicators()  # doctest: +SKIP
-        >>> table.query("indicator == 'online_services_level4' and year == 2020")  # doctest: +SKIP
+    Example::
+
+        table = read_indicators()
+        table.query("indicator == 'online_services_level4' and year == 2020")
     """
     return pd.read_parquet(path)
