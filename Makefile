@@ -19,6 +19,7 @@ install: $(STAMP)  ## create .venv and install the project with its pinned depen
 
 report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output is
 	$(BIN)/ictanalysis clean
+	$(BIN)/ictanalysis validate
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -67,7 +67,42 @@ def _add_clean(commands) -> None:
     parser.set_defaults(handler=_clean)
 
 
-COMMANDS: list[Callable] = [_add_clean]
+def _validate(args: argparse.Namespace) -> int:
+    from ictanalysis.validate import gate
+
+    result, page = gate(args.data, args.reports, year=args.year, compare_year=args.compare,
+                        province=args.province, language=args.language)  # fmt: skip
+    print(result.summary())
+    print(f"Data-quality page: {page}")
+    return ExitCode.OK
+
+
+def _add_validate(commands) -> None:
+    parser = commands.add_parser(
+        "validate",
+        help="check the tidy table with the quality gate (Great Expectations)",
+        description="Check the tidy table against the rules of catalog/rules.yaml for a pair of years: schema, "
+        "known names and units, ranges, unique keys, completeness for both years, districts adding up to the "
+        "province, parts adding up to their whole, and plausible year-on-year changes (warnings). Writes "
+        "REPORTS/<year>/quality.html and quality.json; exits 4 when an error rule fails.",
+        epilog="example:\n  ictanalysis validate --year 2020 --compare 2019\n"
+        "  ictanalysis validate --language en        # the page in English\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_year_options(parser)
+    parser.add_argument("--language", choices=["vi", "en"], default="vi", help="language of the page (default: %(default)s)")
+    parser.set_defaults(handler=_validate)
+
+
+def _add_year_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, help="the report year (default: the latest year in the data)")
+    parser.add_argument("--compare", type=int, help="the year to compare with (default: the year before)")
+    parser.add_argument("--data", type=Path, default=Path("data/processed/indicators.parquet"), help="the tidy table (default: %(default)s)")
+    parser.add_argument("--reports", type=Path, default=Path("reports"), help="where reports go, one folder a year (default: %(default)s)")
+    parser.add_argument("--province", default="58", help="official code of the province (default: %(default)s)")
+
+
+COMMANDS: list[Callable] = [_add_clean, _add_validate]
 
 
 def build_parser() -> argparse.ArgumentParser:

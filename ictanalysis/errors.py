@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-__all__ = ["ExitCode", "IctAnalysisError", "InputError", "Problem"]
+__all__ = ["ExitCode", "IctAnalysisError", "InputError", "Problem", "QualityError", "YearError"]
 
 
 class ExitCode(enum.IntEnum):
@@ -76,3 +76,19 @@ class InputError(IctAnalysisError):
 
     def __str__(self) -> str:
         return "\n".join([self.args[0] + ":", *(f"  - {p}" for p in self.problems)])
+
+
+class YearError(IctAnalysisError):
+    """The years asked for are not in the data."""
+
+    exit_code = ExitCode.USAGE
+
+
+class QualityError(IctAnalysisError):
+    """The quality gate failed; the data-quality page says why."""
+
+    exit_code = ExitCode.QUALITY
+
+    def __init__(self, summary: str, page) -> None:
+        super().__init__(f"{summary}\nSee {page}")
+        self.page = page

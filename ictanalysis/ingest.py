@@ -9,15 +9,14 @@ together; only a run without problems writes ``indicators.parquet`` and
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ictanalysis.atomic import write_files_atomically
 from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.errors import InputError, Problem
 from ictanalysis.extract import TIDY_COLUMNS, Records, SheetSource, extract_table, find_table
@@ -217,28 +216,11 @@ def _duplicate_problem(examples: list[tuple[tuple, list[str]]]) -> Problem:
 
 
 def write_tidy(table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Write the tidy table as Parquet and CSV, each atomically (temporary file, then rename)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = [out_dir / "indicators.parquet", out_dir / "indicators.csv"]
-    writers = [lambda p: table.to_parquet(p, index=False), lambda p: table.to_csv(p, index=False)]
-    temporaries = []
-    try:
-        for target, write in zip(targets, writers, strict=True):
-            # Named, not created, here: the writer creates it with the usual mode (mkstemp's is 0600).
-            temporaries.append(out_dir / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            write(temporaries[-1])
-            _fsync(temporaries[-1])
-        for temporary, target in zip(temporaries, targets, strict=True):
-            os.replace(temporary, target)
-    finally:
-        for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
-    return targets
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
+    """Write the tidy table as Parquet and CSV, atomically: both are replaced, or neither."""
+    return write_files_atomically([
+        (out_dir / "indicators.parquet", lambda p: table.to_parquet(p, index=False)),
+        (out_dir / "indicators.csv", lambda p: table.to_csv(p, index=False)),
+    ])  # fmt: skip
 
 
 def read_indicators(path: Path = Path("data/processed/indicators.parquet")) -> pd.DataFrame:

@@ -60,6 +60,8 @@ class Indicator(StrictModel):
     itu: str | None = None
     source: Literal["department", "gso"] = "department"
     aggregation: Literal["sum", "none"]
+    completeness: Literal["districts", "province", "none"]
+    max_change: float | None = Field(default=None, gt=0)
     range: tuple[float, float]
     parts: tuple[str, ...] = ()
     tolerance: Tolerance | None = None
@@ -99,6 +101,8 @@ class Agency(StrictModel):
 
 class _Defaults(StrictModel):
     tolerance: Tolerance
+    max_change: float = Field(gt=0)
+    change_min_base: float = Field(ge=0)
 
 
 class _IndicatorFile(StrictModel):
@@ -169,6 +173,8 @@ class Catalog:
         self.directory = directory
         indicator_file = read_yaml(directory / "indicators.yaml", _IndicatorFile)
         self.default_tolerance = indicator_file.defaults.tolerance
+        self.default_max_change = indicator_file.defaults.max_change
+        self.change_min_base = indicator_file.defaults.change_min_base
         self.indicators = {i.id: i for i in indicator_file.indicators}
         self.units = {u.id: u for u in read_yaml(directory / "units.yaml", _UnitFile).units}
         self.areas = {a.code: a for a in read_yaml(directory / "areas.yaml", _AreaFile).areas}
@@ -207,6 +213,10 @@ class Catalog:
     def tolerance(self, indicator_id: str) -> Tolerance:
         """Return how far a total may be from the sum of its parts for this indicator."""
         return self.indicators[indicator_id].tolerance or self.default_tolerance
+
+    def max_change(self, indicator_id: str) -> float:
+        """Return the year-on-year relative change beyond which a value is worth a warning."""
+        return self.indicators[indicator_id].max_change or self.default_max_change
 
     def find_indicator(self, label: str) -> Indicator | None:
         """Return the indicator whose name or alias is `label`, ignoring diacritics and case."""
