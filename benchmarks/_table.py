@@ -111,11 +111,12 @@ def format_table(rows: Sequence[Row]) -> str:
         [r.benchmark, r.measure, format_value(r.value), r.unit, r.target, r.verdict] for r in rows
     ]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    numeric = [False, True] + [not isinstance(r.value, str) for r in rows]  # header, rule, rows
     cells.insert(1, ["-" * w for w in widths])
-    right = {COLUMNS.index("value")}
+    value = COLUMNS.index("value")
     lines = []
-    for line in cells:
-        parts = [text.rjust(w) if i in right and line is not cells[0] else text.ljust(w)
+    for line, right in zip(cells, numeric, strict=True):
+        parts = [text.rjust(w) if i == value and right else text.ljust(w)
                  for i, (text, w) in enumerate(zip(line, widths, strict=True))]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)

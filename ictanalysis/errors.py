@@ -72,7 +72,7 @@ class InputError(IctAnalysisError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems), key=Problem.sort_key)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the raw workbooks")
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input")
 
     def __str__(self) -> str:
         return "\n".join([self.args[0] + ":", *(f"  - {p}" for p in self.problems)])
