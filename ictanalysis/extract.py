@@ -19,7 +19,7 @@ from ictanalysis.catalog import Catalog, Indicator
 from ictanalysis.errors import Problem
 from ictanalysis.layouts import ALWAYS_IGNORED, Layout
 from ictanalysis.normalise import NumberFormatError, fold, parse_number, strip_footnotes
-from ictanalysis.workbook import Sheet, cell_name
+from ictanalysis.workbook import Sheet, cell_name, column_letter
 
 __all__ = ["TIDY_COLUMNS", "Records", "SheetSource", "Table", "extract_table", "find_table"]
 
@@ -345,6 +345,8 @@ class _RowReader:
         self.records = Records()
         self.problems: list[Problem] = []
         self.value_columns = [c for c in table.columns if c.role == "value"]
+        self.letters = [column_letter(c.index) for c in self.value_columns]
+        self.checks_totals = self.layout.rows in ("area", "operator", "agency")
         self.factors: dict[tuple[int, str | None], float | None] = {}
         self.parts: dict[int, list[tuple[float, str]]] = {c.index: [] for c in self.value_columns}
         self.totals: dict[int, tuple[float, str]] = {}
@@ -427,10 +429,14 @@ class _RowReader:
         self.problems.append(_problem(self.source, where, f"unknown {kind} {label!r}", expected))
 
     def _read_values(self, row: int, key: dict) -> None:
-        for column in self.value_columns:
+        sheet = self.source.sheet
+        cells = sheet.rows[row - sheet.top]
+        number = str(row + 1)
+        for column, letter in zip(self.value_columns, self.letters, strict=True):
             indicator = key.get("indicator") or column.indicator
-            cell = cell_name(row, column.index)
-            value = self._number(row, column.index, cell)
+            cell = letter + number
+            j = column.index - sheet.left
+            value = self._number(cells[j] if j < len(cells) else "", row, column.index, cell)
             if value is None:
                 continue
             if value != value:  # NaN: the cell could not be read, its problem is reported
@@ -441,7 +447,7 @@ class _RowReader:
                 continue
             value *= factor
             self._append(row, column, key, indicator, value, cell)
-            if indicator.aggregation == "sum" and self.layout.rows in ("area", "operator", "agency"):
+            if self.checks_totals and indicator.aggregation == "sum":
                 if key["total"]:
                     self.totals[column.index] = (value, cell)
                 else:
@@ -462,13 +468,12 @@ class _RowReader:
         c["source_sheet"].append(self.source.sheet.name)
         c["source_cell"].append(cell)
 
-    def _number(self, row: int, col: int, cell: str) -> float | None:
-        """Return the cell as a number; None when it holds no value, NaN when it cannot be read (reported)."""
+    def _number(self, value, row: int, col: int, cell: str) -> float | None:
+        """Return a cell's value as a number; None when it holds none, NaN when it cannot be read (reported)."""
         sheet = self.source.sheet
         expected = _EXPECTED_NUMBER[self.layout.locale]
         if (row, col) in sheet.uncached_formulas:
             return self._unreadable(cell, "formula without a stored value", _EXPECTED_STORED)
-        value = sheet.value(row, col)
         if isinstance(value, bool) or isinstance(value, dt.date | dt.time | dt.timedelta):
             return self._unreadable(cell, f"found {_describe(value)}", expected)
         try:

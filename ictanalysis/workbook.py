@@ -165,9 +165,8 @@ def _sniff_delimiter(text: str) -> str:
 # --- .xlsx facts calamine does not give: formulas without a value, percentage formats --------
 
 _NO_FACTS: tuple[frozenset, frozenset] = (frozenset(), frozenset())
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)(?<!/)>((?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?)</c>", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
-_STYLE = re.compile(rb'\bs="([0-9]+)"')
 _SHEET = re.compile(rb"<sheet\b[^>]*?>", re.S)
 _REL = re.compile(rb"<Relationship\b[^>]*?>", re.S)
 _ATTRIBUTE = re.compile(rb'\b([A-Za-z:]+)="([^"]*)"')
@@ -231,18 +230,20 @@ def _percent_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
 
 
 def _scan_sheet(xml: bytes, percent_styles: frozenset[bytes]) -> tuple[frozenset, frozenset]:
-    if b"<f" not in xml and not percent_styles:
-        return _NO_FACTS
+    """Find formula cells without a value and percent-styled cells, touching only those cells."""
     uncached, percent = set(), set()
-    for attributes, body in _CELL.findall(xml):
-        ref = _REF.search(attributes)
-        if ref is None:
-            continue
-        if body and b"<f" in body and not re.search(rb"<v>[^<]", body):
-            uncached.add(_cell_index(ref))
-        style = _STYLE.search(attributes) if percent_styles else None
-        if style is not None and style.group(1) in percent_styles:
-            percent.add(_cell_index(ref))
+    if b"<f" in xml:
+        for match in _FORMULA_CELL.finditer(xml):
+            attributes, body = match.groups()
+            ref = _REF.search(attributes)
+            if ref is not None and not re.search(rb"<v>[^<]", body):
+                uncached.add(_cell_index(ref))
+    if percent_styles:
+        styled = re.compile(rb'<c\b([^>]*?\bs="(?:' + b"|".join(sorted(percent_styles)) + rb')"[^>]*?)(?:/>|>)')
+        for match in styled.finditer(xml):
+            ref = _REF.search(match.group(1))
+            if ref is not None:
+                percent.add(_cell_index(ref))
     return frozenset(uncached), frozenset(percent)
 
 
