@@ -137,8 +137,8 @@ class QualityResult:
         head += f"{len(self.failures)} failing, {len(self.warnings)} warning)"
         lines = [head]
         for rule in self.failures + self.warnings:
-            rows = f"{rule.failed} row{'s' if rule.failed != 1 else ''}" if rule.failed else "the table"
-            lines.append(f"  {rule.severity} [{rule.id}] {rows} break: {rule.description_en}")
+            where = f"not met by {rule.failed} of {rule.checked} rows" if rule.failed else "not met"
+            lines.append(f"  {rule.severity} [{rule.id}] {rule.description_en}: {where}")
         return "\n".join(lines)
 
     def to_json_dict(self) -> dict:

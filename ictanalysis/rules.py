@@ -39,12 +39,16 @@ class Rule(StrictModel):
     vi: str
     en: str
 
-    def arguments(self, catalog: Catalog) -> dict[str, Any]:
-        """Return the expectation's arguments with "{name}" placeholders filled from the catalog."""
+    def arguments(self, catalog: Catalog, province: str) -> dict[str, Any]:
+        """Return the expectation's arguments with "{name}" placeholders filled from the catalog.
+
+        `{areas}` is the province and its districts: a figure about another
+        province is as wrong in this report as an unknown code.
+        """
         lists = {
             "{columns}": list(TIDY_COLUMNS),
             "{indicators}": sorted(catalog.indicators),
-            "{areas}": sorted(catalog.areas),
+            "{areas}": [province, *sorted(a.code for a in catalog.districts(province))],
             "{operators}": ["", *sorted(catalog.operators)],
             "{agencies}": ["", *sorted(catalog.agencies)],
         }

@@ -49,11 +49,11 @@ def validate(
     catalog = catalog or load_catalog()
     rules = rules or load_rules()
     views = build_views(table, catalog, pair)
-    context = _context()
+    source = _context().data_sources.add_pandas("ictanalysis")
     results = []
     for view_name in dict.fromkeys(rule.view for rule in rules):
         view_rules = [rule for rule in rules if rule.view == view_name]
-        results += _run_view(context, view_name, views[view_name], view_rules, catalog)
+        results += _run_view(source, view_name, views[view_name], view_rules, catalog, pair.province)
     order = {rule.id: i for i, rule in enumerate(rules)}
     return QualityResult(pair=pair, rules=sorted(results, key=lambda r: order[r.id]), checked_rows=len(table))
 
@@ -95,25 +95,24 @@ def _context():
     return context
 
 
-def _run_view(context, name: str, view: pd.DataFrame, rules: list[Rule], catalog: Catalog) -> list[RuleResult]:
+def _run_view(source, name: str, view: pd.DataFrame, rules: list[Rule], catalog: Catalog, province: str) -> list[RuleResult]:
     """Run the rules of one view as one suite; results are matched back by rule id."""
     if view.empty and name != "table":
         return [RuleResult.from_rule(rule, success=True, checked=0) for rule in rules]
     view = view.reset_index(drop=True)
-    source = context.data_sources.add_pandas(f"view_{name}")
     batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
     suite = gx.ExpectationSuite(name=f"ictanalysis_{name}")
     for rule in rules:
-        suite.add_expectation(_expectation(rule, catalog))
+        suite.add_expectation(_expectation(rule, catalog, province))
     outcome = batch.get_batch(batch_parameters={"dataframe": view}).validate(suite, result_format=_RESULT_FORMAT)
     by_rule = {r["expectation_config"]["meta"]["rule"]: r for r in outcome.to_json_dict()["results"]}
     return [_rule_result(rule, by_rule[rule.id], view) for rule in rules]
 
 
-def _expectation(rule: Rule, catalog: Catalog):
+def _expectation(rule: Rule, catalog: Catalog, province: str):
     class_name = "".join(word.capitalize() for word in rule.expect.split("_"))
     expectation_class = getattr(gxe, class_name)
-    return expectation_class(**rule.arguments(catalog), meta={"rule": rule.id})
+    return expectation_class(**rule.arguments(catalog, province), meta={"rule": rule.id})
 
 
 def _rule_result(rule: Rule, raw: dict, view: pd.DataFrame) -> RuleResult:
