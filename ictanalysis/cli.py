@@ -94,6 +94,43 @@ def _add_validate(commands) -> None:
     parser.set_defaults(handler=_validate)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from ictanalysis.report import ReportParameters, build_report
+    from ictanalysis.rules import choose_years
+
+    years = _years_in(args.data)
+    pair = choose_years(years, args.year, args.compare, args.province)
+    parameters = ReportParameters(pair.year, pair.compare_year, args.province, args.language, str(args.data.resolve()))
+    result = build_report(parameters, args.reports)
+    print(f"Report {pair.year} vs {pair.compare_year}: {result.html} ({result.size_bytes / 1e6:.1f} MB)")
+    print(f"  executed notebook: {result.notebook}\n  charts: {result.charts}/")
+    return ExitCode.OK
+
+
+def _years_in(data: Path) -> list[int]:
+    from ictanalysis.report import table_years
+
+    return table_years(data)
+
+
+def _add_report(commands) -> None:
+    parser = commands.add_parser(
+        "report",
+        help="build the year-comparison report (papermill, Altair, offline HTML)",
+        description="Run notebooks/annual_report.py with papermill for a pair of years and export it as "
+        "REPORTS/<year>/annual_report.html: one self-contained file, no code, nothing fetched from a network, "
+        "with the executed notebook and the charts (HTML, PNG, SVG) beside it. A failed run keeps the last "
+        "good report and leaves annual_report.failed.ipynb showing the failing cell (exit 5). Run `validate` "
+        "first: the report's data notes carry the gate's warnings.",
+        epilog="example:\n  ictanalysis report --year 2020 --compare 2019\n"
+        "  ictanalysis report --language en\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_year_options(parser)
+    parser.add_argument("--language", choices=["vi", "en"], default="vi", help="language of the report (default: %(default)s)")
+    parser.set_defaults(handler=_report)
+
+
 def _add_year_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=int, help="the report year (default: the latest year in the data)")
     parser.add_argument("--compare", type=int, help="the year to compare with (default: the year before)")
@@ -102,7 +139,7 @@ def _add_year_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--province", default="58", help="official code of the province (default: %(default)s)")
 
 
-COMMANDS: list[Callable] = [_add_clean, _add_validate]
+COMMANDS: list[Callable] = [_add_clean, _add_validate, _add_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-__all__ = ["ExitCode", "IctAnalysisError", "InputError", "Problem", "QualityError", "YearError"]
+__all__ = ["ExitCode", "IctAnalysisError", "InputError", "Problem", "QualityError", "ReportError", "YearError"]
 
 
 class ExitCode(enum.IntEnum):
@@ -92,3 +92,9 @@ class QualityError(IctAnalysisError):
     def __init__(self, summary: str, page) -> None:
         super().__init__(f"{summary}\nSee {page}")
         self.page = page
+
+
+class ReportError(IctAnalysisError):
+    """The report could not be built; the last good report is untouched."""
+
+    exit_code = ExitCode.REPORT

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.catalog import Catalog, load_catalog
+from ictanalysis.formatting import format_number
 from ictanalysis.rules import Rule, YearPair
 
 __all__ = ["QualityResult", "RuleResult", "write_quality_page"]
@@ -228,16 +229,3 @@ def _cell(column: str, value, language: str, catalog: Catalog) -> str:
     if column == "present":
         return _WORDS[language]["yes" if value else "no"]
     return str(value)
-
-
-def format_number(number: float, language: str = "vi") -> str:
-    """Write a number as people read it: 1.234.567,5 in Vietnamese, 1,234,567.5 in English.
-
-    >>> format_number(1234567.5), format_number(1234567.5, "en"), format_number(float("inf"))
-    ('1.234.567,5', '1,234,567.5', '∞')
-    """
-    if math.isinf(number):
-        return "∞" if number > 0 else "-∞"
-    from babel.numbers import format_decimal
-
-    return format_decimal(round(number, 2), format="#,##0.##", locale="vi" if language == "vi" else "en")

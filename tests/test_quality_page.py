@@ -38,7 +38,7 @@ def test_the_page_shows_the_failing_rows_with_their_source_cells_offline(broken_
         finding = page.locator("#rule-value_not_below_range")
         assert finding.count() == 1
         text = finding.inner_text()
-        assert negative.source_cell in text and negative.source_file in text and "-5" in text
+        assert negative.source_cell in text and negative.source_file in text and "−5" in text  # a true minus sign
         assert "999" in page.locator("#rule-area_known").inner_text()
         assert page.locator("table.rules tbody tr").count() == len(result.rules)
     assert screenshot.read_bytes().startswith(b"\x89PNG")
