@@ -22,13 +22,22 @@ __all__ = [
     "ExitCode",
     "InputError",
     "Problem",
+    "chart",
     "clean",
+    "compare",
     "load_catalog",
     "load_layouts",
+    "narrative",
+    "present",
     "read_indicators",
+    "read_quality",
 ]
 
+_SUBMODULES = {"chart", "narrative", "present"}
+
 _HOMES = {
+    "compare": "ictanalysis.compare",
+    "read_quality": "ictanalysis.quality",
     "CleanResult": "ictanalysis.ingest",
     "clean": "ictanalysis.ingest",
     "read_indicators": "ictanalysis.ingest",
@@ -41,6 +50,8 @@ _HOMES = {
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"ictanalysis.{name}")
     if name in _HOMES:
         return getattr(importlib.import_module(_HOMES[name]), name)
     raise AttributeError(f"module 'ictanalysis' has no attribute {name!r}")

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import pandas as pd
 
 from ictanalysis.formatting import format_change, format_number, format_percent
 
-__all__ = ["SECTIONS", "heading", "paragraphs", "table", "title"]
+__all__ = [
+    "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "OPERATOR_COLUMNS", "PENETRATION_COLUMNS", "SECTIONS", "SOURCE_COLUMNS",
+    "Charts", "heading", "label", "paragraphs", "table", "title",
+]  # fmt: skip
 
 SECTIONS = {
     "headline": ("Những con số chính", "Headline figures"),
@@ -31,6 +35,84 @@ SECTIONS = {
     "notes": ("Ghi chú số liệu", "Data notes"),
     "sources": ("Phụ lục: nguồn của từng số liệu", "Appendix: where each figure comes from"),
 }
+
+# Table columns: name → (Vietnamese heading, English heading), in display order.
+CHANGE_COLUMNS = {
+    "name": ("Chỉ tiêu", "Indicator"), "unit": ("Đơn vị tính", "Unit"), "value_before": ("Năm trước", "Previous year"),
+    "value": ("Năm báo cáo", "Report year"), "change_percent": ("Tăng/giảm", "Change"),
+}
+OPERATOR_COLUMNS = {
+    "operator": ("Doanh nghiệp", "Enterprise"), "value_before": ("Năm trước", "Previous year"),
+    "value": ("Năm báo cáo", "Report year"), "change_percent": ("Tăng/giảm", "Change"), "share": ("Thị phần", "Share"),
+}
+DISTRICT_COLUMNS = {
+    "name": ("Huyện/thành phố", "District"), "value_before": ("Năm trước", "Previous year"),
+    "value": ("Năm báo cáo", "Report year"), "change_percent": ("Tăng/giảm", "Change"), "share": ("Tỷ trọng", "Share"),
+    "rank": ("Xếp hạng", "Rank"), "rank_change": ("Thay đổi hạng", "Rank change"),
+}
+PENETRATION_COLUMNS = {
+    "name": ("Địa bàn", "Area"), "population": ("Dân số", "Population"), "value": ("Thuê bao", "Subscriptions"),
+    "per_100_before": ("Trên 100 dân, năm trước", "Per 100, previous year"),
+    "per_100": ("Trên 100 dân", "Per 100 inhabitants"),
+}
+SOURCE_COLUMNS = {
+    "name": ("Số liệu", "Figure"), "year": ("Năm", "Year"), "value": ("Giá trị", "Value"),
+    "sources": ("Tệp › trang tính › ô", "File › sheet › cell"),
+}
+EGOV_INDICATORS = [
+    "online_services_level2", "online_services_level3", "online_services_level4", "national_portal_procedures",
+    "national_portal_share", "interconnected_land_procedures", "videoconference_endpoints", "edocuments_exchanged",
+]
+_LABELS = {
+    "title": ("Báo cáo số liệu ngành Thông tin và Truyền thông năm {year}",
+              "Information and communications figures, {year}"),
+    "subtitle": ("{province} · so sánh với năm {compare_year} · số liệu tính từ các báo cáo gửi về Sở",
+                 "{province} · compared with {compare_year} · computed from the reports sent to the department"),
+    "change_chart": ("Tăng/giảm so với năm trước (%)", "Change from the previous year (%)"),
+    "postal_revenue_by_enterprise": ("Doanh thu bưu chính theo doanh nghiệp (đồng)", "Postal revenue by enterprise (đồng)"),
+    "postal_revenue_share": ("Thị phần doanh thu bưu chính", "Share of postal revenue"),
+    "mobile_by_enterprise": ("Thuê bao di động theo doanh nghiệp", "Mobile subscriptions by enterprise"),
+    "mobile_share": ("Thị phần thuê bao di động", "Share of mobile subscriptions"),
+    "fixed_broadband_by_district": ("Thuê bao băng rộng cố định theo huyện/thành phố", "Fixed-broadband subscriptions by district"),
+    "mobile_per_100": ("Thuê bao di động trên 100 dân", "Mobile subscriptions per 100 inhabitants"),
+    "bts_4g_by_district": ("Trạm BTS 4G theo huyện/thành phố", "4G base stations by district"),
+    "telecom_revenue_by_enterprise": ("Doanh thu dịch vụ viễn thông theo doanh nghiệp (đồng)", "Telecom service revenue by enterprise (đồng)"),
+    "level4_by_agency": ("Dịch vụ công trực tuyến mức độ 4 theo cơ quan", "Level-4 online services by agency"),
+    "unit_subscriptions": ("Thuê bao", "Subscriptions"),
+    "unit_stations": ("Trạm", "Stations"),
+}  # fmt: skip
+
+
+def label(key: str, language: str = "vi", **values) -> str:
+    """Return a caption or title of the report in `language`, with `values` filled in.
+
+    >>> label("title", "vi", year=2020)
+    'Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020'
+    """
+    vi, en = _LABELS[key]
+    return (vi if language == "vi" else en).format(**values)
+
+
+class Charts:
+    """Show charts in the notebook and, when the run has an output folder, save each one there.
+
+    Saving (HTML, PNG, SVG per chart, in ``<output_dir>/charts/``) is what a
+    scheduled run needs; an analyst's interactive run passes no folder and
+    only sees the charts.
+    """
+
+    def __init__(self, output_dir: str, language: str = "vi") -> None:
+        self.directory = Path(output_dir) / "charts" if output_dir else None
+        self.language = language
+
+    def show(self, chart, name: str):
+        """Save `chart` as `name` (when there is a folder) and return it for display."""
+        from ictanalysis.chart import save_chart, show
+
+        if self.directory is not None:
+            save_chart(chart, self.directory, name, self.language)
+        return show(chart, self.language)
+
 
 # Columns that hold a percentage or a signed change, written as such.
 _PERCENT = {"share", "share_before", "per_100", "per_100_before"}

@@ -22,7 +22,7 @@ from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.formatting import format_number
 from ictanalysis.rules import Rule, YearPair
 
-__all__ = ["QualityResult", "RuleResult", "write_quality_page"]
+__all__ = ["QualityResult", "RuleResult", "read_quality", "write_quality_page"]
 
 MAX_ROWS_SHOWN = 200
 
@@ -66,7 +66,7 @@ _WORDS = {
         "ok": "Đạt", "not_ok": "Không đạt", "rows_checked": "dòng số liệu", "findings": "Chi tiết",
         "more": "và {n} dòng khác (xem quality.json)", "generated": "Lập lúc", "data": "Số liệu",
         "errors": "lỗi", "warnings": "cảnh báo", "observed": "Ghi nhận", "exception": "Không kiểm tra được",
-        "yes": "có", "no": "thiếu",
+        "yes": "có", "no": "thiếu", "skipped": "Chưa kiểm tra (cấu trúc bảng sai)",
     },
     "en": {
         "title": "Data quality check", "compared": "compared with", "passed": "PASSED",
@@ -77,7 +77,7 @@ _WORDS = {
         "ok": "Passed", "not_ok": "Failed", "rows_checked": "data rows", "findings": "Details",
         "more": "and {n} more rows (see quality.json)", "generated": "Generated", "data": "Data",
         "errors": "errors", "warnings": "warnings", "observed": "Observed", "exception": "Could not be checked",
-        "yes": "yes", "no": "missing",
+        "yes": "yes", "no": "missing", "skipped": "Not checked (the table's structure is wrong)",
     },
 }  # fmt: skip
 
@@ -96,6 +96,7 @@ class RuleResult:
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     observed: str | None = None
     error: str | None = None
+    skipped: bool = False  #: not checked, because the table's schema is wrong
 
     @classmethod
     def from_rule(cls, rule: Rule, **outcome) -> RuleResult:
@@ -154,7 +155,7 @@ class QualityResult:
                 {
                     "id": r.id, "severity": r.severity, "success": r.success, "checked": r.checked,
                     "failed": r.failed, "description_vi": r.description_vi, "description_en": r.description_en,
-                    "observed": r.observed, "error": r.error, "rows": _records(r.rows.head(1000)),
+                    "observed": r.observed, "error": r.error, "skipped": r.skipped, "rows": _records(r.rows.head(1000)),
                 }
                 for r in self.rules
             ],
@@ -229,3 +230,9 @@ def _cell(column: str, value, language: str, catalog: Catalog) -> str:
     if column == "present":
         return _WORDS[language]["yes" if value else "no"]
     return str(value)
+
+
+def read_quality(path: str | Path) -> dict | None:
+    """Return the gate's JSON result written beside the page, or None when there is none."""
+    path = Path(path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -145,7 +145,7 @@ def _execute(notebook: Path, output: Path, parameters: dict, target: Path, timeo
     source = jupytext.read(notebook)
     try:
         return papermill.execute_notebook(
-            source, str(output), parameters=parameters, cwd=str(Path.cwd()), progress_bar=False,
+            source, str(output), parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False,
             log_output=False, execution_timeout=timeout, shutdown_kernel="immediate",
         )  # fmt: skip
     except (PapermillExecutionError, TimeoutError, RuntimeError) as exc:

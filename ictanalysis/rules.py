@@ -98,9 +98,25 @@ def choose_years(years: list[int], year: int | None = None, compare_year: int | 
     return YearPair(year, compare_year, province)
 
 
-def build_views(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> dict[str, pd.DataFrame]:
-    """Return every view the rules look at, by name."""
+def build_views(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> dict[str, pd.DataFrame | None]:
+    """Return every view the rules look at, by name.
+
+    The views beyond the table itself assume its schema; when the schema is
+    wrong (a column missing, values or years not numeric) they are None, and
+    their rules are reported as not checked while the schema rules fail.
+    """
+    if not schema_is_sound(table):
+        return {name: (table if name == "table" else None) for name in VIEWS}
     return {name: build(table, catalog, pair) for name, build in VIEWS.items()}
+
+
+def schema_is_sound(table: pd.DataFrame) -> bool:
+    """Tell whether the table has every contract column, numeric values and integer years."""
+    return (
+        set(TIDY_COLUMNS) <= set(table.columns)
+        and pd.api.types.is_numeric_dtype(table["value"])
+        and pd.api.types.is_integer_dtype(table["year"])
+    )
 
 
 def _table(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:

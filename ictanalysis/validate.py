@@ -95,8 +95,10 @@ def _context():
     return context
 
 
-def _run_view(source, name: str, view: pd.DataFrame, rules: list[Rule], catalog: Catalog, province: str) -> list[RuleResult]:
+def _run_view(source, name: str, view: pd.DataFrame | None, rules: list[Rule], catalog: Catalog, province: str) -> list[RuleResult]:
     """Run the rules of one view as one suite; results are matched back by rule id."""
+    if view is None:
+        return [RuleResult.from_rule(rule, success=True, checked=0, skipped=True) for rule in rules]
     if view.empty and name != "table":
         return [RuleResult.from_rule(rule, success=True, checked=0) for rule in rules]
     view = view.reset_index(drop=True)
@@ -120,8 +122,9 @@ def _rule_result(rule: Rule, raw: dict, view: pd.DataFrame) -> RuleResult:
     exception = (raw.get("exception_info") or {}).get("exception_message")
     indexes = result.get("unexpected_index_list") or []
     rows = view.loc[[i for i in indexes if i in view.index]] if indexes else view.iloc[0:0]
-    if rule.expect == "expect_compound_columns_to_be_unique" and not raw["success"]:
-        rows = view[view.duplicated(rule.kwargs["column_list"], keep=False)]
+    key = rule.kwargs.get("column_list", [])
+    if rule.expect == "expect_compound_columns_to_be_unique" and not raw["success"] and set(key) <= set(view.columns):
+        rows = view[view.duplicated(key, keep=False)]
     observed = result.get("observed_value")
     return RuleResult.from_rule(
         rule,

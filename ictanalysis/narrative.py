@@ -1,0 +1,557 @@
+"""The report's sentences, written from a :class:`~ictanalysis.compare.Comparison`.
+
+Each section function returns a list of sentences in the register of a
+provincial department's annual report (Vietnamese by default, English with
+``language="en"``). Every number in them is computed from the tidy table by
+:mod:`ictanalysis.compare` and written by :mod:`ictanalysis.formatting`; a
+figure the table lacks gives a sentence saying so, not an error.
+
+Example:
+    >>> from pathlib import Path
+    >>> from ictanalysis.compare import compare
+    >>> from ictanalysis.ingest import clean
+    >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
+    >>> print(admin_sentences(cmp)[1])
+    66/66 văn bản chỉ đạo điều hành hoàn thành đúng hạn, đạt 100 % (năm 2019: 58/60).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ictanalysis.compare import HEADLINE, Comparison, Figure, percent_change
+from ictanalysis.formatting import format_money, format_number, format_percent
+
+__all__ = [
+    "admin_sentences",
+    "data_notes",
+    "egov_sentences",
+    "headline_sentences",
+    "postal_sentences",
+    "telecom_sentences",
+]
+
+MAX_NOTE_ROWS = 10
+
+# Sentence templates, (Vietnamese, English). Fields: {year} report year, {cy} compared year,
+# {value} the figure as written, {trend} its change ("tăng 2,1 % so với năm 2019").
+_T = {
+    "missing": ("Chưa có số liệu về {name} năm {year}.", "No figure for {name} is available for {year}."),
+    "no_before": ("chưa có số liệu năm {cy} để so sánh", "no {cy} figure to compare with"),
+    "up": ("tăng {amount} so với năm {cy}", "up {amount} on {cy}"),
+    "down": ("giảm {amount} so với năm {cy}", "down {amount} on {cy}"),
+    "more": ("tăng {amount} so với năm {cy}", "{amount} more than in {cy}"),
+    "fewer": ("giảm {amount} so với năm {cy}", "{amount} fewer than in {cy}"),
+    "same": ("không đổi so với năm {cy}", "unchanged from {cy}"),
+    "points": ("điểm phần trăm", "percentage points"),
+    "and": ("và", "and"),
+    "mobile_subscribers": ("Năm {year}, toàn tỉnh có {value} thuê bao điện thoại di động, {trend}.",
+               "In {year} the province had {value} mobile-cellular subscriptions, {trend}."),
+    "density": ("Mật độ thuê bao di động đạt {value} thuê bao/100 dân (năm {cy}: {before}).",
+                "That is {value} subscriptions per 100 inhabitants ({cy}: {before})."),
+    "density_range": ("Mật độ cao nhất ở {top} ({top_value} thuê bao/100 dân), thấp nhất ở {bottom} ({bottom_value}).",
+                      "Density was highest in {top} ({top_value} per 100 inhabitants) and lowest in {bottom} ({bottom_value})."),
+    "leader": ("{member} dẫn đầu về {name} với {share} toàn tỉnh (năm {cy}: {before}).",
+               "{member} led {name} with {share} of the province's total ({cy}: {before})."),
+    "newcomers": ("So với năm {cy}, có thêm {members} báo cáo số liệu {name}.",
+                  "Compared with {cy}, {members} also reported {name}."),
+    "fixed_telephone_subscribers": ("Số thuê bao điện thoại cố định là {value} thuê bao, {trend}.",
+                                    "Fixed-telephone subscriptions numbered {value}, {trend}."),
+    "fixed_broadband_subscribers": ("Toàn tỉnh có {value} thuê bao internet băng rộng cố định, {trend}.",
+                                    "Fixed-broadband subscriptions numbered {value}, {trend}."),
+    "mobile_broadband_subscribers": ("Số thuê bao băng rộng di động là {value} thuê bao{who}, {trend}.",
+                                     "Active mobile-broadband subscriptions numbered {value}{who}, {trend}."),
+    "who": (" (số liệu của {member})", " ({member} only)"),
+    "bts_stations": ("Hạ tầng mạng di động có {value} trạm thu phát sóng (BTS), {trend}.",
+                     "The mobile networks had {value} base transceiver stations, {trend}."),
+    "bts_4g_stations": ("Trong đó có {value} trạm 4G (eNodeB), {trend}.", "Of these, {value} were 4G stations (eNodeB), {trend}."),
+    "coverage_4g_population": ("{value} khu vực có dân cư được phủ sóng 4G, {trend}.",
+                               "4G covered {value} of populated areas, {trend}."),
+    "coverage_3g4g_population": ("Tỷ lệ khu vực có dân cư được phủ sóng 3G/4G đạt {value}, {trend}.",
+                                 "3G or 4G covered {value} of populated areas, {trend}."),
+    "telecom_revenue": ("Doanh thu dịch vụ viễn thông đạt {value}, {trend}.",
+                        "Telecommunication service revenue was {value}, {trend}."),
+    "postal_service_points": ("Toàn tỉnh có {value} điểm phục vụ bưu chính, {trend}.",
+                              "There were {value} postal service points, {trend}."),
+    "postal_items": ("Sản lượng bưu gửi đạt {value} bưu gửi, {trend}.",
+                     "Postal enterprises handled {value} items, {trend}."),
+    "postal_revenue": ("Doanh thu bưu chính (không kể dịch vụ chuyển tiền và tiết kiệm bưu điện) đạt {value}, {trend}.",
+                       "Postal revenue, excluding money transfer and postal savings, was {value}, {trend}."),
+    "online_services_level4": ("Cổng dịch vụ công trực tuyến của tỉnh cung cấp {value} dịch vụ công trực tuyến mức độ 4, {trend}.",
+                               "The provincial public-service portal offered {value} level-4 online public services, {trend}."),
+    "lower_levels": ("Ngoài ra, Cổng cung cấp {level3} dịch vụ mức độ 3 và {level2} dịch vụ mức độ 2.",
+                     "It also offered {level3} level-3 and {level2} level-2 services."),
+    "top_agency": ("{member} cung cấp nhiều dịch vụ mức độ 4 nhất ({value} dịch vụ).",
+                   "The {member} offered the most level-4 services ({value})."),
+    "national_portal_procedures": ("{value} thủ tục hành chính được tích hợp lên Cổng Dịch vụ công quốc gia, {trend}.",
+                                   "{value} procedures were integrated onto the national public-service portal, {trend}."),
+    "national_portal_share": ("Tỷ lệ dịch vụ công trực tuyến của tỉnh kết nối với Cổng Dịch vụ công quốc gia đạt {value}.",
+                              "{value} of the province's online public services were connected to the national portal."),
+    "interconnected_land_procedures": ("{value} thủ tục thuộc lĩnh vực đất đai được liên thông giải quyết ở cấp huyện, {trend}.",
+                                       "{value} land-administration procedures were handled through interconnection at district level, {trend}."),
+    "interconnection": ("Trục liên thông văn bản kết nối {levels} cấp chính quyền trong tỉnh và gửi nhận văn bản điện tử với {ministries} bộ, cơ quan ngang bộ và {agencies} cơ quan thuộc Chính phủ.",
+                        "The document interconnection axis linked {levels} levels of government in the province and exchanged electronic documents with {ministries} ministries and {agencies} government agencies."),
+    "edocuments_exchanged": ("{value} văn bản điện tử được gửi nhận qua trục liên thông, {trend}.",
+                             "{value} electronic documents were exchanged over the axis, {trend}."),
+    "video_added": ("{added} điểm cầu hội nghị truyền hình trực tuyến được đưa vào sử dụng trong năm {year}, nâng tổng số lên {value} điểm cầu.",
+                    "{added} video-conference endpoints were brought into use in {year}, bringing the total to {value}."),
+    "videoconference_endpoints": ("Toàn tỉnh có {value} điểm cầu hội nghị truyền hình trực tuyến, {trend}.",
+                                  "There were {value} video-conference endpoints, {trend}."),
+    "drafted": ("Năm {year}, Sở đã tham mưu Ủy ban nhân dân tỉnh ban hành {items} (năm {cy}: {before}).",
+                "In {year} the department drafted {items} for the Provincial People's Committee ({cy}: {before})."),
+    "directives": ("{done}/{assigned} văn bản chỉ đạo điều hành hoàn thành đúng hạn, đạt {rate} (năm {cy}: {before}).",
+                   "{done} of {assigned} directive documents were completed on time, a rate of {rate} ({cy}: {before})."),
+    "directives_done": ("{done} văn bản chỉ đạo điều hành hoàn thành đúng hạn, {trend}.",
+                        "{done} directive documents were completed on time, {trend}."),
+    "no_quality": ("Báo cáo không kèm kết quả kiểm tra chất lượng số liệu.", "No data-quality result came with this report."),
+    "quality_other": ("Kết quả kiểm tra chất lượng số liệu kèm theo là của năm {year} so với năm {cy}.",
+                      "The data-quality result supplied is for {year} compared with {cy}."),
+    "quality_clean": ("Số liệu đã qua bước kiểm tra chất lượng ({n} quy tắc), không có cảnh báo.",
+                      "The data passed the quality check ({n} rules) without warnings."),
+    "quality_rule": ("{severity} của bước kiểm tra số liệu: {description} (không đạt ở {failed}/{checked} dòng).",
+                     "{severity} from the data-quality check: {description} (not met by {failed} of {checked} rows)."),
+    "quality_row": ("{what}: {values} (ô nguồn: {cells}).", "{what}: {values} (source cells: {cells})."),
+    "quality_more": ("Và {n} dòng khác, xem quality.json.", "And {n} more rows, see quality.json."),
+    "warning": ("Cảnh báo", "Warning"),
+    "error": ("Lỗi", "Error"),
+    "sum_of_enterprises": ("Số liệu toàn tỉnh về {names} là tổng số liệu do các doanh nghiệp báo cáo.",
+                           "Province figures for {names} are the sums of the enterprises' figures."),
+    "sum_of_agencies": ("Số liệu toàn tỉnh về {names} là tổng số liệu của các cơ quan.",
+                        "Province figures for {names} are the sums of the agencies' figures."),
+    "sum_of_districts": ("Số liệu toàn tỉnh về {names} là tổng số liệu của các huyện, thành phố.",
+                         "Province figures for {names} are the sums of the districts' figures."),
+    "sum_of_parts": ("Số liệu {name} năm {year} là tổng của {parts}.", "The {year} figure for {name} is the sum of {parts}."),
+    "penetration": ("Mật độ thuê bao trên 100 dân bằng số thuê bao chia cho dân số, nhân với 100 (cách tính của cơ quan thống kê, dùng dân số trung bình khi có); dân số lấy từ {files}.",
+                    "Subscriptions per 100 inhabitants are subscriptions divided by population, times 100 (the statistics office's definition, with the average population where given); population from {files}."),
+    "revenue": ("Doanh thu viễn thông trong báo cáo là doanh thu dịch vụ do các doanh nghiệp báo cáo Sở; số liệu doanh thu của cơ quan thống kê được tính theo phạm vi khác nên không đem so sánh.",
+                "Telecom revenue here is the service revenue the enterprises report to the department; the statistics office's revenue series has a different scope and is never compared with it."),
+    "gso": ("Các chuỗi số liệu của Niên giám thống kê ({names}) không được so sánh với số liệu của Sở.",
+            "The statistical yearbook's series ({names}) are not compared with the department's figures."),
+    "preliminary": ("Số liệu sơ bộ: {names}.", "Preliminary figures: {names}."),
+    "sources": ("Nguồn số liệu: {files}. Mỗi số liệu trong các bảng kèm theo ghi rõ ô nguồn (tệp › trang tính › ô).",
+                "Sources: {files}. Every figure in the tables names its source cells (file › sheet › cell)."),
+}  # fmt: skip
+
+
+def headline_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+    """Return the summary that opens the report: the main results of the year.
+
+    >>> from pathlib import Path
+    >>> from ictanalysis.compare import compare
+    >>> from ictanalysis.ingest import clean
+    >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
+    >>> print(headline_sentences(cmp)[0])
+    Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019.
+    """
+    return [
+        _indicator_sentence(cmp, "online_services_level4", language, "dịch vụ"),
+        _video_sentence(cmp, language),
+        _indicator_sentence(cmp, "coverage_4g_population", language),
+        _indicator_sentence(cmp, "mobile_subscribers", language),
+        _indicator_sentence(cmp, "telecom_revenue", language),
+        _indicator_sentence(cmp, "postal_revenue", language),
+    ]
+
+
+def postal_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+    """Return the sentences on postal service points, items and revenue, and the enterprises."""
+    sentences = [
+        _indicator_sentence(cmp, "postal_service_points", language, "điểm"),
+        _indicator_sentence(cmp, "postal_items", language),
+        _indicator_sentence(cmp, "postal_revenue", language),
+    ]
+    return sentences + _member_sentences(cmp, "postal_revenue", language)
+
+
+def telecom_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+    """Return the sentences on subscribers, density, infrastructure, coverage and revenue."""
+    sentences = [_indicator_sentence(cmp, "mobile_subscribers", language), *_density_sentences(cmp, language)]
+    sentences += _member_sentences(cmp, "mobile_subscribers", language)
+    for indicator in ("fixed_telephone_subscribers", "fixed_broadband_subscribers", "mobile_broadband_subscribers"):
+        sentences.append(_indicator_sentence(cmp, indicator, language, who=_who(cmp, indicator, language)))
+    for indicator, noun in (("bts_stations", "trạm"), ("bts_4g_stations", "trạm")):
+        sentences.append(_indicator_sentence(cmp, indicator, language, noun))
+    for indicator in ("coverage_4g_population", "coverage_3g4g_population", "telecom_revenue"):
+        sentences.append(_indicator_sentence(cmp, indicator, language))
+    return sentences + _member_sentences(cmp, "telecom_revenue", language)[:1]
+
+
+def egov_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+    """Return the sentences on online public services, interconnection and video conferencing."""
+    sentences = [_indicator_sentence(cmp, "online_services_level4", language, "dịch vụ")]
+    sentences += _lower_levels_sentence(cmp, language) + _top_agency_sentence(cmp, language)
+    sentences.append(_indicator_sentence(cmp, "national_portal_procedures", language, "thủ tục"))
+    sentences.append(_indicator_sentence(cmp, "national_portal_share", language))
+    sentences.append(_indicator_sentence(cmp, "interconnected_land_procedures", language, "thủ tục"))
+    sentences.append(_interconnection_sentence(cmp, language))
+    sentences.append(_indicator_sentence(cmp, "edocuments_exchanged", language))
+    return sentences + [_video_sentence(cmp, language)]
+
+
+def admin_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+    """Return the sentences on the documents the department drafted and its directives."""
+    return [_drafted_sentence(cmp, language), _directives_sentence(cmp, language)]
+
+
+def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str = "vi") -> list[str]:
+    """Return the data notes: the quality gate's findings, derived figures, definitions, sources.
+
+    `quality_json` is :meth:`ictanalysis.quality.QualityResult.to_json_dict`'s
+    result (or quality.json read back); each warning is listed with the
+    cells it concerns.
+    """
+    notes = _quality_notes(cmp, quality_json, language)
+    notes += _derivation_notes(cmp, language)
+    notes += _definition_notes(cmp, language)
+    files = "; ".join(cmp.sources())
+    return notes + [_t("sources", language).format(files=files)]
+
+
+# --- words and numbers ---------------------------------------------------------------------
+
+
+def _t(key: str, language: str) -> str:
+    return _T[key][0 if language == "vi" else 1]
+
+
+def _name(cmp: Comparison, indicator: str, language: str) -> str:
+    """Return an indicator's name for the middle of a sentence, without its bracket.
+
+    "Trạm thu phát sóng (BTS)" is "trạm thu phát sóng"; "BTS" stays upper case.
+    """
+    spec = cmp.indicator(indicator)
+    name = (spec.name_vi if language == "vi" else spec.name_en).split(" (")[0]
+    return _lower_first(name)
+
+
+def _lower_first(text: str) -> str:
+    """Lower the first letter unless the word is an abbreviation ("BTS", "4G").
+
+    >>> _lower_first("Thuê bao di động"), _lower_first("BTS 4G"), _lower_first("Huyện Bác Ái")
+    ('thuê bao di động', 'BTS 4G', 'huyện Bác Ái')
+    """
+    head = text.split(" ", 1)[0]
+    return text if head.isupper() or not head[:1].isupper() else text[:1].lower() + text[1:]
+
+
+def _amount(cmp: Comparison, indicator: str, value: float, language: str) -> str:
+    """Write a figure as its unit asks: money in tỷ/triệu đồng, percentages with %, counts plain."""
+    unit = cmp.indicator(indicator).unit
+    if unit == "đồng":
+        return format_money(value, language)
+    if unit == "%":
+        return format_percent(value, language, decimals=None)
+    return format_number(value, language)
+
+
+def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, language: str, noun: str = "") -> str:
+    """Say how a figure changed: "tăng 2,1 % so với năm 2019", "tăng 481 dịch vụ …", "không đổi …".
+
+    Percentages change by points; counts given a `noun` by how many; the rest in percent.
+    """
+    cy = cmp.compare_year
+    if not before.available:
+        return _t("no_before", language).format(cy=cy)
+    change = now.value - before.value
+    if cmp.indicator(indicator).unit == "%":
+        amount = f"{format_number(abs(change), language, 1)} {_t('points', language)}"
+        return _direction(change, amount, language, cy, ("up", "down"))
+    relative = percent_change(before.value, now.value)
+    if noun or math.isnan(relative):
+        amount = format_number(abs(change), language) + (f" {noun}" if noun and language == "vi" else "")
+        return _direction(change, amount, language, cy, ("more", "fewer"))
+    return _direction(round(relative, 1), format_percent(abs(relative), language), language, cy, ("up", "down"))
+
+
+def _direction(change: float, amount: str, language: str, cy: int, words: tuple[str, str]) -> str:
+    if round(change, 6) == 0:
+        return _t("same", language).format(cy=cy)
+    return _t(words[0] if change > 0 else words[1], language).format(amount=amount, cy=cy)
+
+
+def _missing(cmp: Comparison, indicator: str, language: str, year: int | None = None) -> str:
+    return _t("missing", language).format(name=_name(cmp, indicator, language), year=year or cmp.year)
+
+
+def _join(items: list[str], language: str) -> str:
+    """Join "a, b và c" / "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_t('and', language)} {items[-1]}"
+
+
+def _capitalise(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+
+def _indicator_sentence(cmp: Comparison, indicator: str, language: str, noun: str = "", **fields: str) -> str:
+    """Write the template named after `indicator` with the report year's figure and its trend."""
+    before, now = cmp.figures(indicator)
+    if not now.available:
+        return _missing(cmp, indicator, language)
+    trend = _trend(cmp, indicator, before, now, language, noun)
+    value = _amount(cmp, indicator, now.value, language)
+    return _capitalise(_t(indicator, language).format(value=value, trend=trend, year=cmp.year, **fields))
+
+
+def _density_sentences(cmp: Comparison, language: str) -> list[str]:
+    """Write the province's subscriptions per 100 inhabitants, and the districts' highest and lowest."""
+    table = cmp.penetration("mobile_subscribers", language)
+    province = table.iloc[-1]
+    if math.isnan(province["per_100"]):
+        return []
+    sentences = [_t("density", language).format(
+        value=format_number(province["per_100"], language, 1), cy=cmp.compare_year,
+        before=format_number(province["per_100_before"], language, 1),
+    )]  # fmt: skip
+    districts = table.iloc[:-1].dropna(subset=["per_100"]).sort_values("per_100", ascending=False)
+    if len(districts) >= 2:
+        sentences.append(_range_sentence(cmp, districts, language))
+    return sentences
+
+
+def _range_sentence(cmp: Comparison, districts, language: str) -> str:
+    top, bottom = districts.iloc[0], districts.iloc[-1]
+    return _t("density_range", language).format(
+        top=_area_phrase(cmp, top["area"], language), top_value=format_number(top["per_100"], language, 1),
+        bottom=_area_phrase(cmp, bottom["area"], language), bottom_value=format_number(bottom["per_100"], language, 1),
+    )  # fmt: skip
+
+
+def _area_phrase(cmp: Comparison, code: str, language: str) -> str:
+    """Return "thành phố Phan Rang-Tháp Chàm" / "Phan Rang-Thap Cham"."""
+    area = cmp.catalog.areas[code]
+    return _lower_first(area.full_name) if language == "vi" else area.name_en
+
+
+def _member_sentences(cmp: Comparison, indicator: str, language: str) -> list[str]:
+    """Name the largest enterprise and its share, and the enterprises new in the report year."""
+    table = cmp.by_operator(indicator).dropna(subset=["value"])
+    if table.empty:
+        return []
+    top = table.iloc[0]
+    name = _name(cmp, indicator, language)
+    sentences = [_t("leader", language).format(
+        member=top["operator"], name=name, share=format_percent(top["share"], language),
+        cy=cmp.compare_year, before=format_percent(top["share_before"], language),
+    )]  # fmt: skip
+    new = table.loc[table["value_before"].isna(), "operator"].tolist()
+    if new:
+        sentences.append(_t("newcomers", language).format(cy=cmp.compare_year, members=_join(new, language), name=name))
+    return sentences
+
+
+def _who(cmp: Comparison, indicator: str, language: str) -> str:
+    """Say whose figures a province total is, when only one enterprise reported it."""
+    figure = cmp.value(indicator, cmp.year)
+    if figure.how == "sum of enterprises" and len(figure.parts) == 1:
+        return _t("who", language).format(member=figure.parts[0])
+    return ""
+
+
+def _lower_levels_sentence(cmp: Comparison, language: str) -> list[str]:
+    level3, level2 = (cmp.value(f"online_services_level{n}", cmp.year) for n in (3, 2))
+    if not (level3.available and level2.available):
+        return []
+    numbers = {"level3": format_number(level3.value, language), "level2": format_number(level2.value, language)}
+    return [_t("lower_levels", language).format(**numbers)]
+
+
+def _top_agency_sentence(cmp: Comparison, language: str) -> list[str]:
+    table = cmp.by_agency("online_services_level4", language).dropna(subset=["value"])
+    if table.empty or table.iloc[0]["value"] <= 0:
+        return []
+    top = table.iloc[0]
+    return [_t("top_agency", language).format(member=top["name"], value=format_number(top["value"], language))]
+
+
+def _interconnection_sentence(cmp: Comparison, language: str) -> str:
+    ids = {"levels": "document_interconnection_levels", "ministries": "ministries_connected",
+           "agencies": "government_agencies_connected"}  # fmt: skip
+    figures = {field: cmp.value(indicator, cmp.year) for field, indicator in ids.items()}
+    missing = [ids[field] for field, figure in figures.items() if not figure.available]
+    if missing:
+        return " ".join(_missing(cmp, indicator, language) for indicator in missing)
+    return _t("interconnection", language).format(**{k: format_number(f.value, language) for k, f in figures.items()})
+
+
+def _video_sentence(cmp: Comparison, language: str) -> str:
+    """Say how many endpoints were added and the total; without growth, the total and its trend."""
+    before, now = cmp.figures("videoconference_endpoints")
+    if not (before.available and now.available and now.value > before.value):
+        return _indicator_sentence(cmp, "videoconference_endpoints", language, "điểm cầu")
+    added = format_number(now.value - before.value, language)
+    return _t("video_added", language).format(added=added, year=cmp.year, value=format_number(now.value, language))
+
+
+_DRAFTED = (
+    ("legal_documents_drafted", "văn bản quy phạm pháp luật", "legal documents"),
+    ("decisions_drafted", "quyết định", "decisions"),
+    ("plans_drafted", "kế hoạch", "plans"),
+)
+
+
+def _drafted_sentence(cmp: Comparison, language: str) -> str:
+    """List the legal documents, decisions and plans drafted, with the compared year's in brackets."""
+    now = _drafted_items(cmp, cmp.year, language)
+    if not now:
+        return _missing(cmp, "legal_documents_drafted", language)
+    before = _drafted_items(cmp, cmp.compare_year, language) or [_t("no_before", language).format(cy=cmp.compare_year)]
+    text = _t("drafted", language).format(
+        year=cmp.year, cy=cmp.compare_year, items=_join(now, language), before=_join(before, language)
+    )
+    missing = [_missing(cmp, i, language) for i, *_ in _DRAFTED if not cmp.value(i, cmp.year).available]
+    return " ".join([text, *missing])
+
+
+def _drafted_items(cmp: Comparison, year: int, language: str) -> list[str]:
+    items = []
+    for indicator, noun_vi, noun_en in _DRAFTED:
+        figure = cmp.value(indicator, year)
+        if figure.available:
+            items.append(f"{format_number(figure.value, language)} {noun_vi if language == 'vi' else noun_en}")
+    return items
+
+
+def _directives_sentence(cmp: Comparison, language: str) -> str:
+    """Write "66/66 … hoàn thành đúng hạn, đạt 100 %", or the count alone without the assigned total."""
+    done, assigned = cmp.value("directives_completed_on_time", cmp.year), cmp.value("directives_assigned", cmp.year)
+    if not done.available:
+        return _missing(cmp, "directives_completed_on_time", language)
+    if not assigned.available or assigned.value == 0:
+        before = cmp.value("directives_completed_on_time", cmp.compare_year)
+        trend = _trend(cmp, "directives_completed_on_time", before, done, language, "văn bản")
+        return _t("directives_done", language).format(done=format_number(done.value, language), trend=trend)
+    rate = format_percent(done.value / assigned.value * 100, language, decimals=None)
+    return _t("directives", language).format(
+        done=format_number(done.value, language), assigned=format_number(assigned.value, language),
+        rate=rate, cy=cmp.compare_year, before=_ratio(cmp, cmp.compare_year, language),
+    )  # fmt: skip
+
+
+def _ratio(cmp: Comparison, year: int, language: str) -> str:
+    done, assigned = (cmp.value(i, year) for i in ("directives_completed_on_time", "directives_assigned"))
+    if not done.available:
+        return _t("no_before", language).format(cy=year)
+    if not assigned.available:
+        return format_number(done.value, language)
+    separator = "/" if language == "vi" else " of "
+    return f"{format_number(done.value, language)}{separator}{format_number(assigned.value, language)}"
+
+
+# --- data notes -------------------------------------------------------------------------------
+
+
+def _quality_notes(cmp: Comparison, quality: dict | None, language: str) -> list[str]:
+    """List the gate's failed and warned rules with the rows and cells they concern."""
+    if quality is None:
+        return [_t("no_quality", language)]
+    notes = []
+    if (quality.get("year"), quality.get("compare_year")) != (cmp.year, cmp.compare_year):
+        notes.append(_t("quality_other", language).format(year=quality.get("year"), cy=quality.get("compare_year")))
+    findings = [r for r in quality.get("rules", []) if not r.get("success", True)]
+    if not findings:
+        return notes + [_t("quality_clean", language).format(n=len(quality.get("rules", [])))]
+    for rule in findings:
+        notes += _rule_notes(cmp, rule, language)
+    return notes
+
+
+def _rule_notes(cmp: Comparison, rule: dict, language: str) -> list[str]:
+    severity = _t("error" if rule.get("severity") == "error" else "warning", language)
+    description = rule.get("description_vi" if language == "vi" else "description_en") or rule.get("id", "")
+    head = _t("quality_rule", language).format(
+        severity=severity, description=_lower_first(description.rstrip(".")),
+        failed=rule.get("failed", 0), checked=rule.get("checked", 0),
+    )  # fmt: skip
+    rows = rule.get("rows") or []
+    notes = [head, *(_row_note(cmp, row, language) for row in rows[:MAX_NOTE_ROWS])]
+    if len(rows) > MAX_NOTE_ROWS:
+        notes.append(_t("quality_more", language).format(n=len(rows) - MAX_NOTE_ROWS))
+    return notes
+
+
+def _row_note(cmp: Comparison, row: dict, language: str) -> str:
+    """Describe one offending row: what it is, its values by year, its source cells."""
+    what = [_row_indicator(cmp, row.get("indicator", ""), language)]
+    area = row.get("area", "")
+    if area in cmp.catalog.areas:
+        what.append(cmp.area_name(area, language))
+    what += [row[key] for key in ("operator", "agency") if row.get(key)]
+    values, cells = _row_values(row, language), _row_cells(row)
+    return _t("quality_row", language).format(what=", ".join(what), values=values, cells=cells)
+
+
+def _row_indicator(cmp: Comparison, indicator: str, language: str) -> str:
+    return _capitalise(_name(cmp, indicator, language)) if indicator in cmp.catalog.indicators else indicator
+
+
+def _row_values(row: dict, language: str) -> str:
+    values = []
+    if row.get("value_before") is not None:
+        values.append(f"{format_number(row['value_before'], language)} → ")
+    values.append(format_number(row.get("value"), language))
+    if row.get("change_percent") is not None:
+        values.append(f" ({format_percent(row['change_percent'], language)})")
+    return "".join(values)
+
+
+def _row_cells(row: dict) -> str:
+    cells = []
+    for suffix in ("_before", ""):
+        parts = [row.get(f"source_{p}{suffix}") for p in ("file", "sheet", "cell")]
+        if all(parts):
+            cells.append(" › ".join(map(str, parts)))
+    return "; ".join(cells) or "–"
+
+
+def _derivation_notes(cmp: Comparison, language: str) -> list[str]:
+    """Say which province figures were summed rather than read, and from what.
+
+    Sums over enterprises, agencies or districts are named once per kind;
+    a sum of parts (prepaid + postpaid) once per indicator and year.
+    """
+    groups: dict[str, list[str]] = {}
+    parts_notes = []
+    for indicator in _reported():
+        name = _name(cmp, indicator, language)
+        for year in (cmp.compare_year, cmp.year):
+            figure = cmp.value(indicator, year)
+            if figure.how == "sum of parts":
+                parts = _join([_name(cmp, p, language) for p in figure.parts], language)
+                parts_notes.append(_t("sum_of_parts", language).format(name=name, year=year, parts=parts))
+            elif figure.derived and name not in groups.setdefault(figure.how.replace(" ", "_"), []):
+                groups[figure.how.replace(" ", "_")].append(name)
+    return [_t(how, language).format(names=_join(names, language)) for how, names in groups.items()] + parts_notes
+
+
+def _reported() -> tuple[str, ...]:
+    """Return every indicator a section speaks of, in the order of the report."""
+    sections = ("coverage_3g4g_population", "online_services_level3", "online_services_level2",
+                "national_portal_procedures", "national_portal_share", "interconnected_land_procedures",
+                "edocuments_exchanged", *(i for i, *_ in _DRAFTED), "directives_completed_on_time",
+                "directives_assigned")  # fmt: skip
+    return tuple(dict.fromkeys((*HEADLINE, *sections)))
+
+
+def _definition_notes(cmp: Comparison, language: str) -> list[str]:
+    """Define subscriptions per 100 inhabitants and telecom revenue; name the series not compared."""
+    population = [cmp.value("population", y).sources for y in (cmp.compare_year, cmp.year)]
+    files = sorted({source.split(" › ")[0] for sources in population for source in sources}) or ["–"]
+    notes = [_t("penetration", language).format(files=", ".join(files)), _t("revenue", language)]
+    table, known = cmp.table, cmp.catalog.indicators
+    rows = table[table["year"].isin([cmp.compare_year, cmp.year]) & table["indicator"].isin(known)]
+    gso = sorted(i for i in set(rows["indicator"]) if known[i].source == "gso")
+    if gso:
+        notes.append(_t("gso", language).format(names=_join([_name(cmp, i, language) for i in gso], language)))
+    return notes + _preliminary_note(cmp, rows, language)
+
+
+def _preliminary_note(cmp: Comparison, rows, language: str) -> list[str]:
+    reported = {*_reported(), *(p for i in _reported() for p in cmp.indicator(i).parts)}
+    marked = rows[rows["preliminary"].astype(bool) & rows["indicator"].isin(reported)]
+    names = [f"{_name(cmp, i, language)} ({y})" for (i, y), _ in marked.groupby(["indicator", "year"])]
+    return [_t("preliminary", language).format(names=_join(names, language))] if names else []
