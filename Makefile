@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name ictanalysis --display-name "Python (ictanalysis)" > /dev/null
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)  ## create .venv and install the project with its pinned dependencies
@@ -20,6 +21,7 @@ install: $(STAMP)  ## create .venv and install the project with its pinned depen
 report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output is
 	$(BIN)/ictanalysis clean
 	$(BIN)/ictanalysis validate
+	$(BIN)/ictanalysis report
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

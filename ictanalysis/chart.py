@@ -25,6 +25,7 @@ import functools
 import html
 import json
 import math
+import numbers
 import re
 import secrets
 import textwrap
@@ -225,7 +226,12 @@ def _number_format(values: Iterable[float]) -> str:
 
 
 def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and math.isfinite(value)
+    """Tell whether `value` is a number that can be drawn (not None, NaN, NA or ±∞).
+
+    >>> _finite(3), _finite(pd.Series([3]).to_numpy()[0]), _finite(float("nan")), _finite(pd.NA), _finite(math.inf)
+    (True, True, False, False, False)
+    """
+    return isinstance(value, numbers.Real) and math.isfinite(value)
 
 
 # --- frames ---------------------------------------------------------------------------------
@@ -241,7 +247,8 @@ def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
 def _both_years(frame: pd.DataFrame, category: str, year: int, compare_year: int | None, scale: float) -> pd.DataFrame:
     """Return one row per category and year (category, year, value), missing values left out."""
     pairs = [("value", year)] + ([("value_before", compare_year)] if compare_year is not None else [])
-    parts = [pd.DataFrame({category: frame[category], "year": y, "value": frame[column] / scale}) for column, y in pairs]
+    parts = [pd.DataFrame({category: frame[category], "year": y, "value": frame[column].astype(float) / scale})
+             for column, y in pairs]  # fmt: skip
     long = pd.concat(parts, ignore_index=True)
     return long[long["value"].map(_finite)].reset_index(drop=True)
 
@@ -318,7 +325,8 @@ def district_bars(
     _require(frame, ("name", "value_before", "value"))
     scale, unit = _money_scale(unit, [*frame["value"], *frame["value_before"]], language)
     options = _Bars(title, _capitalised(unit), _label("district", language), year, compare_year, language)
-    return _grouped_bars(_both_years(frame, "name", year, compare_year, scale), "name", _order(frame, "name", "value"), options)
+    long = _both_years(frame, "name", year, compare_year, scale)
+    return _grouped_bars(long, "name", _order(frame, "name", "value"), options)
 
 
 def agency_bars(
@@ -346,7 +354,8 @@ def agency_bars(
     """
     _require(frame, ("agency", "value") if compare_year is None else ("agency", "value", "value_before"))
     options = _Bars(title, _capitalised(unit), _label("agency", language), year, compare_year, language)
-    return _grouped_bars(_both_years(frame, "agency", year, compare_year, 1.0), "agency", _order(frame, "agency", "value"), options)
+    long = _both_years(frame, "agency", year, compare_year, 1.0)
+    return _grouped_bars(long, "agency", _order(frame, "agency", "value"), options)
 
 
 def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = "vi") -> alt.LayerChart:
@@ -400,7 +409,9 @@ def change_bars(
     """
     _require(frame, ("name", "change_percent"))
     shown = frame[frame["change_percent"].map(_finite)]
-    axis_title = _label("change", language) if compare_year is None else _label("change_since", language, year=compare_year)
+    axis_title = (
+        _label("change", language) if compare_year is None else _label("change_since", language, year=compare_year)
+    )
     x_scale = alt.Scale(domain=_diverging_domain(shown["change_percent"]), nice=True)
     base = alt.Chart(shown).encode(
         x=alt.X("change_percent:Q", title=axis_title, axis=alt.Axis(format=",.0f", tickCount=5), scale=x_scale),
@@ -468,8 +479,9 @@ def year_pair_bars(
     labels = base.mark_text(baseline="bottom", dy=-3).encode(text=alt.Text("value:Q", format=fmt))
     header = alt.Header(title=None, labelExpr="split(datum.value, '\\n')", labelFontSize=12, labelLimit=0)
     panels = alt.layer(bars, labels, data=long).properties(width=150, height=150)
-    return panels.facet(facet=alt.Facet("panel:N", header=header, sort=list(dict.fromkeys(long["panel"]))),
-                        columns=columns, title=title).resolve_scale(y="independent").resolve_axis(x="independent")  # fmt: skip
+    facet = alt.Facet("panel:N", header=header, sort=list(dict.fromkeys(long["panel"])))
+    faceted = panels.facet(facet=facet, columns=columns, title=title)
+    return faceted.resolve_scale(y="independent").resolve_axis(x="independent")
 
 
 def _panel(row: Mapping[str, object], year: int, compare_year: int, language: str) -> pd.DataFrame:
@@ -564,7 +576,8 @@ def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str =
     return (
         f'<div id="{element_id}" class="chart"></div>\n<script>(function () {{\n'
         f"  var element = document.getElementById({_script_json(element_id)});\n"
-        f'  if (typeof vegaEmbed !== "function") {{ element.textContent = {_script_json(_NO_BUNDLE[language])}; return; }}\n'
+        f'  if (typeof vegaEmbed !== "function") {{\n'
+        f"    element.textContent = {_script_json(_NO_BUNDLE[language])};\n    return;\n  }}\n"
         f"  vegaEmbed(element, {_script_json(_embed_spec(spec))}, {_script_json(options)})\n"
         f"    .catch(function (error) {{ element.textContent = String(error); console.error(error); }});\n"
         f"}})();</script>"

@@ -51,7 +51,7 @@ DISTRICT_COLUMNS = {
     "rank": ("Xếp hạng", "Rank"), "rank_change": ("Thay đổi hạng", "Rank change"),
 }
 PENETRATION_COLUMNS = {
-    "name": ("Địa bàn", "Area"), "population": ("Dân số", "Population"), "value": ("Thuê bao", "Subscriptions"),
+    "name": ("Địa bàn", "Area"), "population": ("Dân số", "Population"), "subscribers": ("Thuê bao", "Subscriptions"),
     "per_100_before": ("Trên 100 dân, năm trước", "Per 100, previous year"),
     "per_100": ("Trên 100 dân", "Per 100 inhabitants"),
 }
@@ -80,6 +80,7 @@ _LABELS = {
     "level4_by_agency": ("Dịch vụ công trực tuyến mức độ 4 theo cơ quan", "Level-4 online services by agency"),
     "unit_subscriptions": ("Thuê bao", "Subscriptions"),
     "unit_stations": ("Trạm", "Stations"),
+    "unit_procedures": ("thủ tục", "procedures"),
 }  # fmt: skip
 
 
@@ -115,7 +116,8 @@ class Charts:
 
 
 # Columns that hold a percentage or a signed change, written as such.
-_PERCENT = {"share", "share_before", "per_100", "per_100_before"}
+_PERCENT = {"share", "share_before"}
+_PLAIN = {"year", "rank", "rank_before"}  # counted, not measured: no thousands separator
 _CHANGE = {"change_percent", "per_100_change"}
 _SOURCES = ("Nguồn", "Sources")
 
@@ -175,7 +177,8 @@ def table_markup(frame, columns, language="vi", caption="", sources=True) -> str
     markup = f"<table>{caption_markup}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if sources and "sources" in frame.columns:
         cells = "; ".join(s for s in frame["sources"].astype(str) if s)
-        markup += f'<p class="sources">{_SOURCES[index]}: {html.escape(cells)}</p>'
+        markup += (f'<details class="sources"><summary>{_SOURCES[index]}</summary>'
+                   f"<p>{html.escape(cells)}</p></details>")  # fmt: skip
     return markup
 
 
@@ -188,6 +191,8 @@ def _cell(column: str, value, language: str) -> str:
         return html.escape(value)
     if value is None or pd.isna(value):
         return "–"
+    if column in _PLAIN:
+        return html.escape(str(int(value)))
     if column in _CHANGE:
         return html.escape(format_change(value, language))
     if column in _PERCENT:

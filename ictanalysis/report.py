@@ -94,7 +94,7 @@ def build_report(
     try:
         run_parameters = _with_defaults(parameters, target, staging)
         executed = _execute(notebook, staging / "annual_report.ipynb", run_parameters, target, timeout)
-        html = export_html(executed, title=_title(parameters))
+        html = export_html(executed, title=_title(parameters), language=parameters.language)
         write_atomically(staging / "annual_report.html", lambda p: p.write_text(html, encoding="utf-8"))
         return _publish(staging, target)
     finally:
@@ -176,12 +176,13 @@ def _publish(staging: Path, target: Path) -> ReportResult:
     return ReportResult(html, target / "annual_report.ipynb", charts, html.stat().st_size)
 
 
-def export_html(executed, *, title: str) -> str:
+def export_html(executed, *, title: str, language: str = "vi") -> str:
     """Return the executed notebook as one self-contained HTML page without code.
 
     No code cells, no prompts, no injected-parameters cell; the Vega libraries
     are embedded once for every chart, and nothing is fetched from a network.
     """
+    _charts_to_html(executed, language)
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -201,3 +202,16 @@ def export_html(executed, *, title: str) -> str:
 
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates" / "nbconvert"
+
+
+def _charts_to_html(notebook, language: str) -> None:
+    """Replace each chart output (Vega-Lite JSON, which JupyterLab draws) by the HTML that draws it in the page."""
+    from ictanalysis.chart import VEGALITE_MIMETYPE, chart_html
+
+    number = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            spec = output.get("data", {}).pop(VEGALITE_MIMETYPE, None)
+            if spec is not None:
+                number += 1
+                output["data"]["text/html"] = chart_html(dict(spec), f"chart-{number}", language)
