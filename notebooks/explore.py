@@ -1,0 +1,61 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (ictanalysis)
+#     language: python
+#     name: ictanalysis
+# ---
+
+# %% [markdown]
+# # Khám phá số liệu — explore the tidy table
+#
+# Load the table that `ictanalysis clean` wrote, filter it, and find the workbook cell any
+# number came from. Run `make report` once first. Nothing here writes a file.
+
+# %% tags=["parameters"]
+data = "../data/processed/indicators.parquet"
+year = 2020
+compare_year = 2019
+province = "58"
+
+# %%
+import ictanalysis as ict
+
+table = ict.read_indicators(data)
+table.groupby(["year", "domain"]).size().unstack(fill_value=0)
+
+# %% [markdown]
+# ## Filter: one indicator, every district and enterprise, both years
+
+# %%
+table.query("indicator == 'mobile_prepaid_subscribers' and year in [@compare_year, @year]").pivot_table(
+    index=["area", "operator"], columns="year", values="value"
+)
+
+# %% [markdown]
+# ## Where did a number come from?
+# Every row names its file, sheet and cell; open the workbook in `data/raw/` at that cell.
+
+# %%
+table.query("indicator == 'online_services_level4' and agency == ''")[
+    ["year", "value", "source_file", "source_sheet", "source_cell"]
+]
+
+# %% [markdown]
+# A province figure that no sheet gives directly (e.g. mobile subscribers in 2019, the sum of
+# prepaid and postpaid over all enterprises) is derived; `value` says how and from which cells.
+
+# %%
+cmp = ict.compare(table, year, compare_year, province)
+cmp.value("mobile_subscribers", compare_year)
+
+# %% [markdown]
+# ## The catalog: what an indicator means
+
+# %%
+ict.load_catalog().indicator("online_services_level4")
