@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install report clean-data test bench lab data distclean
+.PHONY: help install report test bench lab data distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,7 +23,8 @@ report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output
 	$(BIN)/ictanalysis validate
 	$(BIN)/ictanalysis report
 
-test: $(STAMP)  ## run the test suite
+test: $(STAMP)  ## run the linter and the test suite
+	$(BIN)/ruff check ictanalysis benchmarks tests tools data/raw/generate.py
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)  ## run every benchmark and print one table

@@ -47,7 +47,7 @@ def run_module(name: str, *, quick: bool) -> list[Row]:
 def write_json(rows: Sequence[Row], *, quick: bool, seconds: float, modules: Sequence[str], path: Path = RESULTS) -> None:
     """Write the rows, with what run produced them, to `path`."""
     meta = {
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": quick,
         "modules": list(modules),
         "seconds": round(seconds, 1),

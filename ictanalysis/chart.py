@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import math
 import numbers
-import re
 import secrets
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +35,7 @@ import altair as alt
 import pandas as pd
 
 from ictanalysis.atomic import write_atomically
+from ictanalysis.embed import VEGALITE_MIMETYPE, spec_html, vega_bundle
 from ictanalysis.formatting import format_locale
 
 __all__ = [
@@ -90,7 +89,6 @@ INK, MUTED, GRID = "#1d2733", "#4a5766", "#e3e8ee"
 
 # The Vega-Lite major version JupyterLab 4.6 renders natively: its vega5-extension
 # registers application/vnd.vegalite.v3/v4/v5+json (and vega.v5), bundling Vega-Lite 5.6.
-VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
 _VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 _LABELS = {
@@ -123,11 +121,7 @@ _MONEY_SCALES = {
     "vi": ((1e9, "tỷ đồng"), (1e6, "triệu đồng")),
     "en": ((1e9, "billion đồng"), (1e6, "million đồng")),
 }
-_NO_BUNDLE = {
-    "vi": "[Biểu đồ: trang này chưa có thư viện Vega (vega_bundle) để vẽ.]",
-    "en": "[Chart: this page lacks the Vega libraries (vega_bundle) to draw it.]",
-}
-_ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
 _BAR = 16  # thickness of one bar, in pixels
 _WIDTH = 460
 
@@ -526,62 +520,17 @@ def _png(spec: dict, language: str) -> bytes:
     return vl_convert.vegalite_to_png(spec, scale=2, format_locale=format_locale(language))
 
 
-@functools.cache
-def vega_bundle() -> str:
-    """Return Vega, Vega-Lite and vega-embed as one script that defines ``vegaEmbed`` (~880 KB).
-
-    Put it once on a page, inside ``<script>…</script>``, before any :func:`chart_html`
-    snippet. The code runs in its own function scope, so its top-level names cannot
-    clash with other scripts on the page (or with a second copy).
-    """
-    import vl_convert
-
-    code = vl_convert.javascript_bundle().replace("</script", "<\\/script")
-    return f"(function () {{\n{code}\n}})();"
-
-
-def _script_json(value: object) -> str:
-    """Return `value` as JSON safe inside ``<script>``: every "<" written as ``\\u003c``.
-
-    No label can then close the script ("</script>") or open an HTML comment.
-
-    >>> _script_json({"label": "</script><b>"})
-    '{"label": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _embed_spec(spec: dict) -> dict:
-    """Return the spec without its ``$schema`` URL (vega-embed is told the mode instead)."""
-    return {key: value for key, value in spec.items() if key != "$schema"}
-
-
 def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str = "vi") -> str:
-    """Return ``<div id=…>`` and the script that draws the chart there with ``vegaEmbed``.
+    """Return ``<div id=…>`` and the script that draws the chart there (see :func:`ictanalysis.embed.spec_html`).
 
-    The page must already hold :func:`vega_bundle` (the report embeds it once for all its
-    charts); where it does not, the div says so instead of staying blank. The chart is drawn
-    as SVG, without the actions menu, with the number locale of `language`. A spec dict (from
-    :func:`chart_spec`, or a notebook's Vega-Lite output) is taken as it is.
+    A spec dict (from :func:`chart_spec`, or a notebook's Vega-Lite output) is taken as it is.
 
     >>> snippet = chart_html({"mark": "bar", "title": "</script>"}, "c1")
     >>> snippet.startswith('<div id="c1" class="chart"></div>'), snippet.count("</script>")
     (True, 1)
     """
-    if not _ELEMENT_ID.fullmatch(element_id):
-        raise ValueError(f"element_id must be letters, digits, '-' or '_' after a letter, not {element_id!r}")
     spec = chart if isinstance(chart, dict) else chart_spec(chart, language)
-    options = {"mode": "vega-lite", "renderer": "svg", "actions": False, "formatLocale": format_locale(language)}
-    return (
-        f'<div id="{element_id}" class="chart"></div>\n<script>(function () {{\n'
-        f"  var element = document.getElementById({_script_json(element_id)});\n"
-        f'  if (typeof vegaEmbed !== "function") {{\n'
-        f"    element.textContent = {_script_json(_NO_BUNDLE[language])};\n    return;\n  }}\n"
-        f"  vegaEmbed(element, {_script_json(_embed_spec(spec))}, {_script_json(options)})\n"
-        f"    .catch(function (error) {{ element.textContent = String(error); console.error(error); }});\n"
-        f"}})();</script>"
-    )
+    return spec_html(spec, element_id, language)
 
 
 def _page(spec: dict, language: str, title: str) -> str:

@@ -203,7 +203,7 @@ class _Notation:
         return f"1{self.group}234{self.group}567{self.decimal}5"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _notation(locale: str) -> _Notation:
     """Build the notation of ``locale`` from Babel's symbols (cached).
 
@@ -220,7 +220,7 @@ def _notation(locale: str) -> _Notation:
     return _Notation(locale, group, decimal, pattern)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _notations(locale: str | None) -> tuple[_Notation, ...]:
     """Return the notations to try: one, or vi and en when ``locale`` is None.
 

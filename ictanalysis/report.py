@@ -187,7 +187,7 @@ def export_html(executed, *, title: str, language: str = "vi") -> str:
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
-    from ictanalysis.chart import vega_bundle
+    from ictanalysis.embed import vega_bundle
 
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = ("injected-parameters", "parameters", "remove-cell")
@@ -206,7 +206,7 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates" / "nbconvert"
 
 def _charts_to_html(notebook, language: str) -> None:
     """Replace each chart output (Vega-Lite JSON, which JupyterLab draws) by the HTML that draws it in the page."""
-    from ictanalysis.chart import VEGALITE_MIMETYPE, chart_html
+    from ictanalysis.embed import VEGALITE_MIMETYPE, spec_html
 
     number = 0
     for cell in notebook.cells:
@@ -214,4 +214,4 @@ def _charts_to_html(notebook, language: str) -> None:
             spec = output.get("data", {}).pop(VEGALITE_MIMETYPE, None)
             if spec is not None:
                 number += 1
-                output["data"]["text/html"] = chart_html(dict(spec), f"chart-{number}", language)
+                output["data"]["text/html"] = spec_html(dict(spec), f"chart-{number}", language)

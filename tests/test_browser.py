@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import browser
+import pytest
 from browser import open_page, requires_chromium
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

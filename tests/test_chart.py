@@ -10,8 +10,8 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 import pytest
-
 from browser import open_page, requires_chromium
+
 from ictanalysis import chart
 from ictanalysis.chart import (
     ENTERPRISE_COLOURS,

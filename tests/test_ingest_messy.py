@@ -52,7 +52,7 @@ def one(table: pd.DataFrame, **key) -> pd.Series:
     return rows.iloc[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _grid(file: str, sheet: str) -> tuple[list[list], tuple[int, int]]:
     path = RAW / file
     if path.suffix == ".csv":

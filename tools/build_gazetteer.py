@@ -131,7 +131,7 @@ def parse_register(lines: Iterable[str], where: str = "register") -> list[dict[s
     header = tuple(next(reader, ()))
     if header != COLUMNS:
         raise RegisterError(f"{where}: expected columns {COLUMNS}, found {header}")
-    return [dict(zip(COLUMNS, (cell.strip() for cell in row))) for row in reader if row]
+    return [dict(zip(COLUMNS, (cell.strip() for cell in row), strict=False)) for row in reader if row]  # cut rows are repaired later
 
 
 def repair(row: dict[str, str], province_codes: set[str]) -> dict[str, str]:
@@ -149,7 +149,7 @@ def repair(row: dict[str, str], province_codes: set[str]) -> dict[str, str]:
         return row
     if row["code"] not in REPAIRS:
         raise RegisterError(f"district {row['code']}: unknown parent {row['parent_code']!r}")
-    return dict(zip(COLUMNS, (row["code"], row["level"], *REPAIRS[row["code"]])))
+    return dict(zip(COLUMNS, (row["code"], row["level"], *REPAIRS[row["code"]]), strict=True))
 
 
 def kind_of(level: str, full_name: str) -> str:

@@ -356,7 +356,7 @@ def _grow(value, factor, steps, decimals=0):
     """
     if isinstance(value, tuple):
         factors = factor if isinstance(factor, tuple) else (factor,) * len(value)
-        return tuple(_grow(v, f, steps, decimals) for v, f in zip(value, factors))
+        return tuple(_grow(v, f, steps, decimals) for v, f in zip(value, factors, strict=True))
     grown = round(value * factor ** steps, decimals)
     return int(grown) if decimals == 0 else grown
 
@@ -445,7 +445,7 @@ def totals(table: dict) -> tuple:
         rounded to one decimal.
     """
     rows = [v if isinstance(v, tuple) else (v,) for v in table.values()]
-    sums = tuple(sum(col) for col in zip(*rows))
+    sums = tuple(sum(col) for col in zip(*rows, strict=True))
     return tuple(round(s, 1) if isinstance(s, float) else s for s in sums)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ictanalysis.errors import ExitCode, IctAnalysisError
 from ictanalysis.normalise import fold
@@ -288,17 +288,20 @@ class Catalog:
 
         Bilingual units ("Nghìn thuê bao - Thous. subs.") are tried part by part.
         """
-        factors = self._unit_factors(canonical)
+        factors = self._unit_factors[canonical]
         for part in (written, *written.replace("/", " - ").split(" - ")):
             factor = factors.get(fold(part))
             if factor is not None:
                 return factor
         return None
 
-    @functools.cache
-    def _unit_factors(self, canonical: str) -> dict[str, float]:
-        unit = self.units[canonical]
-        return {fold(name): float(factor) for name, factor in {unit.id: 1, **unit.factors}.items()}
+    @functools.cached_property
+    def _unit_factors(self) -> dict[str, dict[str, float]]:
+        """Map each canonical unit to its written forms (folded) and their factors."""
+        return {
+            unit.id: {fold(name): float(factor) for name, factor in {unit.id: 1, **unit.factors}.items()}
+            for unit in self.units.values()
+        }
 
 
 def _index(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
