@@ -514,10 +514,11 @@ def _svg(spec: dict, language: str) -> str:
     return vl_convert.vegalite_to_svg(spec, format_locale=format_locale(language))
 
 
-def _png(spec: dict, language: str) -> bytes:
+def _png(svg: str) -> bytes:
+    """Rasterise the chart's SVG at twice its size (no second Vega run)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(spec, scale=2, format_locale=format_locale(language))
+    return vl_convert.svg_to_png(svg, scale=2)
 
 
 def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str = "vi") -> str:
@@ -566,7 +567,8 @@ def save_chart(chart: alt.TopLevelMixin, directory: Path, name: str, language: s
         The written paths by kind: ``{"svg": …, "png": …, "html": …}``.
     """
     spec = chart_spec(chart, language)
-    svg, png = _svg(spec, language), _png(spec, language)
+    svg = _svg(spec, language)
+    png = _png(svg)
     page = _page(spec, language, _title(spec, name))
     directory = Path(directory)
     return {

@@ -357,12 +357,25 @@ def test_english_report_has_english_headings(english):
 def test_english_report_writes_english_sentences_and_numbers(english, bundled):
     paragraphs = _paragraphs(english.html)
     level4 = format_number(_level4(bundled.cmp, 2020), "en")
-    assert f"The provincial public-service portal offered {level4} level-4 online public services, up 481 services on 2019." in paragraphs
+    added = format_number(_added(bundled.cmp, "online_services_level4"), "en")
+    assert (f"The provincial public-service portal offered {level4} level-4 online public services, "
+            f"{added} more than in 2019.") in paragraphs  # fmt: skip
+    assert "In 2020 the department drafted 4 legal documents, 21 decisions and 7 plans" in " ".join(paragraphs)
+    assert "66 of 66 directive documents were completed on time, a rate of 100%" in " ".join(paragraphs)
     text = _page_text(english.html)
     assert format_number(bundled.cmp.value("mobile_subscribers", 2020).value, "en") == "669,065"
     assert "669,065" in text and "669.065" not in text
     assert "Cổng dịch vụ công" not in text and "so với năm" not in text
     assert "No data-quality result came with this report." in " ".join(_paragraphs(english.html, "note"))
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the English subtitle names the province in Vietnamese ('Tỉnh Ninh Thuận'): "
+                   "the notebook passes cmp.province_name (full_name) whatever the language")
+def test_english_subtitle_names_the_province_in_english(english, bundled):
+    subtitle = BeautifulSoup(english.html, "html.parser").h1.find_next("p").get_text()
+    assert subtitle.startswith("compared with 2019") is False
+    assert "Tỉnh" not in subtitle
+    assert bundled.cmp.catalog.areas["58"].name_en in subtitle
 
 
 # --- 4. a third pair of years ---------------------------------------------------------------------
@@ -425,7 +438,8 @@ def test_year_not_in_data_leaves_an_existing_reports_folder_untouched(table_only
     (reports / "2020").mkdir(parents=True)
     (reports / "2020" / "annual_report.html").write_text("<p>the last good report</p>", encoding="utf-8")
     before = tree_snapshot(reports)
-    with pytest.raises(YearError, match="the table holds 2019, 2020"):
+    held = ", ".join(map(str, sorted(set(read_indicators(table_only)["year"]))))
+    with pytest.raises(YearError, match=f"no data for 2031: the table holds {held}$"):
         build_report(ReportParameters(2031, 2020, data=str(table_only)), reports)
     assert tree_snapshot(reports) == before
     assert sorted(p.name for p in reports.iterdir()) == ["2020"]
@@ -448,7 +462,9 @@ def test_cli_report_for_a_year_not_in_the_data_exits_2_with_a_clear_message(icta
     run = ictanalysis_cli("report", "--year", "2031", "--data", table_only, "--reports", tmp_path / "reports")
     assert run.returncode == ExitCode.USAGE == 2, run.stderr
     assert run.stderr.startswith("error: no data for 2031")
-    assert "the table holds 2019, 2020" in run.stderr and "Traceback" not in run.stderr
+    held = ", ".join(map(str, sorted(set(read_indicators(table_only)["year"]))))
+    assert f"the table holds {held}; choose --year and --compare among them" in run.stderr
+    assert "Traceback" not in run.stderr
     assert not (tmp_path / "reports").exists()
 
 
