@@ -145,3 +145,33 @@ def ictanalysis_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess
         return _run_cli(*args, cwd=tmp_path)
 
     return run
+
+
+# --- the bundled data and a third year -------------------------------------------------------
+
+
+def load_sample_generator():
+    """Import data/raw/generate.py (not a package module) as `sample_generator`."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_generator", BUNDLED_RAW / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def sample_generator():
+    """The sample-workbook generator, for building other years."""
+    return load_sample_generator()
+
+
+@pytest.fixture(scope="session")
+def third_year_table(tmp_path_factory, sample_generator):
+    """The tidy table of 2020 and 2021, both written by the generator (any pair of years works)."""
+    from ictanalysis.ingest import clean
+
+    raw = tmp_path_factory.mktemp("third-year") / "raw"
+    sample_generator.write_all(raw, years=(2020, 2021))
+    return clean(raw, out_dir=None).table

@@ -94,16 +94,9 @@ def test_unit_conversion(written, canonical, factor):
     assert load_catalog().unit_factor(written, canonical) == factor
 
 
-def test_bundled_workbooks_are_exactly_what_the_generator_writes(tmp_path):
-    import importlib.util
-    import sys
-
+def test_bundled_workbooks_are_exactly_what_the_generator_writes(tmp_path, sample_generator):
     raw = Path(__file__).resolve().parents[1] / "data/raw"
-    spec = importlib.util.spec_from_file_location("sample_generator_check", raw / "generate.py")
-    generator = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = generator
-    spec.loader.exec_module(generator)
-    written = generator.write_all(tmp_path)
+    written = sample_generator.write_all(tmp_path)
     assert written
     for path in written:
         committed = raw / path.relative_to(tmp_path)

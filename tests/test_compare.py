@@ -6,7 +6,6 @@ the sample generator into a temporary folder and read the same way.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -35,14 +34,9 @@ def cmp(table) -> Comparison:
 
 
 @pytest.fixture(scope="module")
-def table_2021(tmp_path_factory) -> pd.DataFrame:
+def table_2021(third_year_table) -> pd.DataFrame:
     """Return the tidy table of 2020 and 2021 written by data/raw/generate.py."""
-    spec = importlib.util.spec_from_file_location("generate", REPO / "data" / "raw" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    raw = tmp_path_factory.mktemp("third-year") / "raw"
-    generate.write_all(raw, years=(2020, 2021))
-    return clean(raw, out_dir=None).table
+    return third_year_table
 
 
 def _rows(table: pd.DataFrame, **key) -> pd.DataFrame:

@@ -1,7 +1,5 @@
 """The ingest stage end to end: the bundled years, a third year, and the table forms it reads."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,14 +11,6 @@ from ictanalysis.ingest import clean, read_indicators
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("sample_generator", RAW / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +115,8 @@ def test_every_enterprise_and_district_is_a_catalog_name(bundled):
 # --- any pair of years ------------------------------------------------------------------------
 
 
-def test_a_third_year_made_by_the_generator_is_read_like_the_others(tmp_path):
-    generator = _generator()
+def test_a_third_year_made_by_the_generator_is_read_like_the_others(tmp_path, sample_generator):
+    generator = sample_generator
     raw = tmp_path / "raw"
     generator.write_all(raw, years=(2020, 2021))
     result = clean(raw, tmp_path / "out")

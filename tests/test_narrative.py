@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -41,14 +40,9 @@ def cmp(table) -> Comparison:
 
 
 @pytest.fixture(scope="module")
-def cmp_2021(tmp_path_factory) -> Comparison:
+def cmp_2021(third_year_table) -> Comparison:
     """Return 2021 compared with 2020, both written by data/raw/generate.py."""
-    spec = importlib.util.spec_from_file_location("generate", REPO / "data" / "raw" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    raw = tmp_path_factory.mktemp("third-year") / "raw"
-    generate.write_all(raw, years=(2020, 2021))
-    return compare(clean(raw, out_dir=None).table, 2021, 2020)
+    return compare(third_year_table, 2021, 2020)
 
 
 def _text(cmp: Comparison, language: str = "vi") -> str:

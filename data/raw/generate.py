@@ -34,6 +34,7 @@ from pathlib import Path
 
 import openpyxl
 import xlwt
+from odf.element import Element
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import P
@@ -1305,6 +1306,9 @@ def write_yearbook(out_dir: Path, year: int = 2020) -> Path:
     Returns:
         The written path.
     """
+    # odfpy keeps the namespaces of every element ever made in one class-wide dict and declares
+    # them all; start from an empty one so the file does not depend on what ran before.
+    Element.namespaces = {}
     doc = OpenDocumentSpreadsheet()
     table = Table(name="Bưu chính viễn thông")
     table.addElement(TableColumn(numbercolumnsrepeated=7))
