@@ -22,6 +22,7 @@ report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output
 	$(BIN)/ictanalysis clean
 	$(BIN)/ictanalysis validate
 	$(BIN)/ictanalysis report
+	$(BIN)/ictanalysis send --eml-only
 
 test: $(STAMP)  ## run the linter and the test suite
 	$(BIN)/ruff check ictanalysis benchmarks tests tools data/raw/generate.py

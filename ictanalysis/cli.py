@@ -139,7 +139,79 @@ def _add_year_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--province", default="58", help="official code of the province (default: %(default)s)")
 
 
-COMMANDS: list[Callable] = [_add_clean, _add_validate, _add_report]
+def _send(args: argparse.Namespace) -> int:
+    from ictanalysis.deliver import DeliveryError, decode_reply, load_mail_config, send_report
+    from ictanalysis.report import table_years
+    from ictanalysis.rules import choose_years
+
+    pair = choose_years(table_years(args.data), args.year, args.compare, args.province)
+    config = None if args.eml_only else load_mail_config(args.config)
+    try:
+        result = send_report(pair.year, pair.compare_year, config, reports=args.reports, data=args.data,
+                             province=args.province, language=args.language, resend=args.resend)  # fmt: skip
+    except DeliveryError as exc:
+        eml = args.reports / str(pair.year) / "annual_report.eml"
+        raise DeliveryError(f"{exc}\nThe message is in {eml}" if eml.is_file() else str(exc)) from None
+    print(f"Email {pair.year} vs {pair.compare_year}: {result.eml} ({result.size_bytes / 1e6:.2f} MB)")
+    if args.eml_only:
+        print("Not sent (--eml-only): open or forward the .eml.")
+    elif config is None:
+        print(f"Not sent: no mail settings ({args.config} or ICTANALYSIS_SMTP_* variables); open or forward the .eml.")
+    elif result.already_sent:
+        print(f"Not sent: already sent on {result.already_sent}; use --resend to send again.")
+    else:
+        print(f"Sent to {', '.join(config.recipients)} through {config.address}.")
+        for who, (code, why) in result.refused.items():
+            print(f"  refused by the server: {who} ({code} {decode_reply(why)})")
+    return ExitCode.OK
+
+
+def _add_send(commands) -> None:
+    parser = commands.add_parser(
+        "send",
+        help="email the report to leadership (or write it as .eml)",
+        description="Build the email version of REPORTS/<year>/annual_report.html: inline styles, charts as "
+        "images inside the message, a plain-text part, the full report and the data table (Excel) attached. "
+        "Always writes REPORTS/<year>/annual_report.eml. With mail settings ([mail] in ictanalysis.toml, or "
+        "ICTANALYSIS_SMTP_* variables; the password only in ICTANALYSIS_SMTP_PASSWORD) it sends the message, "
+        "retrying temporary failures, and never sends the same report to the same people twice unless "
+        "--resend.",
+        epilog="example:\n  ictanalysis send --year 2020 --compare 2019           # .eml only without settings\n"
+        "  ICTANALYSIS_SMTP_PASSWORD=… ictanalysis send --config ictanalysis.toml\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--year", type=int, help="the report year (default: the latest year in the data)")
+    parser.add_argument("--compare", type=int, help="the year to compare with (default: the year before)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("ictanalysis.toml"),
+        help="mail settings, git-ignored (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--resend", action="store_true", help="send even if this report was already sent to these recipients"
+    )
+    parser.add_argument("--eml-only", action="store_true", help="write the .eml and send nothing, whatever the settings")
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        default=Path("reports"),
+        help="where reports are, one folder a year (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("data/processed/indicators.parquet"),
+        help="the tidy table (default: %(default)s)",
+    )
+    parser.add_argument("--province", default="58", help="official code of the province (default: %(default)s)")
+    parser.add_argument(
+        "--language", choices=["vi", "en"], default="vi", help="language of the email (default: %(default)s)"
+    )
+    parser.set_defaults(handler=_send)
+
+
+COMMANDS: list[Callable] = [_add_clean, _add_validate, _add_report, _add_send]
 
 
 def build_parser() -> argparse.ArgumentParser:

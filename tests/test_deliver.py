@@ -1,0 +1,531 @@
+"""The email leadership receives, and its delivery through a real SMTP server (aiosmtpd on 127.0.0.1).
+
+One report is built per test run (clean → gate → build_report, about 30 s) and copied
+into each test's folder, so a test may send, mark as sent or break it freely.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from browser import open_page, requires_chromium
+
+from ictanalysis.deliver import (
+    MAX_BYTES,
+    DeliveryError,
+    MailConfig,
+    build_email,
+    load_mail_config,
+    send_message,
+    send_quality_alert,
+    send_report,
+    tidy_workbook,
+)
+from ictanalysis.errors import ExitCode, QualityError
+from ictanalysis.ingest import clean, read_indicators
+from ictanalysis.report import ReportParameters, build_report
+from ictanalysis.validate import gate
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOT = REPO / "reports" / "email-screenshot.png"
+SENDER = "bao-cao@stttt.ninhthuan.gov.vn"
+LEADERSHIP = ("giam-doc@stttt.ninhthuan.gov.vn", "pho-giam-doc@stttt.ninhthuan.gov.vn")
+ANALYSTS = ("phan-tich@stttt.ninhthuan.gov.vn",)
+SUBJECT = "Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020 – Tỉnh Ninh Thuận (so sánh với năm 2019)"
+FIGURES = ("555", "481", "669.065")
+BUILD_WAIT_S = 900
+
+
+# --- one report per test run, copied per test --------------------------------------------------
+
+
+def _build(folder: Path) -> None:
+    clean(REPO / "data" / "raw", out_dir=folder / "processed")
+    data = folder / "processed" / "indicators.parquet"
+    gate(data, folder / "reports", year=2020, compare_year=2019)
+    build_report(ReportParameters(2020, 2019, data=str(data)), folder / "reports")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the 2020 report once per run, even across xdist workers (the first builds, the rest wait)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / "deliver-report"
+    done, failed = folder / ".done", folder / ".failed"
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        deadline = time.monotonic() + BUILD_WAIT_S
+        while not (done.exists() or failed.exists()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"another worker has been building {folder} for more than {BUILD_WAIT_S} s")
+            time.sleep(0.5)
+        if failed.exists():
+            pytest.fail(f"building {folder} failed in another worker: {failed.read_text(encoding='utf-8')}")
+        return folder
+    try:
+        _build(folder)
+    except BaseException as exc:
+        failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+        raise
+    done.write_text("", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def work(built: Path, tmp_path: Path) -> Path:
+    """Return tmp_path holding a private copy of the built `reports/` and `processed/`."""
+    for name in ("reports", "processed"):
+        shutil.copytree(built / name, tmp_path / name)
+    return tmp_path
+
+
+def _paths(work: Path) -> dict:
+    return {"reports": work / "reports", "data": work / "processed" / "indicators.parquet"}
+
+
+# --- a real SMTP server -----------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it accepts; it can refuse the first RCPTs or every DATA."""
+
+    def __init__(self, refuse_rcpt: int = 0, data_reply: str | None = None) -> None:
+        self.envelopes: list = []
+        self.refuse_rcpt = refuse_rcpt
+        self.data_reply = data_reply
+        self.rcpt_answers: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_rcpt:
+            self.refuse_rcpt -= 1
+            self.rcpt_answers.append("451")
+            return "451 4.3.2 try later"
+        envelope.rcpt_tos.append(address)
+        self.rcpt_answers.append("250")
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data_reply:
+            return self.data_reply
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def smtp_server(handler: Inbox, **options) -> Iterator[int]:
+    """Run aiosmtpd on 127.0.0.1 at a free port (port 0 does not work) and yield the port."""
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def _config(port: int, **changes) -> MailConfig:
+    values = {"host": "127.0.0.1", "port": port, "security": "none", "sender": SENDER,
+              "recipients": LEADERSHIP, "analysts": ANALYSTS, "timeout": 10.0} | changes  # fmt: skip
+    return MailConfig(**values)
+
+
+def _parse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+# --- the email --------------------------------------------------------------------------------
+
+
+def test_the_email_arrives_whole_through_a_real_server(work: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        result = send_report(2020, 2019, _config(port), **_paths(work))
+    assert result.sent and len(inbox.envelopes) == 1
+    envelope = inbox.envelopes[0]
+    assert envelope.mail_from == SENDER and sorted(envelope.rcpt_tos) == sorted(LEADERSHIP)
+    raw = envelope.original_content
+    print(f"email size: {len(raw):,} bytes")
+    assert len(raw) < MAX_BYTES
+    assert result.eml.is_file() and result.eml == work / "reports" / "2020" / "annual_report.eml"
+
+    message = _parse(raw)
+    assert message["Subject"] == SUBJECT
+    assert re.search(rb"^Subject: =\?utf-8\?", raw, re.MULTILINE | re.IGNORECASE), "subject not RFC 2047-encoded"
+    assert message.get_content_type() == "multipart/mixed"
+    alternative = message.get_payload()[0]
+    assert alternative.get_content_type() == "multipart/alternative"
+    plain, related = alternative.get_payload()
+    assert plain.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html_part, *images = related.get_payload()
+    assert html_part.get_content_type() == "text/html"
+    assert len(images) == 6 and all(p.get_content_type() == "image/png" for p in images)
+    assert all(p.get_content().startswith(b"\x89PNG\r\n\x1a\n") for p in images)
+
+    markup, text = html_part.get_content(), plain.get_content()
+    cids = {p["Content-ID"].strip().strip("<>") for p in images}
+    referenced = set(re.findall(r'src="cid:([^"]+)"', markup))
+    assert referenced == cids
+    assert "data:" not in markup and "<script" not in raw.decode("ascii", "replace").lower()
+    assert "<script" not in markup.lower() and "<style" not in markup.lower()
+    assert "<link" not in markup.lower() and "http://" not in markup and "https://" not in markup
+    assert markup.count('style="') > 30
+    for figure in FIGURES:
+        assert figure in markup and figure in text, figure
+    assert "Kính gửi Lãnh đạo Sở" in text and "Tỉnh Ninh Thuận" in markup
+
+    attachments = {p.get_filename(): p for p in message.iter_attachments()}
+    assert set(attachments) == {"annual_report.html.zip", "indicators.xlsx"}
+    with zipfile.ZipFile(io.BytesIO(attachments["annual_report.html.zip"].get_content())) as archive:
+        assert archive.namelist() == ["annual_report.html"]
+        assert archive.read("annual_report.html") == (work / "reports" / "2020" / "annual_report.html").read_bytes()
+    book = openpyxl.load_workbook(io.BytesIO(attachments["indicators.xlsx"].get_content()), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    table = read_indicators(_paths(work)["data"])
+    assert list(rows[0]) == list(table.columns) and len(rows) == len(table) + 1
+    # The .eml on disk is the same message (same structure and figures; its Date and ids are its own).
+    on_disk = _parse(result.eml.read_bytes())
+    assert on_disk["Subject"] == SUBJECT and "669.065" in on_disk.get_body(("plain",)).get_content()
+
+
+def test_the_report_is_attached_as_html_when_the_message_fits(work: Path) -> None:
+    message = build_email(2020, 2019, **_paths(work), max_bytes=50_000_000)
+    names = [p.get_filename() for p in message.iter_attachments()]
+    assert names == ["annual_report.html", "indicators.xlsx"]
+    assert message["To"] is None and message["From"] is None  # no settings: an .eml to forward by hand
+
+
+def test_the_email_in_english(work: Path) -> None:
+    message = build_email(2020, 2019, **_paths(work), language="en")
+    assert message["Subject"].startswith("Information and communications figures, 2020")
+    assert "669,065" in message.get_body(("plain",)).get_content()
+
+
+def test_text_is_escaped_in_the_email(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ictanalysis.compare
+    import ictanalysis.narrative
+
+    headline = ictanalysis.compare.Comparison.headline
+
+    def planted_headline(self, language="vi"):
+        frame = headline(self, language)
+        frame.loc[0, "name"] = "<b>Dịch vụ</b> & <img src=x onerror=alert(1)>"
+        return frame
+
+    monkeypatch.setattr(ictanalysis.compare.Comparison, "headline", planted_headline)
+    monkeypatch.setattr(
+        ictanalysis.narrative, "headline_sentences", lambda cmp, language: ["<script>alert(1)</script> 5 < 6"]
+    )
+    markup = build_email(2020, 2019, **_paths(work)).get_body(("html",)).get_content()
+    assert "&lt;b&gt;Dịch vụ&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 5 &lt; 6" in markup
+    assert (
+        "<script" not in markup
+        and "<b>" not in markup
+        and "onerror=alert" not in markup.replace("&lt;img src=x onerror=alert", "")
+    )
+
+
+def test_a_missing_chart_is_skipped(work: Path) -> None:
+    charts = work / "reports" / "2020" / "charts"
+    for suffix in ("png", "svg"):
+        (charts / f"mobile_share.{suffix}").unlink()
+    message = build_email(2020, 2019, **_paths(work))
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 5 and "mobile_share" not in message.get_body(("html",)).get_content()
+
+
+def test_no_report_is_a_delivery_error(work: Path) -> None:
+    (work / "reports" / "2020" / "annual_report.html").unlink()
+    with pytest.raises(DeliveryError, match="run `ictanalysis report` first") as raised:
+        build_email(2020, 2019, **_paths(work))
+    assert raised.value.exit_code == ExitCode.DELIVERY == 6
+
+
+def test_formula_like_text_is_neutralised_in_the_workbook() -> None:
+    frame = pd.DataFrame({
+        "operator": ["=HYPERLINK(\"http://x\",\"bấm\")", "+84 123", "-1", "@SUM(A1)", "\t=1", "VNPT"],
+        "value": [1.0, 2.0, 3.0, 4.0, 5.0, float("nan")],
+    })  # fmt: skip
+    data = tidy_workbook(frame)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    for row, text in enumerate(frame["operator"], start=2):
+        cell = sheet.cell(row=row, column=1)
+        assert cell.value == text and cell.data_type == "s"
+        assert cell.quotePrefix is (text != "VNPT"), text
+    assert sheet["B2"].value == 1.0 and sheet["B7"].value is None
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+
+
+# --- sending and its failures -------------------------------------------------------------------
+
+
+def _eml(work: Path) -> Path:
+    return work / "reports" / "2020" / "annual_report.eml"
+
+
+def test_server_down_is_retried_with_backoff_then_fails(work: Path) -> None:
+    waits: list[float] = []
+    config = _config(_free_port())  # nothing listens there
+    with pytest.raises(DeliveryError, match="after 3 attempts") as raised:
+        send_report(2020, 2019, config, **_paths(work), attempts=3, backoff=0.5, sleep=waits.append)
+    assert raised.value.exit_code == 6
+    assert waits == [0.5, 1.0]
+    assert _eml(work).is_file() and not (work / "reports" / "2020" / ".sent.json").exists()
+
+
+def test_a_4xx_answer_is_retried_and_the_message_delivered_once(work: Path) -> None:
+    inbox, waits = Inbox(refuse_rcpt=1), []
+    with smtp_server(inbox) as port:
+        config = _config(port, recipients=LEADERSHIP[:1])
+        result = send_report(2020, 2019, config, **_paths(work), sleep=waits.append)
+    assert result.sent and inbox.rcpt_answers == ["451", "250"]
+    assert len(inbox.envelopes) == 1 and waits == [1.0]
+
+
+def test_a_5xx_answer_stops_at_once(work: Path) -> None:
+    inbox, waits = Inbox(data_reply="554 5.7.1 message rejected by policy"), []
+    with smtp_server(inbox) as port:
+        with pytest.raises(DeliveryError, match="refused the message: 554 5.7.1 message rejected") as raised:
+            send_report(2020, 2019, _config(port), **_paths(work), sleep=waits.append)
+    assert raised.value.exit_code == 6 and waits == [] and inbox.envelopes == []
+    assert _eml(work).is_file() and not (work / "reports" / "2020" / ".sent.json").exists()
+
+
+def test_a_refused_login_stops_at_once(work: Path) -> None:
+    def refuse(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=False, handled=False)
+
+    inbox, waits = Inbox(), []
+    options = {"authenticator": refuse, "auth_required": True, "auth_require_tls": False}
+    with pytest.warns(UserWarning), smtp_server(inbox, **options) as port:
+        config = _config(port, user="bao-cao", password="sai-mat-khau")
+        with pytest.raises(DeliveryError, match="refused the login of user 'bao-cao'") as raised:
+            send_report(2020, 2019, config, **_paths(work), sleep=waits.append)
+    assert "sai-mat-khau" not in str(raised.value) and "ICTANALYSIS_SMTP_PASSWORD" in str(raised.value)
+    assert waits == [] and inbox.envelopes == [] and _eml(work).is_file()
+
+
+def test_a_password_smtplib_cannot_send_is_a_clear_error(work: Path) -> None:
+    inbox = Inbox()
+    with pytest.warns(UserWarning), smtp_server(inbox, auth_required=True, auth_require_tls=False) as port:
+        config = _config(port, user="bao-cao", password="mật-khẩu")
+        with pytest.raises(DeliveryError, match="outside ASCII") as raised:
+            send_report(2020, 2019, config, **_paths(work), sleep=lambda s: None)
+    assert "mật-khẩu" not in str(raised.value) and inbox.envelopes == []
+
+
+def test_starttls_required_but_not_offered_stops_at_once(work: Path) -> None:
+    inbox, waits = Inbox(), []
+    with smtp_server(inbox) as port:
+        config = _config(port, security="starttls", user="bao-cao", password="bí-mật")
+        with pytest.raises(DeliveryError, match="does not offer STARTTLS") as raised:
+            send_report(2020, 2019, config, **_paths(work), sleep=waits.append)
+    assert raised.value.exit_code == 6 and waits == [] and inbox.envelopes == [] and _eml(work).is_file()
+
+
+def test_a_report_is_sent_once_unless_resent(work: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        first = send_report(2020, 2019, _config(port), **_paths(work))
+        second = send_report(2020, 2019, _config(port), **_paths(work))
+        other_people = send_report(2020, 2019, _config(port, recipients=ANALYSTS), **_paths(work))
+        again = send_report(2020, 2019, _config(port, recipients=ANALYSTS), **_paths(work), resend=True)
+    assert first.sent and not second.sent and second.already_sent
+    assert other_people.sent and again.sent
+    assert len(inbox.envelopes) == 3
+    record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
+    assert set(record) == {"fingerprint", "sent_at", "message_id", "recipients"}
+
+
+def test_send_message_needs_at_least_one_attempt(work: Path) -> None:
+    message = build_email(2020, 2019, **_paths(work))
+    with pytest.raises(DeliveryError):
+        send_message(message, _config(_free_port()), attempts=0)
+
+
+def test_the_analysts_get_the_quality_summary(work: Path) -> None:
+    folder = work / "reports" / "2020"
+    quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
+    rule = quality["rules"][0]
+    rows = [{"indicator": "mobile_subscribers", "area": "582", "operator": "=VNPT<x>", "value": 1234567.0,
+             "source_file": "2020/vien-thong.xlsx", "source_sheet": "TB", "source_cell": f"D{12 + i}"}
+            for i in range(8)]  # fmt: skip
+    rule |= {"success": False, "failed": 8, "rows": rows}
+    quality["passed"] = False
+    (folder / "quality.json").write_text(json.dumps(quality, ensure_ascii=False), encoding="utf-8")
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        eml = send_quality_alert(work / "reports", 2020, _config(port), sleep=lambda s: None)
+    assert eml == folder / "quality_alert.eml" and eml.is_file()
+    assert len(inbox.envelopes) == 1 and inbox.envelopes[0].rcpt_tos == list(ANALYSTS)
+    message = _parse(inbox.envelopes[0].original_content)
+    assert message["Subject"] == "[ictanalysis] Số liệu năm 2020 không đạt kiểm tra chất lượng: 1 quy tắc lỗi"
+    text, markup = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    assert "8/670 dòng không đạt" in text and "2020/vien-thong.xlsx › TB › D12" in text
+    assert "1.234.567" in text and "D16" in text and "D17" not in text and "3 dòng khác" in text
+    assert "=VNPT&lt;x&gt;" in markup and "<script" not in markup.lower()
+    assert [p.get_filename() for p in message.iter_attachments()] == ["quality.html"]
+
+
+def test_a_failed_gate_writes_a_quality_page_the_alert_can_use(built: Path, tmp_path: Path) -> None:
+    data = read_indicators(built / "processed" / "indicators.parquet")
+    broken = pd.concat([data, data.head(3)])  # duplicate keys: an error rule fails
+    broken.to_parquet(tmp_path / "broken.parquet")
+    with pytest.raises(QualityError):
+        gate(tmp_path / "broken.parquet", tmp_path / "reports", year=2020, compare_year=2019)
+    eml = send_quality_alert(tmp_path / "reports", 2020, None)
+    message = _parse(eml.read_bytes())
+    assert "không đạt kiểm tra chất lượng" in message["Subject"] and message["To"] is None
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def test_mail_settings_from_file_and_environment(tmp_path: Path) -> None:
+    assert load_mail_config(tmp_path / "none.toml", environ={}) is None
+    path = tmp_path / "ictanalysis.toml"
+    path.write_text('[mail]\nhost = "mail.example.org"\nsender = "a@example.org"\n'
+                    'recipients = ["b@example.org"]\nsecurity = "ssl"\nuser = "a"\n', encoding="utf-8")  # fmt: skip
+    environ = {"ICTANALYSIS_SMTP_HOST": "smtp.example.org", "ICTANALYSIS_SMTP_ANALYSTS": "c@example.org, d@example.org",
+               "ICTANALYSIS_SMTP_PASSWORD": "mật-khẩu-riêng"}  # fmt: skip
+    config = load_mail_config(path, environ=environ)
+    assert config.host == "smtp.example.org" and config.address == "smtp.example.org:465"
+    assert config.analysts == ("c@example.org", "d@example.org") and config.recipients == ("b@example.org",)
+    assert config.password == "mật-khẩu-riêng" and "mật-khẩu-riêng" not in repr(config)
+    only_env = load_mail_config(tmp_path / "none.toml", environ={"ICTANALYSIS_SMTP_HOST": "h", "ICTANALYSIS_SMTP_SENDER": "s@x",
+                                                                 "ICTANALYSIS_SMTP_RECIPIENTS": "r@x"})  # fmt: skip
+    assert only_env.recipients == ("r@x",) and only_env.security == "starttls" and only_env.address == "h:587"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[mail]\nhost = "h"\nsender = "s"\nrecipients = ["r"]\nrecipient = ["x"]\n',
+            "unknown key in \\[mail\\]: recipient",
+        ),
+        ('[mail]\nhost = "h"\nsender = "s"\nrecipients = ["r"]\npassword = "x"\n', "must not hold the password"),
+        ('[mail]\nhost = "h"\nsender = "s"\nrecipients = ["r"]\nsecurity = "tls"\n', "security must be one of"),
+        ('[mail]\nhost = "h"\n', "lack sender, recipients"),
+        ("[mail\n", "not valid TOML"),
+    ],
+)
+def test_wrong_mail_settings_are_refused_clearly(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "ictanalysis.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DeliveryError, match=message):
+        load_mail_config(path, environ={})
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def _send_cli(work: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("ICTANALYSIS_SMTP_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ictanalysis", "send", "--reports", str(work / "reports"),
+         "--data", str(work / "processed" / "indicators.parquet"), *args],
+        cwd=work, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        env={**clean_env, "PYTHONIOENCODING": "utf-8", **env},
+    )  # fmt: skip
+
+
+def test_send_without_settings_writes_the_eml_and_says_where(work: Path) -> None:
+    done = _send_cli(work, env={})
+    assert done.returncode == 0, done.stderr
+    assert str(_eml(work)) in done.stdout and "Not sent: no mail settings" in done.stdout and _eml(work).is_file()
+
+
+def test_the_password_is_never_written_or_printed(work: Path) -> None:
+    password = "Mk-7f3e9c-KHONG-lo-Zq81"
+    logins = []
+
+    def accept(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == password.encode(), handled=False)
+
+    inbox = Inbox()
+    options = {"authenticator": accept, "auth_required": True, "auth_require_tls": False}
+    with pytest.warns(UserWarning), smtp_server(inbox, **options) as port:
+        env = {"ICTANALYSIS_SMTP_HOST": "127.0.0.1", "ICTANALYSIS_SMTP_PORT": str(port),
+               "ICTANALYSIS_SMTP_SECURITY": "none", "ICTANALYSIS_SMTP_USER": "bao-cao",
+               "ICTANALYSIS_SMTP_SENDER": SENDER, "ICTANALYSIS_SMTP_RECIPIENTS": ",".join(LEADERSHIP),
+               "ICTANALYSIS_SMTP_PASSWORD": password}  # fmt: skip
+        first = _send_cli(work, "--year", "2020", "--compare", "2019", env=env)
+        second = _send_cli(work, env=env)
+        wrong = _send_cli(work, "--resend", env=env | {"ICTANALYSIS_SMTP_PASSWORD": password + "-sai"})
+    assert first.returncode == 0, first.stderr
+    assert "Sent to giam-doc@stttt.ninhthuan.gov.vn" in first.stdout
+    assert second.returncode == 0 and "already sent on" in second.stdout and "use --resend" in second.stdout
+    assert wrong.returncode == 6 and "refused the login" in wrong.stderr and str(_eml(work)) in wrong.stderr
+    assert len(inbox.envelopes) == 1 and logins[0] == (b"bao-cao", password.encode())
+    outputs = [p.stdout + p.stderr for p in (first, second, wrong)]
+    assert not [o for o in outputs if password in o]
+    leaks = [p for p in work.rglob("*") if p.is_file() and password.encode() in p.read_bytes()]
+    assert leaks == []
+
+
+def test_the_send_command_has_help_and_an_example() -> None:
+    from ictanalysis.cli import build_parser
+
+    parser = build_parser()
+    send = parser._subparsers._group_actions[0].choices["send"]
+    text = send.format_help()
+    assert "example:\n  ictanalysis send" in text and "6  report could not be delivered" in text
+    assert "--resend" in text and "--config" in text
+
+
+# --- the email in a browser --------------------------------------------------------------------
+
+
+@requires_chromium
+@pytest.mark.xdist_group("browser")
+def test_the_email_renders_with_its_images(work: Path) -> None:
+    message = build_email(2020, 2019, **_paths(work))
+    folder = work / "email"
+    folder.mkdir()
+    markup = message.get_body(("html",)).get_content()
+    for part in message.walk():
+        if part.get_content_type() == "image/png":
+            cid = part["Content-ID"].strip().strip("<>")
+            (folder / part.get_filename()).write_bytes(part.get_content())
+            markup = markup.replace(f"cid:{cid}", part.get_filename())
+    assert "cid:" not in markup
+    (folder / "email.html").write_text(markup, encoding="utf-8")
+    with open_page(folder / "email.html", screenshot=SCREENSHOT, width=760) as opened:
+        widths = opened.page.evaluate("Array.from(document.images).map(i => [i.getAttribute('src'), i.naturalWidth])")
+        assert len(widths) == 6 and all(width > 0 for _, width in widths), widths
+        assert opened.page.locator("h1").inner_text().startswith("Báo cáo số liệu ngành")
+        assert opened.blocked_requests == [] and opened.page_errors == []
+        assert opened.page.evaluate("document.scripts.length") == 0
