@@ -211,7 +211,13 @@ def _add_send(commands) -> None:
     parser.set_defaults(handler=_send)
 
 
-COMMANDS: list[Callable] = [_add_clean, _add_validate, _add_report, _add_send]
+def _add_run(commands) -> None:
+    from ictanalysis.run import add_parser  # standard library only: --help stays fast
+
+    add_parser(commands)
+
+
+COMMANDS: list[Callable] = [_add_clean, _add_validate, _add_report, _add_send, _add_run]
 
 
 def build_parser() -> argparse.ArgumentParser:
