@@ -66,8 +66,8 @@ EGOV_INDICATORS = [
 _LABELS = {
     "title": ("Báo cáo số liệu ngành Thông tin và Truyền thông năm {year}",
               "Information and communications figures, {year}"),
-    "subtitle": ("{province} · so sánh với năm {compare_year} · số liệu tính từ các báo cáo gửi về Sở",
-                 "{province} · compared with {compare_year} · computed from the reports sent to the department"),
+    "subtitle": ("Tỉnh {province} · so sánh với năm {compare_year} · số liệu tính từ các báo cáo gửi về Sở",
+                 "{province} province · compared with {compare_year} · computed from the reports sent to the department"),
     "change_chart": ("Tăng/giảm so với năm trước (%)", "Change from the previous year (%)"),
     "postal_revenue_by_enterprise": ("Doanh thu bưu chính theo doanh nghiệp (đồng)", "Postal revenue by enterprise (đồng)"),
     "postal_revenue_share": ("Thị phần doanh thu bưu chính", "Share of postal revenue"),

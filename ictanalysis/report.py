@@ -131,9 +131,9 @@ def _with_defaults(parameters: ReportParameters, target: Path, staging: Path) ->
 
 
 def _title(parameters: ReportParameters) -> str:
-    if parameters.language == "vi":
-        return f"Báo cáo số liệu Thông tin và Truyền thông năm {parameters.year}"
-    return f"Information and communications figures, {parameters.year}"
+    from ictanalysis.present import label
+
+    return label("title", parameters.language, year=parameters.year)
 
 
 def _execute(notebook: Path, output: Path, parameters: dict, target: Path, timeout: int):
@@ -194,7 +194,9 @@ def export_html(executed, *, title: str, language: str = "vi") -> str:
     config.TemplateExporter.exclude_input = True
     config.TemplateExporter.exclude_input_prompt = True
     config.TemplateExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config, template_name="ictanalysis_report", extra_template_basedirs=[str(_TEMPLATES)])
+    exporter = HTMLExporter(
+        config=config, template_name="ictanalysis_report", extra_template_basedirs=[str(_TEMPLATES)], language_code=language
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     executed.metadata["title"] = title
     body, _ = exporter.from_notebook_node(executed, resources={"vega_bundle": vega_bundle()})

@@ -37,7 +37,7 @@ findings = ict.read_quality(quality)
 charts = ict.present.Charts(output_dir, language)
 
 # %%
-ict.present.title(ict.present.label("title", language, year=year), ict.present.label("subtitle", language, province=cmp.province_name, compare_year=compare_year))
+ict.present.title(ict.present.label("title", language, year=year), ict.present.label("subtitle", language, province=cmp.area_name(province, language), compare_year=compare_year))
 
 # %%
 ict.present.heading("headline", language)
