@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -175,3 +176,40 @@ def third_year_table(tmp_path_factory, sample_generator):
     raw = tmp_path_factory.mktemp("third-year") / "raw"
     sample_generator.write_all(raw, years=(2020, 2021))
     return clean(raw, out_dir=None).table
+
+
+# --- expensive outputs built once per test run -----------------------------------------------
+
+BUILD_WAIT_S = 900
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """Run `build(folder)` once per test run and return the folder, even across xdist workers.
+
+    Under xdist the workers share the parent of their base temporary folders; the
+    first worker to create `<shared>/<name>` builds there, the others wait for its
+    `.done` (or `.failed`) marker. Without xdist this is simply a fresh folder.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / name
+    done, failed = folder / ".done", folder / ".failed"
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        deadline = time.monotonic() + BUILD_WAIT_S
+        while not (done.exists() or failed.exists()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"another worker has been building {folder} for more than {BUILD_WAIT_S} s")
+            time.sleep(0.5)
+        if failed.exists():
+            pytest.fail(f"building {folder} failed in another worker: {failed.read_text(encoding='utf-8')}")
+        return folder
+    try:
+        build(folder)
+    except BaseException as exc:
+        failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+        raise
+    done.write_text("", encoding="utf-8")
+    return folder

@@ -16,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from browser import open_page, requires_chromium
+from conftest import build_once
 
 from ictanalysis.deliver import (
     MAX_BYTES,
@@ -54,7 +54,6 @@ LEADERSHIP = ("giam-doc@stttt.ninhthuan.gov.vn", "pho-giam-doc@stttt.ninhthuan.g
 ANALYSTS = ("phan-tich@stttt.ninhthuan.gov.vn",)
 SUBJECT = "Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020 – Tỉnh Ninh Thuận (so sánh với năm 2019)"
 FIGURES = ("555", "481", "669.065")
-BUILD_WAIT_S = 900
 
 
 # --- one report per test run, copied per test --------------------------------------------------
@@ -70,29 +69,7 @@ def _build(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the 2020 report once per run, even across xdist workers (the first builds, the rest wait)."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    folder = base / "deliver-report"
-    done, failed = folder / ".done", folder / ".failed"
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        deadline = time.monotonic() + BUILD_WAIT_S
-        while not (done.exists() or failed.exists()):
-            if time.monotonic() > deadline:
-                pytest.fail(f"another worker has been building {folder} for more than {BUILD_WAIT_S} s")
-            time.sleep(0.5)
-        if failed.exists():
-            pytest.fail(f"building {folder} failed in another worker: {failed.read_text(encoding='utf-8')}")
-        return folder
-    try:
-        _build(folder)
-    except BaseException as exc:
-        failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
-        raise
-    done.write_text("", encoding="utf-8")
-    return folder
+    return build_once(tmp_path_factory, "deliver-report", _build)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,6 +24,7 @@ import nbformat
 import pytest
 from browser import open_page, requires_chromium
 from bs4 import BeautifulSoup
+from conftest import build_once
 
 from ictanalysis.chart import VEGALITE_MIMETYPE
 from ictanalysis.compare import compare
@@ -43,42 +43,6 @@ NOTEBOOK_PY = NOTEBOOKS / "annual_report.py"
 NOTEBOOK_IPYNB = NOTEBOOKS / "annual_report.ipynb"
 SCREENSHOT = REPO / "reports" / "annual_report-screenshot.png"
 MAX_BYTES = 2_000_000
-BUILD_WAIT_S = 900
-
-
-# --- building each report once --------------------------------------------------------------------
-
-
-def _build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
-    """Run `build(folder)` once per test run and return the folder, even across xdist workers.
-
-    Under xdist the workers share the parent of their base temporary folders; the
-    first worker to create `<shared>/<name>` builds there, the others wait for its
-    `.done` (or `.failed`) marker. Without xdist this is simply a fresh folder.
-    """
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    folder = base / name
-    done, failed = folder / ".done", folder / ".failed"
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        deadline = time.monotonic() + BUILD_WAIT_S
-        while not (done.exists() or failed.exists()):
-            if time.monotonic() > deadline:
-                pytest.fail(f"another worker has been building {folder} for more than {BUILD_WAIT_S} s")
-            time.sleep(0.5)
-        if failed.exists():
-            pytest.fail(f"building {folder} failed in another worker: {failed.read_text(encoding='utf-8')}")
-        return folder
-    try:
-        build(folder)
-    except BaseException as exc:
-        failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
-        raise
-    done.write_text("", encoding="utf-8")
-    return folder
 
 
 def _result(reports: Path, year: int) -> ReportResult:
@@ -126,7 +90,7 @@ def bundled(tmp_path_factory):
             f"bundled report built in {time.monotonic() - started:.1f} s: {result.html} ({result.size_bytes:,} bytes)"
         )
 
-    root = _build_once(tmp_path_factory, "report-bundled", build)
+    root = build_once(tmp_path_factory, "report-bundled", build)
     data = root / "processed" / "indicators.parquet"
     result = _result(root / "reports", 2020)
     return SimpleNamespace(
@@ -146,7 +110,7 @@ def english(tmp_path_factory, bundled):
     def build(root: Path) -> None:
         build_report(ReportParameters(2020, 2019, language="en", data=str(bundled.data)), root / "reports")
 
-    root = _build_once(tmp_path_factory, "report-english", build)
+    root = build_once(tmp_path_factory, "report-english", build)
     result = _result(root / "reports", 2020)
     return SimpleNamespace(result=result, html=result.html.read_text(encoding="utf-8"))
 
@@ -162,7 +126,7 @@ def third_year(tmp_path_factory, sample_generator):
             ReportParameters(2021, 2020, data=str(root / "processed" / "indicators.parquet")), root / "reports"
         )
 
-    root = _build_once(tmp_path_factory, "report-2021", build)
+    root = build_once(tmp_path_factory, "report-2021", build)
     data = root / "processed" / "indicators.parquet"
     result = _result(root / "reports", 2021)
     return SimpleNamespace(result=result, html=result.html.read_text(encoding="utf-8"),
@@ -510,7 +474,7 @@ def failed_run(tmp_path_factory, bundled):
             raised = {"type": type(exc).__name__, "exit_code": int(getattr(exc, "exit_code", -1)), "message": str(exc)}
         (root / "raised.json").write_text(json.dumps(raised, ensure_ascii=False), encoding="utf-8")
 
-    root = _build_once(tmp_path_factory, "report-failing", build)
+    root = build_once(tmp_path_factory, "report-failing", build)
     raised = json.loads((root / "raised.json").read_text(encoding="utf-8"))
     assert raised["type"] == ReportError.__name__, f"build_report raised {raised}"
     before = json.loads((root / "before.json").read_text(encoding="utf-8"))
