@@ -169,6 +169,22 @@ def sample_generator():
 
 
 @pytest.fixture(scope="session")
+def table():
+    """The tidy table of the bundled 2019/2020 workbooks (shared: do not modify it in a test)."""
+    from ictanalysis.ingest import clean
+
+    return clean(BUNDLED_RAW, out_dir=None).table
+
+
+@pytest.fixture(scope="session")
+def cmp(table):
+    """The bundled 2020 compared with 2019."""
+    from ictanalysis.compare import compare
+
+    return compare(table, 2020, 2019)
+
+
+@pytest.fixture(scope="session")
 def third_year_table(tmp_path_factory, sample_generator):
     """The tidy table of 2020 and 2021, both written by the generator (any pair of years works)."""
     from ictanalysis.ingest import clean

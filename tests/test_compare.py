@@ -16,21 +16,10 @@ import pytest
 from ictanalysis.catalog import load_catalog
 from ictanalysis.compare import HEADLINE, Comparison, Figure, compare, percent_change, sources_text
 from ictanalysis.errors import YearError
-from ictanalysis.ingest import clean
 
 REPO = Path(__file__).resolve().parents[1]
 DISTRICTS = ["582", "584", "585", "586", "587", "588", "589"]
 SOURCE = ["source_file", "source_sheet", "source_cell"]
-
-
-@pytest.fixture(scope="module")
-def table() -> pd.DataFrame:
-    return clean(REPO / "data" / "raw", out_dir=None).table
-
-
-@pytest.fixture(scope="module")
-def cmp(table) -> Comparison:
-    return compare(table, 2020, 2019)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 
 from ictanalysis import narrative
 from ictanalysis.compare import Comparison, compare
-from ictanalysis.ingest import clean
 from ictanalysis.quality import QualityResult, RuleResult
 from ictanalysis.rules import YearPair
 
@@ -27,16 +26,6 @@ VI_THOUSANDS = re.compile(r"\d\.\d{3}(?!\d)")
 EN_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
 VI_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)")
 EN_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)")
-
-
-@pytest.fixture(scope="module")
-def table() -> pd.DataFrame:
-    return clean(REPO / "data" / "raw", out_dir=None).table
-
-
-@pytest.fixture(scope="module")
-def cmp(table) -> Comparison:
-    return compare(table, 2020, 2019)
 
 
 @pytest.fixture(scope="module")
