@@ -180,8 +180,7 @@ def _add_send(commands) -> None:
         "  ICTANALYSIS_SMTP_PASSWORD=… ictanalysis send --config ictanalysis.toml\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--year", type=int, help="the report year (default: the latest year in the data)")
-    parser.add_argument("--compare", type=int, help="the year to compare with (default: the year before)")
+    _add_year_options(parser)
     parser.add_argument(
         "--config",
         type=Path,
@@ -192,19 +191,6 @@ def _add_send(commands) -> None:
         "--resend", action="store_true", help="send even if this report was already sent to these recipients"
     )
     parser.add_argument("--eml-only", action="store_true", help="write the .eml and send nothing, whatever the settings")
-    parser.add_argument(
-        "--reports",
-        type=Path,
-        default=Path("reports"),
-        help="where reports are, one folder a year (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path("data/processed/indicators.parquet"),
-        help="the tidy table (default: %(default)s)",
-    )
-    parser.add_argument("--province", default="58", help="official code of the province (default: %(default)s)")
     parser.add_argument(
         "--language", choices=["vi", "en"], default="vi", help="language of the email (default: %(default)s)"
     )
