@@ -32,16 +32,29 @@ _TOTAL_LABELS = {"tong cong", "cong", "toan tinh", "tong so", "tong", "total", "
 _GENERIC_WORDS = {"tong so", "tong", "cong", "so luong", "tong cong", "total"}
 _UNIT_LINE = re.compile(r"^\s*(?:đơn vị tính|đvt|dvt|don vi tinh|unit)\s*[:\-]\s*(.+)$", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_STATED_YEAR = re.compile(r"\b(?:nam|year)\s+((?:19|20)\d\d)\b")  # in folded text: "NĂM 2019", "Year 2019"
 _PRELIMINARY = ("so bo", "prel", "uoc tinh", "uoc thuc hien")
 _ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[a-zđ])\s*[\.\)/-]\s+", re.I)
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
-_COLUMN_NUMBER = re.compile(r"^\s*\(?\s*(?:[0-9]{1,2}|[A-Z])\s*\)?\s*(?:[=+*/x-].*)?$")
+_COLUMN_NUMBER = re.compile(r"^\s*+\(?\s*+(?:[0-9]{1,2}|[A-Z])\s*+\)?\s*+(?:[=+*/x-].*)?$")  # possessive: linear
 _EXPECTED_NUMBER = {
     "vi": "a number in Vietnamese notation such as 1.234.567 or 12,5 ('-' for zero)",
     "en": "a number in English notation such as 1,234,567 or 12.5 ('-' for zero)",
     None: "a number that reads the same in Vietnamese and English notation",
 }
 _EXPECTED_STORED = "a value: open and save the workbook in Excel or LibreOffice so that results are stored"
+_EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+_EXPECTED_NO_ERROR = (
+    "a number: correct the formula (#REF! points at deleted cells, #DIV/0! divides by zero, "
+    "#N/A found nothing to look up) and save the workbook"
+)
+MAX_QUOTED = 80
+"""Longest cell text quoted in a message; longer texts are cut with an ellipsis and their length."""
+_EXPECTED_UNAMBIGUOUS = (
+    "a number that reads one way: enter it as a number rather than text, or write a thousand and more "
+    "as 1.234 and a fraction with one or two decimals (1,5)"
+)
+_NOTATIONS = {"vi": "Vietnamese", "en": "English"}
 _ROW_KINDS = {"area": "district", "operator": "enterprise", "agency": "agency", "indicator": "indicator", "year": "year"}
 
 
@@ -116,7 +129,7 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     merges = _merge_origins(sheet)
     header_rows = _header_rows(sheet, row)
     unit_line = _unit_line(sheet, row)
-    problems: list[Problem] = []
+    problems = _title_year_problems(source, row)
     columns = []
     unit_column = None
     for col in range(min(label_column, sheet.left), sheet.left + sheet.width):
@@ -130,6 +143,31 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     if not any(c.role == "value" for c in columns) and not problems:
         problems.append(_problem(source, cell_name(row, label_column), "the table has no value column", _what_layout_expects(layout)))
     return Table(layout, label_column, unit_column, header_rows[-1] + 1, columns, unit_line, problems, merges)
+
+
+def _title_year_problems(source: SheetSource, header_row: int) -> list[Problem]:
+    """Report a title above the table that states a year ("… NĂM 2019") other than the folder's.
+
+    A title may name several years ("năm 2020 so với năm 2019"); it is right
+    as long as one of them is the folder's year.
+    """
+    sheet = source.sheet
+    stated = [
+        (int(match.group(1)), sheet.top + i, sheet.left + j, value)
+        for i, cells in enumerate(sheet.rows[: header_row - sheet.top])
+        for j, value in enumerate(cells)
+        if isinstance(value, str)
+        for match in _STATED_YEAR.finditer(fold(value))
+    ]
+    if not stated or any(year == source.year for year, *_ in stated):
+        return []
+    year, row, col, value = stated[0]
+    return [
+        _problem(source, cell_name(row, col),
+                 f"the title {_quote(value)} states the year {year}, but the file is in the folder {source.year}/",
+                 f"the workbooks of {source.year} in {source.year}/: move this file to {year}/, "
+                 f"or correct the title if its figures are for {source.year}")
+    ]  # fmt: skip
 
 
 def _find_anchor(sheet: Sheet, layout: Layout) -> tuple[int, int] | None:
@@ -155,9 +193,7 @@ def _first_filled(sheet: Sheet, i: int) -> int:
 def _merge_origins(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
     """Map each cell inside a merged range to the range's top-left cell."""
     origins = {}
-    for r0, c0, r1, c1 in sheet.merged:
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 100_000:
-            continue  # a merge over the data area; its cells read as they are
+    for r0, c0, r1, c1 in sheet.merged:  # cut to the used range, never overlapping (workbook.py)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 origins[(r, c)] = (r0, c0)
@@ -221,7 +257,7 @@ def _resolve_column(source, layout, catalog, header_rows, merges, col, path, hea
     indicator = _match_indicator(layout, catalog, texts)
     if indicator is None:
         problems.append(
-            _problem(source, header_cell, f"column header {header!r} names no indicator the catalog knows",
+            _problem(source, header_cell, f"column header {_quote(header)} names no indicator the catalog knows",
                      "a header matching an indicator's name or alias (catalog/indicators.yaml) "
                      f"or one listed in layout {layout.id!r}")
         )  # fmt: skip
@@ -241,7 +277,7 @@ def _resolve_year_column(source, layout, col, path, header, header_cell, problem
     if not wanted and year:
         return Column(col, header, header_cell, "value", year=year, preliminary=preliminary, units=units)
     problems.append(
-        _problem(source, header_cell, f"column header {header!r} is neither a value column nor one to ignore",
+        _problem(source, header_cell, f"column header {_quote(header)} is neither a value column nor one to ignore",
                  _what_layout_expects(layout))
     )  # fmt: skip
     return Column(col, header, header_cell, "ignored")
@@ -256,7 +292,7 @@ def _take_operator(source, layout, catalog, header_rows, merges, col, path, prob
         operator = catalog.find_operator(text) if text else None
         if operator is None:
             problems.append(
-                _problem(source, cell_name(*origin), f"unknown enterprise {text!r} in the header",
+                _problem(source, cell_name(*origin), f"unknown enterprise {_quote(text)} in the header",
                          "an enterprise listed in catalog/operators.yaml (name or spelling)")
             )  # fmt: skip
             return "", [p for p in path if p != text]
@@ -333,6 +369,7 @@ def extract_table(source: SheetSource, table: Table, catalog: Catalog) -> tuple[
     reader = _RowReader(source, table, catalog)
     for row in range(table.first_data_row, source.sheet.top + source.sheet.height):
         reader.read_row(row)
+    reader.check_merged_values()
     reader.check_totals()
     return reader.records, table.problems + reader.problems
 
@@ -352,6 +389,9 @@ class _RowReader:
         self.totals: dict[int, tuple[float, str]] = {}
         self.unchecked: set[int] = set()  # columns with an unread cell: their totals cannot be checked
         self.in_derived_section = False
+        self.after_table = False  # a second table's header was met: its rows are not this table's
+        self.data_rows: set[int] = set()
+        self.label_headers = {fold(h) for h in self.layout.label_headers if h}
         self.skip_rows = tuple(fold(s) for s in self.layout.skip_rows)
         self.derived = tuple(fold(s) for s in self.layout.derived_sections)
 
@@ -362,8 +402,13 @@ class _RowReader:
         label = strip_footnotes(_text(sheet.value(*label_origin)))[0]
         label = _ENUMERATION.sub("", label).strip()
         folded = fold(label)
+        if self.after_table:
+            return
         if not folded:
             self._report_unlabelled(row, label_origin)
+            return
+        if folded in self.label_headers:
+            self._report_second_table(row, label)
             return
         if folded.startswith(self.skip_rows or ("\0",)):
             return
@@ -376,6 +421,7 @@ class _RowReader:
         if key is None:
             self._report_unknown_label(row, label)
             return
+        self.data_rows.add(row)
         self._read_values(row, key)
 
     def _row_key(self, label: str, folded: str) -> dict | None:
@@ -401,12 +447,26 @@ class _RowReader:
     def _holds_numbers(self, row: int) -> bool:
         return any(_looks_numeric(self.source.sheet.value(row, c.index), self.layout.locale) for c in self.value_columns)
 
+    def _report_second_table(self, row: int, label: str) -> None:
+        """Report a second table under this one: its rows would be read as this table's."""
+        self.after_table = True
+        self.problems.append(
+            _problem(self.source, cell_name(row, self.table.label_column),
+                     f"a second table starts here (header {_quote(label)}), below the table whose data "
+                     f"starts at row {self.table.first_data_row + 1}",
+                     "one table per sheet: move the second table to a sheet of its own")
+        )  # fmt: skip
+
     def _report_unlabelled(self, row: int, label_origin: tuple[int, int]) -> None:
         """Report a row that holds numbers but no label: its values would be lost."""
         if self.in_derived_section or not self._holds_numbers(row):
             return
         self.unchecked.update(c.index for c in self.value_columns)
-        if label_origin in self.source.sheet.uncached_formulas:
+        sheet = self.source.sheet
+        if label_origin in sheet.error_cells:
+            message = f"the row label is the error value {sheet.error_cells[label_origin]}"
+            expected = f"a {_ROW_KINDS[self.layout.rows]} name: correct the formula and save the workbook"
+        elif label_origin in sheet.uncached_formulas:
             message, expected = "the row label is a formula without a stored value", _EXPECTED_STORED
         else:
             message, expected = "a row holds numbers but has no label", f"a {_ROW_KINDS[self.layout.rows]} name in this cell"
@@ -426,7 +486,7 @@ class _RowReader:
             "indicator": "an indicator name or alias in catalog/indicators.yaml",
             "year": "a year such as 2020 or 'Sơ bộ 2020'",
         }[kind]
-        self.problems.append(_problem(self.source, where, f"unknown {kind} {label!r}", expected))
+        self.problems.append(_problem(self.source, where, f"unknown {kind} {_quote(label)}", expected))
 
     def _read_values(self, row: int, key: dict) -> None:
         sheet = self.source.sheet
@@ -436,7 +496,7 @@ class _RowReader:
             indicator = key.get("indicator") or column.indicator
             cell = letter + number
             j = column.index - sheet.left
-            value = self._number(cells[j] if j < len(cells) else "", row, column.index, cell)
+            value = self._number(cells[j] if j < len(cells) else "", row, column.index, cell, indicator)
             if value is None:
                 continue
             if value != value:  # NaN: the cell could not be read, its problem is reported
@@ -468,24 +528,54 @@ class _RowReader:
         c["source_sheet"].append(self.source.sheet.name)
         c["source_cell"].append(cell)
 
-    def _number(self, value, row: int, col: int, cell: str) -> float | None:
+    def _number(self, value, row: int, col: int, cell: str, indicator: Indicator) -> float | None:
         """Return a cell's value as a number; None when it holds none, NaN when it cannot be read (reported)."""
         sheet = self.source.sheet
         expected = _EXPECTED_NUMBER[self.layout.locale]
         if (row, col) in sheet.uncached_formulas:
             return self._unreadable(cell, "formula without a stored value", _EXPECTED_STORED)
+        error = sheet.error_cells.get((row, col)) or (value.strip() if isinstance(value, str) else "")
+        if error in _EXCEL_ERRORS:
+            return self._unreadable(cell, f"found the error value {error}", _EXPECTED_NO_ERROR)
         if isinstance(value, bool) or isinstance(value, dt.date | dt.time | dt.timedelta):
             return self._unreadable(cell, f"found {_describe(value)}", expected)
         try:
             number = parse_number(value, locale=self.layout.locale)
         except NumberFormatError as exc:
             detail = f" ({exc.reason})" if self.layout.locale is None else ""
-            return self._unreadable(cell, f"found text {value!r} where a number belongs{detail}", expected)
+            return self._unreadable(cell, f"found text {_quote(value)} where a number belongs{detail}", expected)
         if number is None:
             return 0.0 if self.layout.blank == "zero" else None
+        percent = (row, col) in sheet.percent_cells or (isinstance(value, str) and "%" in value)
+        if percent and indicator.unit != "%":
+            shown = _quote(value) if isinstance(value, str) else f"{_plain(number * 100)} %"
+            return self._unreadable(cell, f"found a percentage {shown} in a column of {indicator.unit!r} "
+                                          f"({indicator.id})", f"a number of {indicator.unit}, without %")  # fmt: skip
+        if isinstance(value, str) and (other := self._other_reading(value, number)) is not None:
+            return self._unreadable(cell, other, _EXPECTED_UNAMBIGUOUS)
         if (row, col) in sheet.percent_cells and isinstance(value, float):
             number *= 100  # Excel keeps 98,5 % as 0.985 in a cell formatted as a percentage
         return number
+
+    def _other_reading(self, text: str, number: float) -> str | None:
+        """Say how a text number with a fraction reads otherwise in the other notation, if it does.
+
+        "1,234" is 1,234 in Vietnamese notation but 1234 in English: a text that
+        an English-notation workbook would read as a whole number is refused
+        rather than read as a fraction. "1.234" (a whole number here) is read.
+        """
+        if self.layout.locale is None or number.is_integer():
+            return None
+        try:
+            parse_number(text, locale=None)
+        except NumberFormatError as exc:
+            if "ambiguous" in exc.reason:
+                other = "en" if self.layout.locale == "vi" else "vi"
+                reading = parse_number(text, locale=other)
+                return (f"found text {_quote(text)}: a fraction ({_plain(number, 6)}) in the layout's "
+                        f"{_NOTATIONS[self.layout.locale]} notation, but {_plain(reading, 6)} in "
+                        f"{_NOTATIONS[other]} notation")  # fmt: skip
+        return None
 
     def _unreadable(self, cell: str, message: str, expected: str) -> float:
         self.problems.append(_problem(self.source, cell, message, expected))
@@ -502,11 +592,15 @@ class _RowReader:
         return self.factors[key]
 
     def _find_factor(self, row, column: Column, indicator: Indicator, row_unit, cell) -> float | None:
-        """Return the factor of the nearest unit given: header, unit column, unit line, layout."""
+        """Return the factor of the nearest unit given: header, unit column, unit line, layout.
+
+        A unit column that disagrees with the column header's unit is a
+        problem: both are written for this very cell, and neither is nearer.
+        """
         for note in column.units:
             factor = self.catalog.unit_factor(note, indicator.unit)
             if factor is not None:
-                return factor
+                return self._agreeing(factor, note, column, indicator, row, row_unit)
         unit_line = self.table.unit_line or (None, "")
         for written, where in (
             (row_unit, cell_name(row, self.table.unit_column or 0)),
@@ -518,11 +612,39 @@ class _RowReader:
                 if factor is None:
                     place = f" in layout {self.layout.id!r}" if not where else ""
                     self.problems.append(
-                        _problem(self.source, where, f"unit {written!r}{place} cannot be converted to {indicator.unit!r}",
+                        _problem(self.source, where, f"unit {_quote(written)}{place} cannot be converted to {indicator.unit!r}",
                                  f"a unit listed for {indicator.unit!r} in catalog/units.yaml")
                     )  # fmt: skip
                 return factor
         return 1.0
+
+    def _agreeing(self, factor: float, note: str, column: Column, indicator: Indicator, row: int, row_unit) -> float | None:
+        """Return the header's `factor`, or None (a problem) when the row's unit converts differently."""
+        row_factor = self.catalog.unit_factor(row_unit, indicator.unit) if row_unit else None
+        if row_factor is None or row_factor == factor:
+            return factor
+        self.problems.append(
+            _problem(self.source, cell_name(row, self.table.unit_column),
+                     f"the row's unit {_quote(row_unit)} differs from the unit {note!r} in the header of "
+                     f"column {column_letter(column.index)} ({column.header_cell})",
+                     "one unit for each value: correct the unit column or the column header")
+        )  # fmt: skip
+        return None
+
+    def check_merged_values(self) -> None:
+        """Report merged ranges over the values of data rows: all but the first cell read as blank."""
+        columns = {c.index for c in self.value_columns}
+        for r0, c0, r1, c1 in self.source.sheet.merged:
+            merged_columns = columns.intersection(range(c0, c1 + 1))
+            if not merged_columns or not any(r0 <= row <= r1 for row in self.data_rows):
+                continue
+            self.unchecked.update(merged_columns)
+            self.problems.append(
+                _problem(self.source, cell_name(r0, c0),
+                         f"cells {cell_name(r0, c0)}:{cell_name(r1, c1)} are merged over the table's values; "
+                         "all but the first would read as blank",
+                         "one value in each cell: unmerge the cells and write each row's own value")
+            )  # fmt: skip
 
     def check_totals(self) -> None:
         """Report each total row that differs from the sum of its parts beyond tolerance."""
@@ -562,15 +684,27 @@ def _looks_numeric(value, locale) -> bool:
         return False
 
 
+def _quote(value) -> str:
+    """Quote a cell's text for a message, cut to MAX_QUOTED characters.
+
+    >>> _quote("Ninh Hải"), _quote("x" * 100_000)[-23:]
+    ("'Ninh Hải'", "…' (100.000 characters)")
+    """
+    text = str(value)
+    if len(text) <= MAX_QUOTED:
+        return repr(text)
+    return f"{text[: MAX_QUOTED - 1] + '…'!r} ({_plain(len(text))} characters)"
+
+
 def _describe(value) -> str:
     if isinstance(value, bool):
         return f"a true/false value ({value})"
     return f"a date or time ({value})"
 
 
-def _plain(number: float) -> str:
+def _plain(number: float, decimals: int = 2) -> str:
     """Write a number the Vietnamese way for messages: 1.234.567,5."""
-    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    text = f"{number:,.{decimals}f}".rstrip("0").rstrip(".")
     return text.translate(str.maketrans(",.", ".,"))
 
 

@@ -9,6 +9,7 @@ together; only a run without problems writes ``indicators.parquet`` and
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.errors import InputError, Problem
 from ictanalysis.extract import TIDY_COLUMNS, Records, SheetSource, extract_table, find_table
 from ictanalysis.layouts import Layout, load_layouts
-from ictanalysis.workbook import SPREADSHEET_SUFFIXES, WorkbookError, read_workbook
+from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, column_letter, read_workbook
+from ictanalysis.years import year_folders
 
-__all__ = ["KEY_COLUMNS", "CleanResult", "clean", "read_indicators", "read_raw", "tidy_frame", "year_folders"]
+__all__ = ["KEY_COLUMNS", "CleanResult", "clean", "read_indicators", "read_raw", "tidy_frame"]
 
 KEY_COLUMNS = ["year", "indicator", "area", "operator", "agency"]
-_YEAR_FOLDER = re.compile(r"^(19|20)\d\d$")
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,12 +40,8 @@ class CleanResult:
     files: list[str] = field(default_factory=list)
     sheets: dict[str, str] = field(default_factory=dict)  # "file › sheet" → layout id
     skipped: dict[str, str] = field(default_factory=dict)  # what was not read, and why
+    notes: list[str] = field(default_factory=list)  # what was read but deserves a look (also logged as warnings)
     outputs: list[Path] = field(default_factory=list)
-
-
-def year_folders(raw_dir: Path) -> list[int]:
-    """Return the years that have a folder in `raw_dir`, oldest first."""
-    return sorted(int(p.name) for p in Path(raw_dir).iterdir() if p.is_dir() and _YEAR_FOLDER.match(p.name))
 
 
 def clean(
@@ -85,7 +84,11 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
     if not raw_dir.is_dir():
         raise InputError([Problem(str(raw_dir), message="the raw-data folder does not exist",
                                   expected="a folder with one sub-folder per year, e.g. data/raw/2020/")])  # fmt: skip
-    years = year_folders(raw_dir)
+    try:
+        years = year_folders(raw_dir)
+    except OSError as exc:
+        raise InputError([Problem(str(raw_dir), message=f"the raw-data folder cannot be listed ({exc.strerror})",
+                                  expected="a folder that the user running ictanalysis may read")]) from None  # fmt: skip
     if not years:
         raise InputError([Problem(str(raw_dir), message="no year folder found",
                                   expected="sub-folders named by year, e.g. data/raw/2020/")])  # fmt: skip
@@ -93,14 +96,18 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
     result = CleanResult(table=pd.DataFrame())
     for year in years:
         before = len(result.files)
-        for path in sorted((raw_dir / str(year)).iterdir()):
-            relative = path.relative_to(raw_dir).as_posix()
-            if path.name.startswith((".", "~$")) or not path.is_file():
+        for path in _year_files(raw_dir, year, problems):
+            relative = _printable(path.relative_to(raw_dir).as_posix())
+            if path.name.startswith((".", "~$")) or path.is_dir():
                 continue
             if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
                 result.skipped[relative] = "not a workbook (.xlsx, .xls, .ods or .csv)"
                 continue
             result.files.append(relative)
+            refusal = _refuse_path(path, raw_dir, relative)
+            if refusal is not None:
+                problems.append(refusal)
+                continue
             found, file_problems = _read_file(path, relative, year, province, catalog, layouts, result)
             records.extend(found)
             problems += file_problems
@@ -115,20 +122,68 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
     return result
 
 
+def _year_files(raw_dir: Path, year: int, problems: list[Problem]) -> list[Path]:
+    """Return the entries of a year folder, sorted; a folder that cannot be listed is a problem."""
+    try:
+        return sorted((raw_dir / str(year)).iterdir())
+    except OSError as exc:
+        problems.append(Problem(f"{year}/", message=f"the folder cannot be listed ({exc.strerror})",
+                                expected="a folder that the user running ictanalysis may read"))  # fmt: skip
+        return []
+
+
+def _refuse_path(path: Path, raw_dir: Path, relative: str) -> Problem | None:
+    """Return why a workbook's path is not read, or None when it is.
+
+    A file name that is not valid Unicode could not be written to the tidy
+    table. A symbolic link is followed only within the raw folder: the raw
+    folder is the archive of what was received, and a link that leads out of
+    it (or nowhere) breaks that.
+    """
+    if _printable(path.name) != path.name:
+        return Problem(relative, message="the file name is not valid UTF-8 (it was written on a system with another "
+                       "encoding)", expected="a file name in Unicode: rename the file")  # fmt: skip
+    if not path.is_symlink():
+        return None if path.is_file() else Problem(relative, message="is not a regular file (a pipe, socket or device)",
+                                                    expected="a workbook file")  # fmt: skip
+    target = path.resolve()
+    if not target.is_file():
+        return Problem(relative, message=f"is a symbolic link to {target}, which is not a file",
+                       expected="the workbook itself in the year folder")  # fmt: skip
+    if not target.is_relative_to(raw_dir.resolve()):
+        return Problem(relative, message=f"is a symbolic link to {target}, outside the raw folder",
+                       expected="the workbook itself in the year folder: copy the file there (the raw folder "
+                       "keeps the workbooks as received), or link only within the raw folder")  # fmt: skip
+    return None
+
+
+def _printable(name: str) -> str:
+    r"""Return a file name as text any terminal can show: bytes that are not UTF-8 as ``\xe1``.
+
+    >>> _printable("b\udce1o-c\udce1o.xlsx"), _printable("báo-cáo.xlsx")
+    ('b\\xe1o-c\\xe1o.xlsx', 'báo-cáo.xlsx')
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _read_file(path, relative, year, province, catalog, layouts, result) -> tuple[Records, list[Problem]]:
     try:
         sheets = read_workbook(path)
     except WorkbookError as exc:
-        return Records(), [Problem(relative, message=str(exc))]
+        return Records(), [Problem(relative, exc.sheet, exc.cell, str(exc), exc.expected)]
     except OSError as exc:
-        return Records(), [Problem(relative, message=f"cannot be opened ({exc.strerror})")]
+        return Records(), [Problem(relative, message=f"cannot be opened ({exc.strerror})",
+                                   expected="a file that the user running ictanalysis may read")]  # fmt: skip
+    if not any(_has_data(sheet) for sheet in sheets):
+        return Records(), [Problem(relative, message="the workbook holds no data: every sheet is empty",
+                                   expected="the year's figures, or no file")]  # fmt: skip
     records, problems = Records(), []
     for sheet in sheets:
         where = f"{relative} › {sheet.name}"
         if sheet.hidden:
             result.skipped[where] = "hidden sheet"
             continue
-        if not any(v not in ("", None) for row in sheet.rows for v in row):
+        if not _has_data(sheet):
             result.skipped[where] = "empty sheet"
             continue
         source = SheetSource(relative, sheet, year, province)
@@ -139,7 +194,39 @@ def _read_file(path, relative, year, province, catalog, layouts, result) -> tupl
         elif table is not None:
             result.sheets[where] = table.layout.id
             records.extend(found)
+            result.notes += _hidden_notes(relative, sheet, found.columns["source_cell"])
     return records, problems
+
+
+def _has_data(sheet: Sheet) -> bool:
+    return any(v not in ("", None) for row in sheet.rows for v in row)
+
+
+def _hidden_notes(relative: str, sheet: Sheet, cells: list[str]) -> list[str]:
+    """Note the hidden rows and columns whose cells were read as data (and log the note as a warning).
+
+    They are read, as Excel's own SUM reads them: a hidden row is most often a
+    district that is not shown, and a hidden duplicate or working row makes
+    its own problem (a duplicated key, an unknown label). The note says so.
+    """
+    if not (sheet.hidden_rows or sheet.hidden_columns):
+        return []
+    rows, columns = set(), set()
+    for cell in cells:
+        letters, digits = _CELL.fullmatch(cell).groups()
+        rows.add(int(digits) - 1)
+        columns.add(letters)
+    found = []
+    if hidden := sorted(rows & sheet.hidden_rows):
+        found.append(f"hidden row{'s' if len(hidden) > 1 else ''} {', '.join(str(r + 1) for r in hidden)}")
+    if hidden := sorted(columns & {column_letter(c) for c in sheet.hidden_columns}, key=lambda c: (len(c), c)):
+        found.append(f"hidden column{'s' if len(hidden) > 1 else ''} {', '.join(hidden)}")
+    if not found:
+        return []
+    note = (f"{relative}, sheet {sheet.name!r}: {' and '.join(found)} read as data; unhide them to check, "
+            "and delete them if they are not the year's figures")  # fmt: skip
+    _log.warning("%s", note)
+    return [note]
 
 
 def _match_layout(source: SheetSource, file_name: str, catalog: Catalog, layouts: list[Layout]):
@@ -226,14 +313,35 @@ def write_tidy(table: pd.DataFrame, out_dir: Path) -> list[Path]:
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
     """Write CSV with pyarrow's writer (about fifteen times faster than pandas'), UTF-8 with a BOM.
 
-    The byte-order mark makes Excel read the Vietnamese text as UTF-8.
+    The byte-order mark makes Excel read the Vietnamese text as UTF-8; text Excel would
+    run as a formula gets a leading apostrophe (:func:`_formulas_as_text`).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     with open(path, "wb") as handle:
         handle.write("\ufeff".encode())
-        pacsv.write_csv(pa.Table.from_pandas(table, preserve_index=False), handle)
+        pacsv.write_csv(pa.Table.from_pandas(_formulas_as_text(table), preserve_index=False), handle)
+
+
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection);
+# the characters of ictanalysis.deliver.FORMULA_STARTS, which the Excel attachment quote-prefixes.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formulas_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Return `table` with an apostrophe before each text cell a spreadsheet would run as a formula.
+
+    OWASP's advice for CSV that people open in Excel: a sheet named ``=HYPERLINK(…)``
+    must stay text. Numbers, negative ones too, are left alone; `table` is not modified.
+
+    >>> frame = pd.DataFrame({"source_sheet": ["=1+1", "-2", "TB"], "value": [-2.0, 1.0, 0.0]})
+    >>> _formulas_as_text(frame).values.tolist()
+    [["'=1+1", -2.0], ["'-2", 1.0], ['TB', 0.0]]
+    """
+    text = table.select_dtypes(include=["object", "string"]).columns
+    quoted = {c: table[c].mask(table[c].str.startswith(_FORMULA_STARTS, na=False), "'" + table[c]) for c in text}
+    return table.assign(**quoted)
 
 
 def read_indicators(path: Path = Path("data/processed/indicators.parquet")) -> pd.DataFrame:

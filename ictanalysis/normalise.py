@@ -22,13 +22,18 @@ __all__ = ["NumberFormatError", "fold", "parse_number", "strip_footnotes"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
-_STAR = r"\(\*{1,3}\)|\*{1,3}"
-_SUPERSCRIPT = r"(?<![mM])[⁰¹²³⁴⁵⁶⁷⁸⁹]+"  # m² and m³ are units, not notes
+# The marks' patterns stay linear on hostile text (a label of 100.000 spaces or
+# stars): a run of spaces or superscripts is only entered at its start
+# (lookbehinds) and never given back (possessive quantifiers).
+_STAR = r"\(\*{1,3}\)|\*{1,3}+"
+_SUPERSCRIPT = r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])[⁰¹²³⁴⁵⁶⁷⁸⁹]++"
 _NOTE_NUMBER = r"\([1-9a-z]\)"
 _TRAILING_MARK = re.compile(
-    rf"(?<=\S)\s*(?P<mark>{_STAR}|{_SUPERSCRIPT}|{_NOTE_NUMBER})\s*$"
+    rf"(?<=\S)\s*+(?P<mark>{_STAR}|{_SUPERSCRIPT}|{_NOTE_NUMBER})\s*+$"
 )
-_EMBEDDED_MARK = re.compile(rf"\s*(?:{_STAR}|{_SUPERSCRIPT})")
+_MAX_TRAILING_MARKS = 4  # "1.234 (*)(1)" has two; a longer tail is not footnotes
+_EMBEDDED_MARK = re.compile(rf"(?<!\s)\s*+(?:{_STAR}|{_SUPERSCRIPT})")
+_LENGTH_UNIT = re.compile(r"(?<![^\W\d_])[kcdhKCDH]?[mM]$")  # m, km, cm… as a word of their own
 _MARK_CHARS = frozenset("*()⁰¹²³⁴⁵⁶⁷⁸⁹")
 _NOTE_FOLLOWS = frozenset(")*%")  # besides letters and digits
 
@@ -68,7 +73,8 @@ def strip_footnotes(text: str) -> tuple[str, str]:
     """Split footnote marks off a label or a number string.
 
     Stars (``*``, ``**``, ``(*)``, ``(**)``) and superscript digits are marks
-    wherever they stand (except ``²``/``³`` after ``m``, a unit). ``(1)`` to
+    wherever they stand, except ``²``/``³`` right after a unit of length
+    (``m²``, ``km³``; but ``Thuận Nam²`` carries note 2). ``(1)`` to
     ``(9)`` and ``(a)`` to ``(z)`` are marks only at the end and after other
     text, so ``"(1)"`` (minus one) and ``"(3)=(1)+(2)"`` are left alone.
 
@@ -102,14 +108,27 @@ def _strip_trailing_marks(text: str) -> tuple[str, list[str]]:
         ('1.234', ['(*)', '(1)'])
     """
     marks: list[str] = []
-    while match := _TRAILING_MARK.search(text):
+    for _ in range(_MAX_TRAILING_MARKS):
+        match = _TRAILING_MARK.search(text)
+        if match is None:
+            break
         before = text[: match.start()].rstrip()
         mark = match.group("mark")
-        if mark.startswith("(") and not _may_carry_note(before):
+        if (mark.startswith("(") and not _may_carry_note(before)) or _is_unit_power(text, match.start("mark"), mark):
             break
         marks.insert(0, mark)
         text = before
     return text, marks
+
+
+def _is_unit_power(text: str, start: int, mark: str) -> bool:
+    """Tell whether the superscript ``mark`` at ``start`` squares or cubes a unit (m², km³) rather than marks a note.
+
+    Example:
+        >>> _is_unit_power("(m²)", 2, "²"), _is_unit_power("1 km³", 4, "³"), _is_unit_power("Thuận Nam²", 9, "²")
+        (True, True, False)
+    """
+    return mark in ("²", "³") and _LENGTH_UNIT.search(text, max(start - 2, 0), start) is not None
 
 
 def _may_carry_note(before: str) -> bool:
@@ -134,6 +153,8 @@ def _strip_embedded_marks(text: str) -> tuple[str, list[str]]:
 
     def drop(match: re.Match[str]) -> str:
         found = match.group(0)
+        if _is_unit_power(text, match.end() - len(found.strip()), found.strip()):
+            return found
         marks.append(found.strip())
         glued = match.end() < len(text) and not text[match.end()].isspace()
         return " " if glued and found[0].isspace() else ""

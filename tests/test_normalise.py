@@ -327,3 +327,128 @@ def test_docstring_examples_run() -> None:
     results = doctest.testmod(normalise)
     assert results.attempted > 0
     assert results.failed == 0
+
+
+# ---------------------------------------------------------------- properties: numbers as typed
+
+_DECORATIONS = ["{}", " {} ", "{}*", "{} (*)", "{}¹", "{}%", "{} %", "({})"]
+
+
+@given(_AMOUNTS, st.sampled_from(["vi", "en"]), st.sampled_from(_DECORATIONS))
+def test_decorated_numbers_read_as_their_value(amount: Decimal, locale: str, decoration: str) -> None:
+    """Spaces, footnote marks, a percent sign or accounting parentheses around a number never change it."""
+    text = decoration.format(format_decimal(abs(amount), locale=locale))
+    expected = -float(abs(amount)) if decoration == "({})" and amount else float(abs(amount))
+    assert parse_number(text, locale=locale) == expected
+
+
+@given(_AMOUNTS, st.sampled_from(["vi", "en"]), st.sampled_from(_DECORATIONS))
+def test_auto_mode_reads_a_decorated_number_right_or_refuses_it(amount: Decimal, locale, decoration) -> None:
+    text = decoration.format(format_decimal(abs(amount), locale=locale))
+    expected = -float(abs(amount)) if decoration == "({})" and amount else float(abs(amount))
+    try:
+        value = parse_number(text, locale=None)
+    except NumberFormatError as error:
+        assert "ambiguous" in error.reason
+    else:
+        assert value == expected
+
+
+@given(st.text(alphabet="0123456789.,  \u00a0%*()-", max_size=14))
+def test_auto_mode_agrees_with_every_notation_that_reads_the_text(text: str) -> None:
+    """Whatever auto mode returns, each notation that can read the text reads the same number."""
+    try:
+        value = parse_number(text, locale=None)
+    except NumberFormatError:
+        return
+    readings = []
+    for locale in ("vi", "en"):
+        try:
+            readings.append(parse_number(text, locale=locale))
+        except NumberFormatError:
+            continue
+    assert readings and all(reading == value for reading in readings)
+
+
+# ---------------------------------------------------------------- properties: names as typed
+
+_SEPARATORS = st.text(alphabet=" \t\u00a0\u2009.,-–/()", min_size=1, max_size=4)
+_WORDS = st.lists(st.text(alphabet=_VIETNAMESE_LOWER + "0123456789", min_size=1, max_size=8), min_size=1, max_size=5)
+
+
+@given(st.text(max_size=40))
+def test_fold_is_the_same_for_every_unicode_normal_form(text: str) -> None:
+    forms = {fold(unicodedata.normalize(form, text)) for form in ("NFC", "NFD", "NFKC", "NFKD")}
+    assert forms == {fold(text)}
+
+
+@given(_WORDS, st.lists(_SEPARATORS, min_size=6, max_size=6))
+def test_fold_ignores_spacing_and_punctuation_around_words(words: list[str], separators: list[str]) -> None:
+    typed = separators[0] + "".join(word + separator for word, separator in zip(words, separators[1:], strict=False))
+    assert fold(typed) == fold(" ".join(words))
+
+
+def _catalog():
+    from ictanalysis.catalog import load_catalog
+
+    return load_catalog()
+
+
+_LABELS = sorted(
+    {name for a in _catalog().areas.values() if a.parent == "58" for name in (a.name, a.full_name, *a.spellings)}
+    | {name for o in _catalog().operators.values() for name in (o.name, *o.spellings)}
+    | {name for i in _catalog().indicators.values() for name in (i.name_vi, *i.aliases)}
+)
+_MARKS = st.sampled_from(["*", "**", "(*)", " (**)", "¹", " ²", " (1)", "(a)"])
+
+
+@given(st.sampled_from(_LABELS), _MARKS)
+def test_a_footnote_mark_never_changes_a_label(label: str, mark: str) -> None:
+    assert fold(strip_footnotes(label + mark)[0]) == fold(label)
+
+
+_DISTRICT_SPELLINGS = sorted(
+    (spelling, area.code)
+    for area in _catalog().areas.values() if area.parent == "58" and area.valid_in(2020)
+    for spelling in (area.name, area.full_name, *area.spellings)
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(_DISTRICT_SPELLINGS),
+    st.sampled_from([str.upper, str.lower, str.title, lambda s: s]),
+    st.sampled_from(["NFC", "NFD"]),
+    st.sampled_from(["{}", "  {}  ", "{}*", "{} (*)", "\u00a0{}"]),
+    st.booleans(),
+)
+def test_a_district_is_found_however_its_name_is_typed(spelling_code, case, form, frame, doubled) -> None:
+    """Case, Unicode form, surrounding and doubled spaces and a footnote mark never change the district found."""
+    spelling, code = spelling_code
+    typed = frame.format(unicodedata.normalize(form, case(spelling)))
+    typed = typed.replace(" ", "  ") if doubled else typed
+    label = strip_footnotes(typed)[0]
+    assert _catalog().find_area(label, province="58", year=2020).code == code
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2024])
+def test_distinct_units_never_fold_to_the_same_official_name(year: int) -> None:
+    seen: dict[tuple[str | None, str], str] = {}
+    for area in _catalog().areas.values():
+        if area.valid_in(year):
+            key = (area.parent, fold(area.full_name))
+            assert seen.setdefault(key, area.code) == area.code, f"{area.full_name} and {seen[key]} fold alike"
+
+
+def test_a_short_name_two_units_share_is_refused_rather_than_guessed() -> None:
+    """Huyện Kỳ Anh and Thị xã Kỳ Anh fold alike without their kind: "Kỳ Anh" alone names neither."""
+    catalog, shared = _catalog(), {}
+    for area in catalog.areas.values():
+        if area.parent and area.valid_in(2020):
+            shared.setdefault((area.parent, fold(area.name)), []).append(area)
+    pairs = [areas for areas in shared.values() if len(areas) > 1]
+    assert pairs, "the gazetteer has such pairs (Kỳ Anh, Cai Lậy, Duyên Hải…)"
+    for areas in pairs:
+        province = areas[0].parent
+        assert catalog.find_area(areas[0].name, province=province, year=2020) is None
+        for area in areas:
+            assert catalog.find_area(area.full_name, province=province, year=2020).code == area.code
