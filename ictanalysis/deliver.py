@@ -6,7 +6,9 @@ HTML that mail clients render (no script, CSS inlined into ``style``
 attributes by css-inline, tables for layout), the charts as PNG parts of a
 multipart/related message referenced by Content-ID, a plain-text
 alternative, and two attachments: the full HTML report and the tidy table as
-an Excel workbook. Everything taken from the data is escaped.
+an Excel workbook. Everything taken from the data is escaped, its control and
+bidirectional-override characters written out
+(:func:`~ictanalysis.formatting.visible_text`) in the HTML and the plain text alike.
 
 Size: the charts are rasterised once more from their SVG at screen size
 (about 0.5 MB for the six, against 1.3 MB for the print-size PNGs), and the
@@ -36,6 +38,7 @@ import io
 import json
 import math
 import os
+import re
 import secrets
 import smtplib
 import ssl
@@ -49,6 +52,7 @@ from pathlib import Path
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.errors import ExitCode, IctAnalysisError
+from ictanalysis.formatting import visible_text
 
 __all__ = [
     "CHARTS",
@@ -83,6 +87,8 @@ SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 # A text cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters that XML 1.0, hence a worksheet, cannot hold.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _WORDS = {
     "subject": ("{title} – {province} (so sánh với năm {cy})", "{title} – {province} (compared with {cy})"),
@@ -390,7 +396,7 @@ def _plain_text(content: _Content, attached: str, generated: str) -> str:
     table = [" | ".join(headings)] + [" | ".join(row) for row in content.table_rows]
     parts = [content.intro, "", content.title, content.subtitle, "", content.lead, "",
              *(f"- {s}" for s in content.sentences), "", *table, "", attached, "", generated]  # fmt: skip
-    return "\n".join(parts) + "\n"
+    return visible_text("\n".join(parts) + "\n")
 
 
 def _table_headings(language: str) -> list[str]:
@@ -408,7 +414,8 @@ def _email_html(content: _Content, charts, attached: str, generated: str) -> str
     from ictanalysis.present import label
 
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("ictanalysis", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.PackageLoader("ictanalysis", "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
+        finalize=visible_text,
     )
     images = [{"cid": c.cid[1:-1], "caption": label(c.label, content.language), "alt": label(c.label, content.language),
                "width": min(c.width, EMAIL_WIDTH - 40)} for c in charts]  # fmt: skip
@@ -454,10 +461,14 @@ def tidy_workbook(table) -> bytes:
 
 
 def _cell_value(sheet, value, cell_type):
-    """Return what to append for one value: None for missing, a quote-prefixed text cell for formula-like text."""
+    """Return what to append for one value: None for missing, a quote-prefixed text cell for formula-like text.
+
+    Control characters a worksheet cannot hold (ESC in a file name…) are written out as ``\\x1b``.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str):
+        value = _NOT_IN_XML.sub(lambda found: visible_text(found.group()), value)
         if not value.startswith(FORMULA_STARTS):
             return value
         cell = cell_type(sheet, value=value)
@@ -688,7 +699,7 @@ def quality_alert(
     ]
     message = _headers(subject, config, config.analysts if config else ())
     lines = [lead, ""] + [line for head, rows in blocks for line in (head, *(f"  - {r}" for r in rows), "")]
-    message.set_content("\n".join([*lines, _w("alert_page", language)]) + "\n")
+    message.set_content(visible_text("\n".join([*lines, _w("alert_page", language)]) + "\n"))
     message.add_alternative(_alert_html(lead, blocks, language), subtype="html")
     if page is not None and Path(page).is_file():
         message.add_attachment(Path(page).read_bytes(), "text", "html", filename="quality.html")
@@ -723,14 +734,16 @@ def _row_text(row: dict, language: str) -> str:
 def _alert_html(lead: str, blocks, language: str) -> str:
     import css_inline
 
+    def escape(text: str) -> str:
+        return html.escape(visible_text(text))
+
     items = "".join(
-        f"<h3>{html.escape(head)}</h3><ul>{''.join(f'<li>{html.escape(r)}</li>' for r in rows)}</ul>"
-        for head, rows in blocks
+        f"<h3>{escape(head)}</h3><ul>{''.join(f'<li>{escape(r)}</li>' for r in rows)}</ul>" for head, rows in blocks
     )
     page = (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><style>'
             "body{font-family:Arial,'Liberation Sans',sans-serif;color:#1a1a1a;font-size:14px}"
             "h3{font-size:15px;color:#9b1c1c;margin:16px 0 4px}li{margin:2px 0}</style></head>"
-            f"<body><p>{html.escape(lead)}</p>{items}<p>{html.escape(_w('alert_page', language))}</p></body></html>")  # fmt: skip
+            f"<body><p>{escape(lead)}</p>{items}<p>{escape(_w('alert_page', language))}</p></body></html>")  # fmt: skip
     return css_inline.CSSInliner(load_remote_stylesheets=False).inline(page)
 
 

@@ -2,9 +2,10 @@
 
 Each function returns an IPython ``HTML`` object, so a notebook cell shows it
 in JupyterLab and nbconvert copies it into the report. Every string that came
-from a workbook is escaped; numbers are written the Vietnamese way (or the
-English way) by :mod:`ictanalysis.formatting`; every table ends with the
-source cells of its figures.
+from a workbook is escaped, its control and bidirectional-override characters
+written out (:func:`~ictanalysis.formatting.visible_text`); numbers are written
+the Vietnamese way (or the English way) by :mod:`ictanalysis.formatting`; every
+table ends with the source cells of its figures.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ictanalysis.formatting import format_change, format_number, format_percent
+from ictanalysis.formatting import format_change, format_number, format_percent, visible_text
 
 __all__ = [
     "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "OPERATOR_COLUMNS", "PENETRATION_COLUMNS", "SECTIONS", "SOURCE_COLUMNS",
@@ -95,11 +96,12 @@ def label(key: str, language: str = "vi", **values) -> str:
 
 
 class Charts:
-    """Show charts in the notebook and, when the run has an output folder, save each one there.
+    """Show charts in the notebook and, when the run has an output folder, keep each one's spec there.
 
-    Saving (HTML, PNG, SVG per chart, in ``<output_dir>/charts/``) is what a
-    scheduled run needs; an analyst's interactive run passes no folder and
-    only sees the charts.
+    ``<output_dir>/charts/<name>.vl.json`` is what a scheduled run needs: the report stage
+    draws each spec as SVG, PNG and an offline page in another process while the notebook
+    goes on (:class:`ictanalysis.render.ChartRenderer`). An analyst's interactive run
+    passes no folder and only sees the charts.
     """
 
     def __init__(self, output_dir: str, language: str = "vi") -> None:
@@ -107,12 +109,14 @@ class Charts:
         self.language = language
 
     def show(self, chart, name: str):
-        """Save `chart` as `name` (when there is a folder) and return it for display."""
-        from ictanalysis.chart import save_chart, show
+        """Keep `chart`'s spec as `name` (when there is a folder) and return the chart for display."""
+        from ictanalysis.chart import show
+        from ictanalysis.render import write_spec
 
+        shown = show(chart, self.language)
         if self.directory is not None:
-            save_chart(chart, self.directory, name, self.language)
-        return show(chart, self.language)
+            write_spec(shown.spec, self.directory, name)
+        return shown
 
 
 # Columns that hold a percentage or a signed change, written as such.
@@ -120,6 +124,15 @@ _PERCENT = {"share", "share_before"}
 _PLAIN = {"year", "rank", "rank_before"}  # counted, not measured: no thousands separator
 _CHANGE = {"change_percent", "per_100_change"}
 _SOURCES = ("Nguồn", "Sources")
+
+
+def _escape(text: str) -> str:
+    r"""Return text for HTML: markup characters escaped, invisible control characters written out.
+
+    >>> _escape('<img src=x onerror="alert(1)">\u202e')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;\\u202e'
+    """
+    return html.escape(visible_text(text))
 
 
 def _html(markup: str):
@@ -130,8 +143,8 @@ def _html(markup: str):
 
 def title(text: str, subtitle: str = ""):
     """Return the report's title and a subtitle line."""
-    sub = f'<p class="note">{html.escape(subtitle)}</p>' if subtitle else ""
-    return _html(f"<h1>{html.escape(text)}</h1>{sub}")
+    sub = f'<p class="note">{_escape(subtitle)}</p>' if subtitle else ""
+    return _html(f"<h1>{_escape(text)}</h1>{sub}")
 
 
 def heading(section: str, language: str = "vi", level: int = 2):
@@ -143,7 +156,7 @@ def heading(section: str, language: str = "vi", level: int = 2):
 def paragraphs(sentences: Iterable[str], css_class: str = ""):
     """Return each sentence as a paragraph (escaped)."""
     attribute = f' class="{css_class}"' if css_class else ""
-    return _html("".join(f"<p{attribute}>{html.escape(s)}</p>" for s in sentences))
+    return _html("".join(f"<p{attribute}>{_escape(s)}</p>" for s in sentences))
 
 
 def table(
@@ -173,12 +186,12 @@ def table_markup(frame, columns, language="vi", caption="", sources=True) -> str
         "<tr>" + "".join(f'<td class="{_kind(frame, c)}">{_cell(c, row[c], language)}</td>' for c in columns) + "</tr>"
         for _, row in frame.iterrows()
     )
-    caption_markup = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    caption_markup = f"<caption>{_escape(caption)}</caption>" if caption else ""
     markup = f"<table>{caption_markup}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if sources and "sources" in frame.columns:
         cells = "; ".join(s for s in frame["sources"].astype(str) if s)
         markup += (f'<details class="sources"><summary>{_SOURCES[index]}</summary>'
-                   f"<p>{html.escape(cells)}</p></details>")  # fmt: skip
+                   f"<p>{_escape(cells)}</p></details>")  # fmt: skip
     return markup
 
 
@@ -188,7 +201,7 @@ def _kind(frame: pd.DataFrame, column: str) -> str:
 
 def _cell(column: str, value, language: str) -> str:
     if isinstance(value, str):
-        return html.escape(value)
+        return _escape(value)
     if value is None or pd.isna(value):
         return "–"
     if column in _PLAIN:

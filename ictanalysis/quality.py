@@ -4,6 +4,8 @@
 into ``quality.json`` and a self-contained ``quality.html`` (inline CSS, no
 script, nothing fetched) that lists every failed or warned rule in plain
 Vietnamese (or English), with the offending rows and the cells they came from.
+Every value on the page is escaped, its control and bidirectional-override
+characters written out (:func:`~ictanalysis.formatting.visible_text`).
 Both files are written atomically.
 """
 
@@ -19,7 +21,7 @@ import pandas as pd
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.catalog import Catalog, load_catalog
-from ictanalysis.formatting import format_number
+from ictanalysis.formatting import format_number, visible_text
 from ictanalysis.rules import Rule, YearPair
 
 __all__ = ["QualityResult", "RuleResult", "read_quality", "write_quality_page"]
@@ -188,7 +190,8 @@ def render_quality_page(result: QualityResult, *, language: str = "vi", catalog:
     import jinja2
 
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("ictanalysis", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.PackageLoader("ictanalysis", "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
+        finalize=visible_text,
     )
     words = _WORDS[language]
     findings = [_finding(rule, language, catalog) for rule in result.failures + result.warnings]

@@ -13,6 +13,8 @@ Chromium is the apt package (`apt-get install chromium`), driven by Playwright t
 `executable_path`; Playwright's own browser download is never used. Every request whose URL
 is not file:, data:, about: or blob: is aborted and its URL recorded in `blocked_requests`,
 so a page that would fetch a script, a font or an image from the internet shows up there.
+Every dialog the page opens (alert, confirm, prompt) is dismissed and its text recorded in
+`dialogs`, from the first byte of the page on: a script that data smuggled in shows up there.
 Outside CI the tests skip when Chromium is missing; with CI set they run and fail instead.
 """
 
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Error, Page, Route, WebSocketRoute
+    from playwright.sync_api import ConsoleMessage, Dialog, Error, Page, Route, WebSocketRoute
 
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 
@@ -75,6 +77,7 @@ class OpenedPage:
     blocked_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -135,11 +138,16 @@ def open_page(
             def page_error(error: Error) -> None:
                 opened.page_errors.append(error.message)
 
+            def dialog(shown: Dialog) -> None:
+                opened.dialogs.append(f"{shown.type}: {shown.message}")
+                shown.dismiss()
+
             context.route("**/*", route)
             context.route_web_socket("**/*", websocket)
             page = opened.page
             page.on("console", console)
             page.on("pageerror", page_error)
+            page.on("dialog", dialog)
 
             page.goto(path.as_uri(), wait_until="load")
             try:

@@ -71,7 +71,7 @@ def test_fetch_and_websocket_from_a_script_are_blocked(tmp_path):
     )
     with open_page(page) as opened:
         assert opened.page.locator("#out").inner_text() == "refused"
-        assert opened.blocked_requests == ["https://api.example.net/q", "wss://ws.example.net/live"]
+        assert sorted(opened.blocked_requests) == ["https://api.example.net/q", "wss://ws.example.net/live"]
 
 
 @requires_chromium
