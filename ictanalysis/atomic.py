@@ -2,19 +2,30 @@
 
 Each file is written under a temporary name in its own folder, flushed to disk
 and renamed over the target, which is atomic on POSIX file systems. Until the
-rename the previous file stays as it was; a failure removes the temporary file.
+rename the previous file stays as it was; a failure removes the temporary file,
+and a full disk is reported as :class:`~ictanalysis.errors.DiskFullError`.
+
+A process killed while writing (SIGKILL, power cut) cannot remove its temporary
+file: :func:`remove_stale` removes such leftovers later, by their name.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["write_atomically", "write_files_atomically"]
+from ictanalysis.errors import DiskFullError, is_disk_full
+
+__all__ = ["TEMPORARY_NAME", "remove_stale", "write_atomically", "write_files_atomically"]
 
 Writer = Callable[[Path], object]
+
+#: How a file is called while it is written: ``.NAME.PID.RANDOM.tmp``, beside its target.
+TEMPORARY_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]{8}\.tmp")
 
 
 def write_atomically(target: Path, write: Writer) -> Path:
@@ -31,7 +42,12 @@ def write_atomically(target: Path, write: Writer) -> Path:
 def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
     """Write every file to a temporary name first, and rename them only when all are written.
 
-    A failure in any writer leaves every target as it was.
+    A failure in any writer leaves every target as it was. (The renames are not one
+    step: a process killed between two of them leaves the first file new, the others
+    as they were, each one whole.)
+
+    Raises:
+        DiskFullError: the disk or the quota filled up; no temporary file is left.
     """
     temporaries: list[Path] = []
     try:
@@ -39,8 +55,13 @@ def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             # Named, not created, here: the writer creates it with the usual mode (mkstemp's is 0600).
             temporaries.append(target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            write(temporaries[-1])
-            _fsync(temporaries[-1])
+            try:
+                write(temporaries[-1])
+                _fsync(temporaries[-1])
+            except OSError as exc:
+                if is_disk_full(exc):
+                    raise DiskFullError(target) from None
+                raise
         for temporary, (target, _) in zip(temporaries, files, strict=True):
             os.replace(temporary, target)
     finally:
@@ -52,3 +73,44 @@ def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
 def _fsync(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+def remove_stale(folder: Path, *, older_than: float, names: re.Pattern[str] = TEMPORARY_NAME) -> list[Path]:
+    """Remove what killed writers left in `folder`: files or folders named like `names`; return them.
+
+    Only an entry whose name carries the id of a process that is no longer running
+    (the ``pid`` group of `names`) and that was last modified before `older_than`
+    (a :func:`time.time` value) is removed; a writer still at work keeps its file.
+    A missing `folder` has nothing to remove.
+
+    >>> import tempfile, time
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".a.csv.999999999.0123abcd.tmp").write_text("half")
+    >>> _ = (folder / f".b.csv.{os.getpid()}.0123abcd.tmp").write_text("being written")
+    >>> [p.name for p in remove_stale(folder, older_than=time.time() + 1)]
+    ['.a.csv.999999999.0123abcd.tmp']
+    """
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in sorted(folder.iterdir()):
+        found = names.fullmatch(path.name)
+        if not found or _running(int(found["pid"])) or path.lstat().st_mtime >= older_than:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Return whether a process `pid` exists (this one included)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone; too large to be a process id
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True

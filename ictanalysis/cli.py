@@ -9,12 +9,17 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ictanalysis import __version__
-from ictanalysis.errors import ExitCode, IctAnalysisError
+from ictanalysis.errors import DiskFullError, ExitCode, IctAnalysisError, is_disk_full, one_line
+from ictanalysis.startup import skip_iri_grammar
 
 __all__ = ["build_parser", "main"]
 
@@ -26,7 +31,8 @@ EXIT_CODES = """exit codes:
   4  quality gate failed
   5  report could not be built
   6  report could not be delivered
-  7  another run holds the lock"""
+  7  another run holds the lock
+  8  an output could not be written: the disk is full"""
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -40,7 +46,7 @@ def _clean(args: argparse.Namespace) -> int:
         f"{len(result.table):,} values for {len(years)} years{span}."
     )
     for where, why in result.skipped.items():
-        print(f"  skipped {where}: {why}")
+        print(f"  skipped {one_line(where)}: {why}")
     if result.outputs:
         print("Wrote " + " and ".join(str(p) for p in result.outputs))
     else:
@@ -96,12 +102,12 @@ def _add_validate(commands) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     from ictanalysis.report import ReportParameters, build_report
-    from ictanalysis.rules import choose_years
+    from ictanalysis.years import choose_years
 
     years = _years_in(args.data)
     pair = choose_years(years, args.year, args.compare, args.province)
     parameters = ReportParameters(pair.year, pair.compare_year, args.province, args.language, str(args.data.resolve()))
-    result = build_report(parameters, args.reports)
+    result = build_report(parameters, args.reports, timeout=args.timeout)
     print(f"Report {pair.year} vs {pair.compare_year}: {result.html} ({result.size_bytes / 1e6:.1f} MB)")
     print(f"  executed notebook: {result.notebook}\n  charts: {result.charts}/")
     return ExitCode.OK
@@ -123,12 +129,31 @@ def _add_report(commands) -> None:
         "good report and leaves annual_report.failed.ipynb showing the failing cell (exit 5). Run `validate` "
         "first: the report's data notes carry the gate's warnings.",
         epilog="example:\n  ictanalysis report --year 2020 --compare 2019\n"
-        "  ictanalysis report --language en\n\n" + EXIT_CODES,
+        "  ictanalysis report --language en --timeout 1200\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_year_options(parser)
     parser.add_argument("--language", choices=["vi", "en"], default="vi", help="language of the report (default: %(default)s)")
+    add_timeout_option(parser)
     parser.set_defaults(handler=_report)
+
+
+def add_timeout_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--timeout SECONDS``, the longest a report notebook cell may run (``report`` and ``run``)."""
+    parser.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
+                        help="stop the report when one notebook cell runs longer than this, keeping the last good "
+                        "report (default: %(default)s)")  # fmt: skip
+
+
+def _seconds(text: str) -> int:
+    """Parse a positive whole number of seconds (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of seconds above 0, not {text!r}")
+    return value
 
 
 def _add_year_options(parser: argparse.ArgumentParser) -> None:
@@ -142,7 +167,7 @@ def _add_year_options(parser: argparse.ArgumentParser) -> None:
 def _send(args: argparse.Namespace) -> int:
     from ictanalysis.deliver import DeliveryError, decode_reply, load_mail_config, send_report
     from ictanalysis.report import table_years
-    from ictanalysis.rules import choose_years
+    from ictanalysis.years import choose_years
 
     pair = choose_years(table_years(args.data), args.year, args.compare, args.province)
     config = None if args.eml_only else load_mail_config(args.config)
@@ -225,12 +250,99 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
+    skip_iri_grammar()  # seconds off every stage; see ictanalysis.startup
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
     except IctAnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            return _report_crash(_command_name(args), exc)
+        full = DiskFullError(exc.filename)  # a write outside ictanalysis.atomic
+        print(f"error: {full}", file=sys.stderr)
+        return int(full.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a bug (or a Rust panic, which is no Exception): one line here, the rest in a log
+        return _report_crash(_command_name(args), exc)
+
+
+CRASH_LOG_DIR = Path("reports/logs")
+"""Where a command that fails unexpectedly leaves its traceback, relative to the working folder."""
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    return getattr(args.handler, "__name__", "command").strip("_")
+
+
+def _report_crash(command: str, exc: BaseException) -> int:
+    """Say in one line on stderr that `command` failed unexpectedly; write the traceback to a log.
+
+    Never raises: a log that cannot be written, or a terminal that is gone,
+    leaves the exit code as it is.
+    """
+    log = _write_crash_log(command, "".join(traceback.format_exception(exc)))
+    where = f"details in {log}" if log else "no log file could be written"
+    if isinstance(exc, MemoryError):
+        summary = ("MemoryError: out of memory; the input is larger than this machine can hold even within "
+                   "the limits of ictanalysis/workbook.py (MAX_FILE_BYTES, MAX_SHEET_CELLS…): "
+                   "close other programs, or lower those limits")  # fmt: skip
+    else:
+        summary = f"{type(exc).__name__}: {_first_line(exc)}"
+    try:
+        print(f"internal error: {summary} ({where})", file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return ExitCode.INTERNAL
+
+
+def _first_line(exc: BaseException) -> str:
+    try:
+        lines = str(exc).strip().splitlines()
+    except Exception:  # an exception whose message cannot be built
+        return "(no message)"
+    line = lines[0] if lines else ""
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
+def _write_crash_log(command: str, details: str) -> Path | None:
+    """Write `details` to a new ``ictanalysis-<command>-<time>.log``; return its path, or None if none could be written.
+
+    Tries CRASH_LOG_DIR, then the system's temporary folder.
+    """
+    stem = f"ictanalysis-{command}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    for folder in _crash_log_folders():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return _new_log_file(folder, stem, details)
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _crash_log_folders() -> Iterator[Path]:
+    yield CRASH_LOG_DIR
+    try:
+        temporary = Path(tempfile.gettempdir())
+    except OSError:  # no usable temporary folder at all
+        return
+    yield temporary
+
+
+def _new_log_file(folder: Path, stem: str, details: str) -> Path:
+    """Write `details` to a file named `stem` (or `stem-1`, `stem-2`…) that did not exist before."""
+    for suffix in ("", *(f"-{n}" for n in range(1, 100))):
+        path = folder / f"{stem}{suffix}.log"
+        try:
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(descriptor, "w", encoding="utf-8") as log:
+            log.write(details)
+        return path
+    raise FileExistsError(f"no free log name for {stem} in {folder}")

@@ -8,10 +8,26 @@ per run. The CLI maps each error class to its documented exit code.
 from __future__ import annotations
 
 import enum
+import errno
 import re
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["ExitCode", "IctAnalysisError", "InputError", "Problem", "QualityError", "ReportError", "YearError"]
+from ictanalysis.formatting import visible_text
+
+__all__ = [
+    "DiskFullError",
+    "ExitCode",
+    "IctAnalysisError",
+    "InputError",
+    "Problem",
+    "QualityError",
+    "ReportError",
+    "YearError",
+    "is_disk_full",
+    "one_line",
+]
 
 
 class ExitCode(enum.IntEnum):
@@ -25,6 +41,16 @@ class ExitCode(enum.IntEnum):
     REPORT = 5  #: the report could not be built
     DELIVERY = 6  #: the report could not be sent
     BUSY = 7  #: another run holds the lock
+    OUTPUT = 8  #: an output could not be written: the disk (or the quota) is full
+
+
+def one_line(text: str) -> str:
+    r"""Return `text` for a message line: control and direction characters, line breaks too, written out.
+
+    >>> print(one_line("bao-cao\r\nBcc: x\u202e.xlsx"))
+    bao-cao\r\nBcc: x\u202e.xlsx
+    """
+    return visible_text(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 @dataclass(frozen=True)
@@ -49,7 +75,7 @@ class Problem:
         return (self.file, self.sheet, cell, self.message)
 
     def __str__(self) -> str:
-        where = self.file
+        where = one_line(self.file)  # a file name may hold a line break or a terminal escape
         if self.sheet:
             where += f", sheet {self.sheet!r}"
         if self.cell:
@@ -98,3 +124,51 @@ class ReportError(IctAnalysisError):
     """The report could not be built; the last good report is untouched."""
 
     exit_code = ExitCode.REPORT
+
+
+class DiskFullError(IctAnalysisError):
+    """The disk (or the user's quota) filled up while an output was written.
+
+    Nothing half-written is left: the file being replaced keeps its previous content
+    and the temporary file is removed. Whatever stage was writing, the exit code is
+    :attr:`ExitCode.OUTPUT`: a scheduler can tell "make room" from "fix the data".
+
+    Example:
+        >>> str(DiskFullError("/nonexistent/indicators.csv", free=0))
+        'disk full while writing /nonexistent/indicators.csv: 0 bytes free there; free some space and run again (the previous file is kept)'
+    """
+
+    exit_code = ExitCode.OUTPUT
+
+    def __init__(self, path: str | Path | None, *, free: int | None = None) -> None:
+        self.path = Path(path) if path else None  # None: the system did not say which file (write(2) does not)
+        self.free = _free_bytes(self.path) if free is None and self.path else free
+        room = f": {_size(self.free)} free there" if self.free is not None else ""
+        where = one_line(str(path)) if path else "an output file"
+        super().__init__(f"disk full while writing {where}{room}; free some space and run again "
+                         f"(the previous file is kept)")  # fmt: skip
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Return whether `error` is the operating system saying the disk or the quota is full."""
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _free_bytes(path: Path) -> int | None:
+    """Return the bytes free on the file system holding `path` (its nearest existing folder)."""
+    for folder in (path, *path.parents):
+        try:
+            return shutil.disk_usage(folder).free
+        except OSError:
+            continue
+    return None
+
+
+def _size(count: int) -> str:
+    """Return a byte count for people: ``0 bytes``, ``12 KB``, ``3.4 MB``."""
+    if count < 1000:
+        return f"{count} bytes"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{count} bytes"

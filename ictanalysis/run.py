@@ -12,7 +12,10 @@
 - fingerprints its inputs (every file under the raw folder, the package's code,
   templates and catalog, the report notebook, the parameters) before importing
   anything heavy, and when nothing changed since the last successful run and its
-  outputs are still there, says the report is up to date and stops at once.
+  outputs are still there, says the report is up to date and stops at once;
+- first removes what runs killed mid-write left (SIGKILL, power cut): temporary
+  files of :mod:`ictanalysis.atomic` and the report's staging folders, by their
+  names, only of processes that are gone (:func:`_sweep`).
 
 A quality-gate failure sends the analysts the data-quality summary (through
 :mod:`ictanalysis.deliver`) instead of sending leadership anything.
@@ -35,8 +38,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ictanalysis.atomic import write_atomically
-from ictanalysis.errors import ExitCode, IctAnalysisError, InputError, Problem, YearError
+from ictanalysis.atomic import remove_stale, write_atomically
+from ictanalysis.errors import (
+    DiskFullError,
+    ExitCode,
+    IctAnalysisError,
+    InputError,
+    Problem,
+    QualityError,
+    YearError,
+    is_disk_full,
+)
+from ictanalysis.years import year_folders
 
 __all__ = ["BusyError", "RunOptions", "RunResult", "StageResult", "add_parser", "fingerprint", "run_pipeline"]
 
@@ -47,7 +60,8 @@ _PACKAGE = Path(__file__).resolve().parent
 _CODE_SUFFIXES = {".py", ".yaml", ".j2", ".json"}
 _NOTEBOOK = _PACKAGE.parent / "notebooks" / "annual_report.py"
 _OUTPUTS = ("annual_report.html", "annual_report.ipynb", "quality.json")
-_YEAR_FOLDER = re.compile(r"^(19|20)\d\d$")
+# What ictanalysis.report leaves when killed: its staging folder and the folder of the charts it replaces.
+_REPORT_TEMPORARIES = re.compile(r"\.(?:staging|charts-old)-(?P<pid>[0-9]+)")
 
 
 class BusyError(IctAnalysisError):
@@ -71,6 +85,7 @@ class RunOptions:
     province: str = "58"
     language: str = "vi"
     mail_config: Path = Path("ictanalysis.toml")  #: mail settings (see :func:`ictanalysis.deliver.load_mail_config`)
+    timeout: int = 600  #: the longest a report notebook cell may run, in seconds
     progress: bool = False  #: show one line per stage on stdout as it runs (for a terminal)
 
 
@@ -123,8 +138,10 @@ def run_pipeline(options: RunOptions) -> RunResult:
             year, compare_year = _years(options)
             log.info("run %s vs %s: raw %s, reports %s, pid %d", year, compare_year, options.raw, options.reports, os.getpid())
             with _lock(options.reports / LOCK_FILE, options.wait):
+                locked_at = time.time()
                 result = RunResult(year, compare_year, [StageResult(name) for name in STAGES], log_path)
                 try:
+                    _sweep(options, locked_at, log)
                     _run_locked(options, result, log)
                 except Exception as exc:  # a bug outside the stages: traceback to the log only
                     log.exception("unexpected error")
@@ -174,12 +191,14 @@ def _run_stage(stage: StageResult, function: Callable[[], str], number: int, opt
     if options.progress:
         print(f"[{number}/{len(STAGES)}] {stage.name} …", end=" ", flush=True)
     began = time.monotonic()
+    gate_failed = False
     try:
-        stage.output = function()
+        stage.output = _call(function)
         stage.status = "ok"
     except IctAnalysisError as exc:
         stage.status, stage.output = "failed", str(exc)
         result.exit_code, result.message = ExitCode(exc.exit_code), str(exc)
+        gate_failed = isinstance(exc, QualityError)
         if getattr(exc, "page", None):  # the quality gate's page says why it failed
             result.outputs["quality"] = Path(exc.page)
     except Exception as exc:  # a bug: the traceback goes to the log, one line to the terminal
@@ -194,9 +213,19 @@ def _run_stage(stage: StageResult, function: Callable[[], str], number: int, opt
     log.info("stage %s %s %.1f s: %s", stage.name, stage.status, stage.duration, first_line)
     if stage.status == "failed" and stage.output.count("\n"):
         log.info("%s", stage.output)
-    if stage.name == "validate" and result.exit_code == ExitCode.QUALITY and options.send:
+    if gate_failed and options.send:  # not for a full disk, which also ends validate with exit 4
         _alert_analysts(options, result, log)
     return stage.status == "ok"
+
+
+def _call(stage: Callable[[], str]) -> str:
+    """Run a stage function; a full disk met outside :mod:`ictanalysis.atomic` is reported as one met inside."""
+    try:
+        return stage()
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(exc.filename) from None
+        raise
 
 
 def _stage_functions(options: RunOptions, result: RunResult) -> dict[str, Callable[[], str]]:
@@ -222,7 +251,7 @@ def _stage_functions(options: RunOptions, result: RunResult) -> dict[str, Callab
 
         parameters = ReportParameters(result.year, result.compare_year, options.province, options.language,
                                       str(table.resolve()))  # fmt: skip
-        built = build_report(parameters, options.reports)
+        built = build_report(parameters, options.reports, timeout=options.timeout)
         result.outputs["report"] = built.html
         return f"{built.html} ({built.size_bytes / 1e6:.1f} MB)"
 
@@ -276,7 +305,7 @@ def _years(options: RunOptions) -> tuple[int, int]:
     if not options.raw.is_dir():
         raise InputError([Problem(str(options.raw), message="the raw-data folder does not exist",
                                   expected="a folder with one sub-folder per year, e.g. data/raw/2020/")])  # fmt: skip
-    years = _year_folders(options.raw)
+    years = year_folders(options.raw)
     if not years:
         raise InputError([Problem(str(options.raw), message="no year folder found",
                                   expected="sub-folders named by year, e.g. data/raw/2020/")])  # fmt: skip
@@ -289,13 +318,21 @@ def _years(options: RunOptions) -> tuple[int, int]:
     return year, compare_year
 
 
-def _year_folders(raw: Path) -> list[int]:
-    """Return the years that have a folder in `raw`, as :func:`ictanalysis.ingest.year_folders` does.
+def _sweep(options: RunOptions, locked_at: float, log: logging.Logger) -> None:
+    """Remove the temporary files and folders that killed runs left; only ours, only of processes that are gone.
 
-    Repeated here because importing :mod:`ictanalysis.ingest` loads pandas, which an
-    up-to-date run must not pay for.
+    Looks where the stages write: the processed folder, each year folder of the reports
+    (and its charts). A file a process still running is writing, or one newer than the
+    lock (`locked_at`), stays.
     """
-    return sorted(int(p.name) for p in raw.iterdir() if p.is_dir() and _YEAR_FOLDER.match(p.name))
+    years = sorted(p for p in options.reports.iterdir() if p.is_dir() and p.name.isdigit())
+    removed = remove_stale(options.processed, older_than=locked_at)
+    for year in years:
+        removed += remove_stale(year, older_than=locked_at)
+        removed += remove_stale(year / "charts", older_than=locked_at)
+        removed += remove_stale(year, older_than=locked_at, names=_REPORT_TEMPORARIES)
+    if removed:
+        log.info("removed what killed runs left: %s", ", ".join(str(p) for p in removed))
 
 
 def _lock_holder(path: Path) -> str:
@@ -321,9 +358,13 @@ def _lock(path: Path, wait: float) -> Iterator[None]:
                     raise BusyError(f"another run holds the lock ({_lock_holder(path)}); "
                                     f"try again later or pass --wait SECONDS") from None  # fmt: skip
                 time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
-        handle.truncate(0)
-        handle.write(json.dumps({"pid": os.getpid(), "started": _now()}))
-        handle.flush()
+        try:  # unbuffered: a full disk fails here, not again when the file is closed
+            os.ftruncate(handle.fileno(), 0)
+            os.write(handle.fileno(), json.dumps({"pid": os.getpid(), "started": _now()}).encode())
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(path) from None
+            raise
         try:
             yield
         finally:
@@ -353,7 +394,7 @@ def _new_log(folder: Path) -> Path:
 def _logging_to(path: Path) -> Iterator[logging.Logger]:
     """Send the package's log records to `path` for the block; restore the logger afterwards."""
     package = logging.getLogger("ictanalysis")
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _LogFile(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     level, propagate = package.level, package.propagate
     package.addHandler(handler)
@@ -366,6 +407,24 @@ def _logging_to(path: Path) -> Iterator[logging.Logger]:
         package.setLevel(level)
         package.propagate = propagate
         handler.close()
+
+
+class _LogFile(logging.FileHandler):
+    """The run's log file; on a full disk its lines are lost quietly (the run still says why it stops).
+
+    The standard handler would print a traceback on the terminal for every line it cannot write.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not is_disk_full(sys.exc_info()[1]):
+            super().handleError(record)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError as exc:  # the last lines could not be flushed
+            if not is_disk_full(exc):
+                raise
 
 
 # --- incremental runs ------------------------------------------------------------------------------
@@ -469,7 +528,7 @@ def _seconds(duration: float, language: str) -> str:
 def _options(args: argparse.Namespace) -> RunOptions:
     return RunOptions(year=args.year, compare_year=args.compare, force=args.force, wait=args.wait, send=not args.no_send,
                       mail_config=args.config, raw=args.raw, processed=args.processed, reports=args.reports, province=args.province,
-                      language=args.language, progress=sys.stdout.isatty())  # fmt: skip
+                      language=args.language, timeout=args.timeout, progress=sys.stdout.isatty())  # fmt: skip
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -493,7 +552,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def add_parser(commands) -> None:
     """Register ``ictanalysis run`` on the sub-command set `commands`."""
-    from ictanalysis.cli import EXIT_CODES
+    from ictanalysis.cli import EXIT_CODES, add_timeout_option
 
     parser = commands.add_parser(
         "run",
@@ -522,4 +581,5 @@ def add_parser(commands) -> None:
     parser.add_argument("--reports", type=Path, default=Path("reports"), help="where reports and logs go (default: %(default)s)")
     parser.add_argument("--province", default="58", help="official code of the province (default: %(default)s)")
     parser.add_argument("--language", choices=["vi", "en"], default="vi", help="language of the report and email (default: %(default)s)")
+    add_timeout_option(parser)
     parser.set_defaults(handler=_run)
