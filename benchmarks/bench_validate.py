@@ -64,8 +64,8 @@ def import_step() -> Step:
 def validate_step(table_path: str) -> Step:
     """Validate the bundled table for 2020 against 2019; the import is setup, not timed."""
     from ictanalysis.ingest import read_indicators
-    from ictanalysis.rules import YearPair
     from ictanalysis.validate import validate
+    from ictanalysis.years import YearPair
 
     table = read_indicators(Path(table_path))
     return Step(lambda: validate(table, YearPair(2020, 2019)), lambda result: {"passed": result.passed})

@@ -53,7 +53,11 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"ictanalysis.{name}")
     if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        # Kept, because importing ictanalysis.compare has just bound the name `compare` to that
+        # module: without this, a second `ict.compare(...)` would call the module.
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'ictanalysis' has no attribute {name!r}")
 
 

@@ -22,7 +22,6 @@ the compared year is always the light bar, the report year the dark one.
 from __future__ import annotations
 
 import functools
-import html
 import math
 import numbers
 import secrets
@@ -34,9 +33,9 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from ictanalysis.atomic import write_atomically
 from ictanalysis.embed import VEGALITE_MIMETYPE, spec_html, vega_bundle
 from ictanalysis.formatting import format_locale
+from ictanalysis.render import FONT, INK, spec_title, write_chart_files
 
 __all__ = [
     "ENTERPRISE_COLOURS",
@@ -59,12 +58,6 @@ __all__ = [
 
 THEME = "ictanalysis"
 
-# Fonts with Vietnamese glyphs on Windows, Android, macOS and Linux, in that order.
-# DejaVu Sans comes before Arial and Liberation Sans: Debian's Liberation Sans (1.x, also
-# what Linux browsers get for "Arial") has no ạ, ơ, ư, ậ…, and vl-convert then draws the
-# whole label in a serif fallback. vl-convert takes the first family it has; a list whose
-# fonts are all missing would draw no text at all there, hence the generic one at the end.
-FONT = "Segoe UI, Roboto, Helvetica Neue, DejaVu Sans, Arial, Liberation Sans, sans-serif"
 
 # One colour per enterprise, the same in every chart; muted tones that print well.
 ENTERPRISE_COLOURS: Mapping[str, str] = {
@@ -85,7 +78,7 @@ ENTERPRISE_COLOURS: Mapping[str, str] = {
 OTHER_COLOUR = "#9aa5b1"
 YEAR_COLOURS = ("#a9c1da", "#1f4e86")  # compared year, report year
 INCREASE, DECREASE = "#2e7d6b", "#c0633f"
-INK, MUTED, GRID = "#1d2733", "#4a5766", "#e3e8ee"
+MUTED, GRID = "#4a5766", "#e3e8ee"
 
 # The Vega-Lite major version JupyterLab 4.6 renders natively: its vega5-extension
 # registers application/vnd.vegalite.v3/v4/v5+json (and vega.v5), bundling Vega-Lite 5.6.
@@ -508,19 +501,6 @@ def chart_spec(chart: alt.TopLevelMixin, language: str = "vi") -> dict:
     return spec
 
 
-def _svg(spec: dict, language: str) -> str:
-    import vl_convert
-
-    return vl_convert.vegalite_to_svg(spec, format_locale=format_locale(language))
-
-
-def _png(svg: str) -> bytes:
-    """Rasterise the chart's SVG at twice its size (no second Vega run)."""
-    import vl_convert
-
-    return vl_convert.svg_to_png(svg, scale=2)
-
-
 def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str = "vi") -> str:
     """Return ``<div id=…>`` and the script that draws the chart there (see :func:`ictanalysis.embed.spec_html`).
 
@@ -534,48 +514,16 @@ def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str =
     return spec_html(spec, element_id, language)
 
 
-def _page(spec: dict, language: str, title: str) -> str:
-    """Return a standalone HTML page drawing one chart, with the Vega libraries inlined."""
-    return (
-        f'<!doctype html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        f"<style>body {{ font-family: {FONT}; margin: 1.5rem; color: {INK}; }}</style>\n"
-        f"<script>{vega_bundle()}</script>\n</head>\n<body>\n"
-        f"{chart_html(spec, 'chart', language)}\n</body>\n</html>\n"
-    )
-
-
-def _title(spec: dict, default: str) -> str:
-    """Return the chart's title as plain text (`default` when it has none).
-
-    >>> _title({"title": {"text": ["Thuê bao", "2020"]}}, "x"), _title({}, "x")
-    ('Thuê bao 2020', 'x')
-    """
-    title = spec.get("title", default)
-    text = title.get("text", default) if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else str(text)
-
-
 def save_chart(chart: alt.TopLevelMixin, directory: Path, name: str, language: str = "vi") -> dict[str, Path]:
     """Write ``name.svg``, ``name.png`` (twice the size, for print) and an offline ``name.html``.
 
-    Each file is written atomically (a reader never sees half of one); the folder is made
-    when missing. The HTML page holds the Vega libraries itself and fetches nothing.
+    See :func:`ictanalysis.render.write_chart_files`: atomic writes, the folder made when
+    missing, the Vega libraries inside the page.
 
     Returns:
         The written paths by kind: ``{"svg": …, "png": …, "html": …}``.
     """
-    spec = chart_spec(chart, language)
-    svg = _svg(spec, language)
-    png = _png(svg)
-    page = _page(spec, language, _title(spec, name))
-    directory = Path(directory)
-    return {
-        "svg": write_atomically(directory / f"{name}.svg", lambda p: p.write_text(svg, encoding="utf-8")),
-        "png": write_atomically(directory / f"{name}.png", lambda p: p.write_bytes(png)),
-        "html": write_atomically(directory / f"{name}.html", lambda p: p.write_text(page, encoding="utf-8")),
-    }
+    return write_chart_files(chart_spec(chart, language), directory, name, language)
 
 
 # --- notebooks -------------------------------------------------------------------------------
@@ -618,10 +566,15 @@ class ChartDisplay:
     html_snippet: bool = False
     element_id: str = field(default_factory=lambda: f"chart-{secrets.token_hex(6)}")
 
+    @functools.cached_property
+    def spec(self) -> dict:
+        """The chart's spec (:func:`chart_spec`), computed once."""
+        return chart_spec(self.chart, self.language)
+
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
         """Return the chart as Vega-Lite 5 JSON and plain text (and the HTML snippet when asked)."""
-        spec = chart_spec(self.chart, self.language)
-        bundle: dict[str, object] = {VEGALITE_MIMETYPE: _vegalite_v5(spec), "text/plain": _title(spec, "chart")}
+        spec = self.spec
+        bundle: dict[str, object] = {VEGALITE_MIMETYPE: _vegalite_v5(spec), "text/plain": spec_title(spec, "chart")}
         if self.html_snippet:
             bundle["text/html"] = chart_html(spec, self.element_id, self.language)
         return bundle

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ictanalysis.catalog import Catalog, Indicator, load_catalog
-from ictanalysis.rules import YearPair, choose_years
+from ictanalysis.years import YearPair, choose_years
 
 __all__ = ["HEADLINE", "Comparison", "Figure", "compare", "percent_change", "sources_text"]
 

@@ -11,7 +11,6 @@ This module does not import Great Expectations: :mod:`ictanalysis.validate` does
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from ictanalysis.catalog import CATALOG_DIR, Catalog, StrictModel, read_yaml
-from ictanalysis.errors import YearError
 from ictanalysis.extract import TIDY_COLUMNS
+from ictanalysis.years import YearPair
 
-__all__ = ["VIEWS", "Rule", "YearPair", "build_views", "choose_years", "load_rules"]
+__all__ = ["VIEWS", "Rule", "build_views", "load_rules"]
 
 SOURCE = ["source_file", "source_sheet", "source_cell"]
 KEY = ["year", "indicator", "area", "operator", "agency"]
@@ -62,40 +61,6 @@ class _RuleFile(StrictModel):
 def load_rules(path: Path = CATALOG_DIR / "rules.yaml") -> tuple[Rule, ...]:
     """Load and validate the gate's rules."""
     return read_yaml(path, _RuleFile).rules
-
-
-@dataclass(frozen=True)
-class YearPair:
-    """The two years a report compares, and the province it is about."""
-
-    year: int
-    compare_year: int
-    province: str = "58"
-
-
-def choose_years(years: list[int], year: int | None = None, compare_year: int | None = None, province: str = "58") -> YearPair:
-    """Return the pair of years to compare: by default the latest year in the data and the one before.
-
-    Raises:
-        YearError: when a year asked for, or the default pair, is not in the data.
-
-    >>> choose_years([2015, 2019, 2020])
-    YearPair(year=2020, compare_year=2019, province='58')
-    """
-    available = sorted(set(years))
-    if not available:
-        raise YearError("the table holds no data: run `ictanalysis clean` first")
-    year = available[-1] if year is None else year
-    compare_year = year - 1 if compare_year is None else compare_year
-    missing = [y for y in (year, compare_year) if y not in available]
-    if missing:
-        raise YearError(
-            f"no data for {' and '.join(map(str, missing))}: the table holds {', '.join(map(str, available))}"
-            "; choose --year and --compare among them"
-        )
-    if year == compare_year:
-        raise YearError(f"--year and --compare are both {year}: choose two different years")
-    return YearPair(year, compare_year, province)
 
 
 def build_views(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> dict[str, pd.DataFrame | None]:

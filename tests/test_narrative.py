@@ -11,7 +11,7 @@ import pytest
 from ictanalysis import narrative
 from ictanalysis.compare import Comparison, compare
 from ictanalysis.quality import QualityResult, RuleResult
-from ictanalysis.rules import YearPair
+from ictanalysis.years import YearPair
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = (

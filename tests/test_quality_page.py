@@ -7,8 +7,8 @@ from browser import open_page, requires_chromium
 
 from ictanalysis.ingest import clean
 from ictanalysis.quality import write_quality_page
-from ictanalysis.rules import YearPair
 from ictanalysis.validate import validate
+from ictanalysis.years import YearPair
 
 pytestmark = [requires_chromium, pytest.mark.xdist_group("browser")]
 

@@ -152,12 +152,13 @@ def test_report_is_written_into_the_year_folder_with_executed_notebook_and_chart
     assert code and all(c.execution_count is not None for c in code)
     assert executed.metadata.papermill.parameters["year"] == 2020
     assert executed.metadata.papermill.parameters["compare_year"] == 2019
-    charts = sorted((target / "charts").iterdir())
-    names = {p.stem for p in charts}
+    names = {p.name.removesuffix(".vl.json") for p in (target / "charts").glob("*.vl.json")}
     assert len(names) == len(_chart_outputs(target / "annual_report.ipynb")) > 0
+    expected = {f"{name}{suffix}" for name in names for suffix in (".vl.json", ".html", ".png", ".svg")}
+    assert {p.name for p in (target / "charts").iterdir()} == expected
+    for name in expected:
+        assert (target / "charts" / name).stat().st_size > 0, name
     for name in names:
-        for suffix in (".html", ".png", ".svg"):
-            assert (target / "charts" / f"{name}{suffix}").stat().st_size > 0, f"{name}{suffix}"
         assert (target / "charts" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
         assert "<svg" in (target / "charts" / f"{name}.svg").read_text(encoding="utf-8")[:500]
 
@@ -523,7 +524,8 @@ def _code_cells(notebook) -> list:
 def test_notebook_ipynb_and_py_are_in_sync():
     paired, text = jupytext.read(NOTEBOOK_IPYNB), jupytext.read(NOTEBOOK_PY)
     assert [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in paired.cells] == [
-        (c.cell_type, c.source, c.metadata.get("tags", [])) for c in text.cells]  # fmt: skip
+        (c.cell_type, c.source, c.metadata.get("tags", [])) for c in text.cells], (
+        "the report runs the .ipynb: run `jupytext --sync notebooks/annual_report.py`")  # fmt: skip
 
 
 def test_committed_ipynb_has_no_outputs_and_no_execution_counts():

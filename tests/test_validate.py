@@ -26,7 +26,8 @@ from ictanalysis.catalog import load_catalog
 from ictanalysis.errors import ExitCode
 from ictanalysis.ingest import clean
 from ictanalysis.quality import format_number, render_quality_page
-from ictanalysis.rules import YearPair, load_rules
+from ictanalysis.rules import load_rules
+from ictanalysis.years import YearPair
 
 REPO = Path(__file__).resolve().parents[1]
 PAIR = YearPair(2020, 2019)

@@ -1,0 +1,56 @@
+"""Which years there are and which two a run compares; standard library only.
+
+The command line, the report stage and the scheduled run all need these answers
+before they know whether to import pandas, so nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ictanalysis.errors import YearError
+
+__all__ = ["YearPair", "choose_years", "year_folders"]
+
+_YEAR_FOLDER = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class YearPair:
+    """The two years a report compares, and the province it is about."""
+
+    year: int
+    compare_year: int
+    province: str = "58"
+
+
+def year_folders(raw_dir: Path) -> list[int]:
+    """Return the years that have a folder (named like ``2020``) in `raw_dir`, oldest first."""
+    return sorted(int(p.name) for p in Path(raw_dir).iterdir() if p.is_dir() and _YEAR_FOLDER.match(p.name))
+
+
+def choose_years(years: list[int], year: int | None = None, compare_year: int | None = None, province: str = "58") -> YearPair:
+    """Return the pair of years to compare: by default the latest year in the data and the one before.
+
+    Raises:
+        YearError: when a year asked for, or the default pair, is not in the data.
+
+    >>> choose_years([2015, 2019, 2020])
+    YearPair(year=2020, compare_year=2019, province='58')
+    """
+    available = sorted(set(years))
+    if not available:
+        raise YearError("the table holds no data: run `ictanalysis clean` first")
+    year = available[-1] if year is None else year
+    compare_year = year - 1 if compare_year is None else compare_year
+    missing = [y for y in (year, compare_year) if y not in available]
+    if missing:
+        raise YearError(
+            f"no data for {' and '.join(map(str, missing))}: the table holds {', '.join(map(str, available))}"
+            "; choose --year and --compare among them"
+        )
+    if year == compare_year:
+        raise YearError(f"--year and --compare are both {year}: choose two different years")
+    return YearPair(year, compare_year, province)
