@@ -230,6 +230,9 @@ class Comparison:
     def change_table(self, indicators: Iterable[str], language: str = "vi") -> pd.DataFrame:
         """Return one row per indicator: name, unit, both years' values, change and sources.
 
+        The change of an indicator measured in percent is in ``change_points`` (percentage
+        points), and its ``change_percent`` is empty; the other way round for the rest.
+
         >>> from pathlib import Path
         >>> from ictanalysis.ingest import clean
         >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
@@ -238,17 +241,23 @@ class Comparison:
         ('Điểm cầu hội nghị truyền hình trực tuyến', [12.0, 47.0, 35.0])
         """
         rows = [self._indicator_row(i, language) for i in indicators]
-        columns = ["indicator", "name", "unit", *CHANGE_COLUMNS, "derived", "sources"]
+        columns = ["indicator", "name", "unit", *CHANGE_COLUMNS, "change_points", "derived", "sources"]
         return pd.DataFrame(rows, columns=columns)
 
     def _indicator_row(self, indicator_id: str, language: str) -> dict:
         indicator = self.indicator(indicator_id)
         before, now = self.figures(indicator_id)
+        change = _change(before, now)
+        # A rate's change is told in percentage points (98,5 % → 100 %: +1,5 points), never as a
+        # relative change of the rate (+1,5 %), which a reader would take for the same thing.
+        in_points = indicator.unit == "%"
         return {
             "indicator": indicator_id,
             "name": indicator.name_vi if language == "vi" else indicator.name_en,
             "unit": self._unit(indicator, language),
-            **_change(before, now),
+            **change,
+            "change_percent": math.nan if in_points else change["change_percent"],
+            "change_points": change["change"] if in_points else math.nan,
             "derived": before.derived or now.derived,
         }
 

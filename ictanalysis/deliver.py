@@ -349,10 +349,11 @@ def _content(cmp, language: str) -> _Content:
 
 
 def _formatted(row, language: str) -> list[str]:
-    from ictanalysis.formatting import format_change, format_number
+    from ictanalysis.formatting import format_number
+    from ictanalysis.present import change_text
 
     return [format_number(row["value_before"], language), format_number(row["value"], language),
-            format_change(row["change_percent"], language)]  # fmt: skip
+            change_text(row, language)]  # fmt: skip
 
 
 def _message(

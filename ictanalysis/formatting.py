@@ -28,6 +28,7 @@ __all__ = [
     "format_money",
     "format_number",
     "format_percent",
+    "format_points",
     "visible_text",
 ]
 
@@ -127,6 +128,19 @@ def format_change(x: float | None, language: str = "vi", decimals: int | None = 
     if text == MISSING or _round_half_up(x, 2 if decimals is None else decimals) <= 0:
         return text
     return "+" + text
+
+
+def format_points(x: float | None, language: str = "vi", decimals: int = 1) -> str:
+    """Write a change of a rate in percentage points with its sign: "+1,5 điểm %", "−0.4 pp".
+
+    >>> format_points(1.5), format_points(-0.4, "en"), format_points(0.01)
+    ('+1,5 điểm %', '−0.4 pp', '0,0 điểm %')
+    """
+    _check_language(language)
+    if _missing(x):
+        return MISSING
+    text = format_number(x, language, decimals) + (" điểm %" if language == "vi" else " pp")
+    return "+" + text if _round_half_up(x, decimals) > 0 else text
 
 
 def format_money(dong: float | None, language: str = "vi", decimals: int = 1) -> str:

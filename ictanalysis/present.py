@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ictanalysis.formatting import format_change, format_number, format_percent, visible_text
+from ictanalysis.formatting import format_change, format_number, format_percent, format_points, visible_text
 
 __all__ = [
     "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "OPERATOR_COLUMNS", "PENETRATION_COLUMNS", "SECTIONS", "SOURCE_COLUMNS",
-    "Charts", "heading", "label", "paragraphs", "table", "title",
+    "Charts", "change_text", "heading", "label", "paragraphs", "table", "table_markup", "title",
 ]  # fmt: skip
 
 SECTIONS = {
@@ -183,7 +183,7 @@ def table_markup(frame, columns, language="vi", caption="", sources=True) -> str
     index = 0 if language == "vi" else 1
     head = "".join(f'<th class="{_kind(frame, c)}">{html.escape(labels[index])}</th>' for c, labels in columns.items())
     body = "".join(
-        "<tr>" + "".join(f'<td class="{_kind(frame, c)}">{_cell(c, row[c], language)}</td>' for c in columns) + "</tr>"
+        "<tr>" + "".join(f'<td class="{_kind(frame, c)}">{_row_cell(c, row, language)}</td>' for c in columns) + "</tr>"
         for _, row in frame.iterrows()
     )
     caption_markup = f"<caption>{_escape(caption)}</caption>" if caption else ""
@@ -197,6 +197,24 @@ def table_markup(frame, columns, language="vi", caption="", sources=True) -> str
 
 def _kind(frame: pd.DataFrame, column: str) -> str:
     return "num" if column in frame.columns and pd.api.types.is_numeric_dtype(frame[column]) else ""
+
+
+def change_text(row, language: str = "vi") -> str:
+    """Return a change-table row's change as people read it: in percent, or in points for a rate.
+
+    >>> change_text({"change_percent": 650.0}), change_text({"change_percent": float("nan"), "change_points": 1.5})
+    ('+650,0 %', '+1,5 điểm %')
+    """
+    points = row.get("change_points")
+    if points is not None and not pd.isna(points):
+        return format_points(points, language)
+    return format_change(row.get("change_percent"), language)
+
+
+def _row_cell(column: str, row, language: str) -> str:
+    if column == "change_percent":
+        return html.escape(change_text(row, language))
+    return _cell(column, row[column], language)
 
 
 def _cell(column: str, value, language: str) -> str:

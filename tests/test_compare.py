@@ -169,7 +169,7 @@ def test_small_hand_made_table():
 def test_headline_columns_and_indicators(cmp):
     frame = cmp.headline()
     assert list(frame.columns) == ["indicator", "name", "unit", "value_before", "value", "change",
-                                   "change_percent", "derived", "sources"]  # fmt: skip
+                                   "change_percent", "change_points", "derived", "sources"]  # fmt: skip
     assert tuple(frame["indicator"]) == HEADLINE
     assert not any(i.startswith("gso_") for i in frame["indicator"])
     assert frame[["value_before", "value"]].notna().all().all()
@@ -363,3 +363,9 @@ def test_third_year_frames(cmp_2021):
 def test_reversed_pair(table):
     row = _row_of(compare(table, 2019, 2020).headline(), "indicator", "online_services_level4")
     assert (row["value_before"], row["value"], row["change"]) == (555, 74, -481)
+
+
+def test_a_rate_changes_in_percentage_points_not_in_percent(cmp):
+    rate, count = cmp.change_table(["coverage_4g_population", "bts_4g_stations"]).to_dict("records")
+    assert math.isnan(rate["change_percent"]) and rate["change_points"] == rate["value"] - rate["value_before"]
+    assert math.isnan(count["change_points"]) and count["change_percent"] > 0
