@@ -89,7 +89,9 @@ def build_report(
     Raises:
         InputError: the tidy table is missing.
         YearError: a parameter is wrong (before any kernel starts).
-        ReportError: the notebook failed (``annual_report.failed.ipynb`` shows where) or timed out.
+        ReportError: the notebook failed, timed out or lost its kernel (``annual_report.failed.ipynb``
+            shows where), or a chart could not be drawn.
+        DiskFullError: an output could not be written; the last good report stays.
     """
     table_years, provinces = _data_facts(Path(parameters.data))
     parameters.check(table_years, provinces)

@@ -685,12 +685,7 @@ def corpus_run(tmp_path, good_output, capsys, caplog):
     """Return a function that writes a case into <tmp>/raw/2020, runs `clean` in-process and checks the promise."""
 
     def run(case: Case, around: Callable = contextlib.nullcontext) -> tuple[int, str]:
-        raw, out = tmp_path / "raw", tmp_path / "processed"
-        (raw / "2020").mkdir(parents=True)
-        out.mkdir()
-        for name, data in good_output.items():
-            (out / name).write_bytes(data)
-        case.make(raw / "2020")
+        raw, out = prepare(case, tmp_path, good_output)
         before = snapshot(tmp_path)
         with caplog.at_level(logging.WARNING, logger="ictanalysis"), around():
             code = main(["clean", "--raw", str(raw), "--out", str(out)])
@@ -703,6 +698,17 @@ def corpus_run(tmp_path, good_output, capsys, caplog):
         return code, captured.err
 
     return run
+
+
+def prepare(case: Case, root: Path, good: dict[str, bytes]) -> tuple[Path, Path]:
+    """Write the case into <root>/raw/2020 and the last good output into <root>/processed; return both folders."""
+    raw, out = root / "raw", root / "processed"
+    (raw / "2020").mkdir(parents=True)
+    out.mkdir()
+    for name, data in good.items():
+        (out / name).write_bytes(data)
+    case.make(raw / "2020")
+    return raw, out
 
 
 def check_outcome(case: Case, code: int, stderr: str, out: Path, good: dict[str, bytes], warnings: list[str]) -> None:
@@ -743,12 +749,7 @@ def _cap_memory() -> None:
 
 @pytest.mark.parametrize("case", IN_SUBPROCESS)
 def test_hostile_input_in_a_subprocess(case, tmp_path, good_output):
-    raw, out = tmp_path / "raw", tmp_path / "processed"
-    (raw / "2020").mkdir(parents=True)
-    out.mkdir()
-    for name, data in good_output.items():
-        (out / name).write_bytes(data)
-    case.make(raw / "2020")
+    raw, out = prepare(case, tmp_path, good_output)
     before = snapshot(raw)
     result = subprocess.run([sys.executable, "-m", "ictanalysis", "clean", "--raw", str(raw), "--out", str(out)],
                             capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=120,
