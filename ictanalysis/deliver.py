@@ -52,7 +52,7 @@ from pathlib import Path
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.errors import ExitCode, IctAnalysisError
-from ictanalysis.formatting import visible_text
+from ictanalysis.formatting import FORMULA_STARTS, visible_text
 
 __all__ = [
     "CHARTS",
@@ -85,8 +85,6 @@ EMAIL_WIDTH = 640
 PASSWORD_ENV = "ICTANALYSIS_SMTP_PASSWORD"
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-# A text cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that XML 1.0, hence a worksheet, cannot hold.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

@@ -21,6 +21,7 @@ import re
 
 __all__ = [
     "EN_FORMAT_LOCALE",
+    "FORMULA_STARTS",
     "LANGUAGES",
     "VI_FORMAT_LOCALE",
     "format_change",
@@ -33,6 +34,10 @@ __all__ = [
 ]
 
 LANGUAGES = ("vi", "en")
+
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection):
+#: the CSV output and the Excel attachment keep such text as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MISSING = "–"
 MINUS = "\u2212"
 

@@ -21,6 +21,7 @@ from ictanalysis.atomic import write_files_atomically
 from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.errors import InputError, Problem
 from ictanalysis.extract import TIDY_COLUMNS, Records, SheetSource, extract_table, find_table
+from ictanalysis.formatting import FORMULA_STARTS
 from ictanalysis.layouts import Layout, load_layouts
 from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, column_letter, read_workbook
 from ictanalysis.years import year_folders
@@ -324,11 +325,6 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
         pacsv.write_csv(pa.Table.from_pandas(_formulas_as_text(table), preserve_index=False), handle)
 
 
-# A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection);
-# the characters of ictanalysis.deliver.FORMULA_STARTS, which the Excel attachment quote-prefixes.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _formulas_as_text(table: pd.DataFrame) -> pd.DataFrame:
     """Return `table` with an apostrophe before each text cell a spreadsheet would run as a formula.
 
@@ -340,7 +336,7 @@ def _formulas_as_text(table: pd.DataFrame) -> pd.DataFrame:
     [["'=1+1", -2.0], ["'-2", 1.0], ['TB', 0.0]]
     """
     text = table.select_dtypes(include=["object", "string"]).columns
-    quoted = {c: table[c].mask(table[c].str.startswith(_FORMULA_STARTS, na=False), "'" + table[c]) for c in text}
+    quoted = {c: table[c].mask(table[c].str.startswith(FORMULA_STARTS, na=False), "'" + table[c]) for c in text}
     return table.assign(**quoted)
 
 

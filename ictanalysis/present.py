@@ -122,7 +122,7 @@ class Charts:
 # Columns that hold a percentage or a signed change, written as such.
 _PERCENT = {"share", "share_before"}
 _PLAIN = {"year", "rank", "rank_before"}  # counted, not measured: no thousands separator
-_CHANGE = {"change_percent", "per_100_change"}
+_CHANGE = {"per_100_change"}  # change_percent goes through change_text (points for a rate)
 _SOURCES = ("Nguồn", "Sources")
 
 

@@ -45,9 +45,9 @@ from test_deliver import Inbox, smtp_server
 
 from ictanalysis.catalog import load_catalog
 from ictanalysis.chart import VEGALITE_MIMETYPE, agency_bars, chart_spec, district_bars, operator_shares, year_pair_bars
-from ictanalysis.deliver import ALERT_ROWS, FORMULA_STARTS, build_email, send_quality_alert, write_eml
+from ictanalysis.deliver import ALERT_ROWS, build_email, send_quality_alert, write_eml
 from ictanalysis.errors import QualityError
-from ictanalysis.formatting import visible_text
+from ictanalysis.formatting import FORMULA_STARTS, visible_text
 from ictanalysis.ingest import clean, read_indicators, write_tidy
 from ictanalysis.quality import MAX_ROWS_SHOWN
 from ictanalysis.report import ReportParameters, build_report
