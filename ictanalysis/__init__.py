@@ -40,7 +40,7 @@ _HOMES = {
     "read_quality": "ictanalysis.quality",
     "CleanResult": "ictanalysis.ingest",
     "clean": "ictanalysis.ingest",
-    "read_indicators": "ictanalysis.ingest",
+    "read_indicators": "ictanalysis.tidy",
     "ExitCode": "ictanalysis.errors",
     "InputError": "ictanalysis.errors",
     "Problem": "ictanalysis.errors",

@@ -8,7 +8,7 @@ multipart/related message referenced by Content-ID, a plain-text
 alternative, and two attachments: the full HTML report and the tidy table as
 an Excel workbook. Everything taken from the data is escaped, its control and
 bidirectional-override characters written out
-(:func:`~ictanalysis.formatting.visible_text`) in the HTML and the plain text alike.
+(:func:`~ictanalysis.text.visible_text`) in the HTML and the plain text alike.
 
 Size: the charts are rasterised once more from their SVG at screen size
 (about 0.5 MB for the six, against 1.3 MB for the print-size PNGs), and the
@@ -52,7 +52,7 @@ from pathlib import Path
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.errors import ExitCode, IctAnalysisError
-from ictanalysis.formatting import FORMULA_STARTS, visible_text
+from ictanalysis.text import FORMULA_STARTS, visible_text
 
 __all__ = [
     "CHARTS",
@@ -247,7 +247,7 @@ def build_email(
         DeliveryError: the report is not there (run ``ictanalysis report`` first).
     """
     from ictanalysis.compare import compare
-    from ictanalysis.ingest import read_indicators
+    from ictanalysis.tidy import read_indicators
 
     folder = Path(reports) / str(year)
     report = _report_path(folder)

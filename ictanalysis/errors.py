@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ictanalysis.formatting import visible_text
+from ictanalysis.text import one_line
 
 __all__ = [
     "DiskFullError",
@@ -26,7 +26,6 @@ __all__ = [
     "ReportError",
     "YearError",
     "is_disk_full",
-    "one_line",
 ]
 
 
@@ -42,15 +41,6 @@ class ExitCode(enum.IntEnum):
     DELIVERY = 6  #: the report could not be sent
     BUSY = 7  #: another run holds the lock
     OUTPUT = 8  #: an output could not be written: the disk (or the quota) is full
-
-
-def one_line(text: str) -> str:
-    r"""Return `text` for a message line: control and direction characters, line breaks too, written out.
-
-    >>> print(one_line("bao-cao\r\nBcc: x\u202e.xlsx"))
-    bao-cao\r\nBcc: x\u202e.xlsx
-    """
-    return visible_text(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 @dataclass(frozen=True)

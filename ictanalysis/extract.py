@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ictanalysis.catalog import Catalog, Indicator
 from ictanalysis.errors import Problem
 from ictanalysis.layouts import ALWAYS_IGNORED, Layout
 from ictanalysis.normalise import NumberFormatError, fold, parse_number, strip_footnotes
+from ictanalysis.tidy import Records
 from ictanalysis.workbook import Sheet, cell_name, column_letter
 
-__all__ = ["TIDY_COLUMNS", "Records", "SheetSource", "Table", "extract_table", "find_table"]
-
-TIDY_COLUMNS = (
-    "year", "domain", "indicator", "area", "operator", "agency", "value", "unit",
-    "preliminary", "source_file", "source_sheet", "source_cell",
-)  # fmt: skip
+__all__ = ["SheetSource", "Table", "extract_table", "find_table"]
 
 _TOTAL_LABELS = {"tong cong", "cong", "toan tinh", "tong so", "tong", "total", "ca tinh", "tong cong toan tinh"}
 _GENERIC_WORDS = {"tong so", "tong", "cong", "so luong", "tong cong", "total"}
@@ -66,21 +62,6 @@ class SheetSource:
     sheet: Sheet
     year: int
     province: str
-
-
-@dataclass
-class Records:
-    """The tidy rows found so far, column by column (cheap to append, cheap to frame)."""
-
-    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in TIDY_COLUMNS})
-
-    def __len__(self) -> int:
-        return len(self.columns["value"])
-
-    def extend(self, other: Records) -> None:
-        """Append all rows of `other`."""
-        for name, values in other.columns.items():
-            self.columns[name].extend(values)
 
 
 @dataclass(frozen=True)

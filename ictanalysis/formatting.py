@@ -8,20 +8,15 @@ writes it), and the space before ``%`` in Vietnamese.
 
 Percentages are given in percent points: ``format_percent(12.5)`` is
 "12,5 %", not ``format_percent(0.125)``.
-
-Text read from a workbook (a file or sheet name) is shown by :func:`visible_text`, which
-writes out the characters that print nothing but drive a terminal or reorder the text.
 """
 
 from __future__ import annotations
 
 import decimal
 import math
-import re
 
 __all__ = [
     "EN_FORMAT_LOCALE",
-    "FORMULA_STARTS",
     "LANGUAGES",
     "VI_FORMAT_LOCALE",
     "format_change",
@@ -30,14 +25,10 @@ __all__ = [
     "format_number",
     "format_percent",
     "format_points",
-    "visible_text",
 ]
 
 LANGUAGES = ("vi", "en")
 
-#: A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection):
-#: the CSV output and the Excel attachment keep such text as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MISSING = "–"
 MINUS = "\u2212"
 
@@ -60,8 +51,6 @@ EN_FORMAT_LOCALE = {
 }
 
 _PERCENT_SIGN = {"vi": " %", "en": "%"}
-# Control characters (but tab and newline) and the bidirectional marks, overrides and isolates.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MONEY_UNITS = {
     "vi": ((1e9, "tỷ đồng"), (1e6, "triệu đồng"), (1.0, "đồng")),
     "en": ((1e9, "billion đồng"), (1e6, "million đồng"), (1.0, "đồng")),
@@ -162,27 +151,6 @@ def format_money(dong: float | None, language: str = "vi", decimals: int = 1) ->
     size, unit = next((s, u) for s, u in _MONEY_UNITS[language] if abs(dong) >= s or s == 1.0)
     places = decimals if size > 1 else 0
     return f"{format_number(_round_half_up(dong / size, places), language)} {unit}"
-
-
-def visible_text(value):
-    r"""Return text with its control and bidirectional-override characters written as escapes.
-
-    A file or sheet name can hold characters that show nothing yet reorder what
-    follows (U+202E makes "baocao\u202excod.xlsx" read "baocaoxslx.docx") or drive a
-    terminal (ESC); pages, emails and messages show them as ``\u202e``, ``\x1b``, ``\r``,
-    so what a reader sees is what the file holds. Tab and newline stay. Anything but
-    text, and markup already made safe (``markupsafe.Markup``), is returned as it is,
-    so the function can be a Jinja ``finalize``.
-
-    >>> visible_text("bao-cao\u202excod.xlsx"), visible_text("Bưu chính"), visible_text(2.5)
-    ('bao-cao\\u202excod.xlsx', 'Bưu chính', 2.5)
-    >>> print(visible_text("x\r\nBcc: a@b\x1b[2J"))
-    x\r
-    Bcc: a@b\x1b[2J
-    """
-    if not isinstance(value, str) or hasattr(value, "__html__"):
-        return value
-    return _HIDDEN.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), value)
 
 
 def _check_language(language: str) -> None:

@@ -17,18 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ictanalysis.atomic import write_files_atomically
 from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.errors import InputError, Problem
-from ictanalysis.extract import TIDY_COLUMNS, Records, SheetSource, extract_table, find_table
-from ictanalysis.formatting import FORMULA_STARTS
+from ictanalysis.extract import SheetSource, extract_table, find_table
 from ictanalysis.layouts import Layout, load_layouts
+from ictanalysis.outputs import Outputs
+from ictanalysis.tidy import KEY, Records, frame, key_label, write_indicators
 from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, column_letter, read_workbook
 from ictanalysis.years import year_folders
 
-__all__ = ["KEY_COLUMNS", "CleanResult", "clean", "read_indicators", "read_raw", "tidy_frame"]
+__all__ = ["CleanResult", "clean", "read_raw"]
 
-KEY_COLUMNS = ["year", "indicator", "area", "operator", "agency"]
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
 _log = logging.getLogger(__name__)
 
@@ -69,7 +68,8 @@ def clean(
     """
     result = read_raw(Path(raw_dir), province=province, catalog=catalog, layouts=load_layouts(*layout_dirs))
     if out_dir is not None:
-        result.outputs = write_tidy(result.table, Path(out_dir))
+        outputs = Outputs(processed=Path(out_dir))
+        result.outputs = write_indicators(result.table, outputs.written_table, outputs.written_csv)
     return result
 
 
@@ -115,7 +115,7 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
         if len(result.files) == before:
             problems.append(Problem(f"{year}/", message="the year folder holds no workbook",
                                     expected="the year's .xlsx, .xls, .ods or .csv files, or no folder for that year"))  # fmt: skip
-    table = tidy_frame(records)
+    table = frame(records)
     problems += _duplicate_problems(table)
     if problems:
         raise InputError(problems)
@@ -269,24 +269,15 @@ def _match_layout(source: SheetSource, file_name: str, catalog: Catalog, layouts
                                      "(see README, 'Adding a new layout'); a sheet that holds no data can be marked `skip`")]  # fmt: skip
 
 
-def tidy_frame(records: Records) -> pd.DataFrame:
-    """Return the records as the tidy table, typed and sorted (see design, "The tidy table")."""
-    frame = pd.DataFrame(records.columns, columns=list(TIDY_COLUMNS))
-    frame = frame.astype({"year": "int64", "value": "float64", "preliminary": "bool"})
-    strings = [c for c in TIDY_COLUMNS if c not in ("year", "value", "preliminary")]
-    frame[strings] = frame[strings].astype("str")
-    return frame.sort_values(KEY_COLUMNS, kind="stable").reset_index(drop=True)
-
-
 def _duplicate_problems(table: pd.DataFrame) -> list[Problem]:
     """Report keys (year, indicator, area, operator, agency) read more than once.
 
     Keys repeated between the same sheets are reported together, with a few
     examples, so a table copied into two files is one problem, not one per cell.
     """
-    duplicated = table[table.duplicated(KEY_COLUMNS, keep=False)]
+    duplicated = table[table.duplicated(list(KEY), keep=False)]
     groups: dict[tuple[str, ...], list[tuple[tuple, list[str]]]] = {}
-    for key, rows in duplicated.groupby(KEY_COLUMNS, sort=True):
+    for key, rows in duplicated.groupby(list(KEY), sort=True):
         places = [f"{r.source_file} › {r.source_sheet} › {r.source_cell}" for r in rows.itertuples()]
         sheets = tuple(sorted({f"{r.source_file} › {r.source_sheet}" for r in rows.itertuples()}))
         groups.setdefault(sheets, []).append((key, places))
@@ -296,56 +287,8 @@ def _duplicate_problems(table: pd.DataFrame) -> list[Problem]:
 def _duplicate_problem(examples: list[tuple[tuple, list[str]]]) -> Problem:
     key, places = examples[0]
     file, sheet, cell = places[0].split(" › ")
-    label = ", ".join(f"{k}={v}" for k, v in zip(KEY_COLUMNS, key, strict=True) if v != "")
+    label = key_label(key)
     message = f"duplicated key ({label}) is given {len(places)} times, at " + "; ".join(places)
     if len(examples) > 1:
         message += f"; and {len(examples) - 1} more keys given again in the same places"
     return Problem(file, sheet, cell, message, "each indicator once per year, area, enterprise and agency")
-
-
-def write_tidy(table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Write the tidy table as Parquet and CSV, atomically: both are replaced, or neither."""
-    return write_files_atomically([
-        (out_dir / "indicators.parquet", lambda p: table.to_parquet(p, index=False)),
-        (out_dir / "indicators.csv", lambda p: _write_csv(table, p)),
-    ])  # fmt: skip
-
-
-def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    """Write CSV with pyarrow's writer (about fifteen times faster than pandas'), UTF-8 with a BOM.
-
-    The byte-order mark makes Excel read the Vietnamese text as UTF-8; text Excel would
-    run as a formula gets a leading apostrophe (:func:`_formulas_as_text`).
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    with open(path, "wb") as handle:
-        handle.write("\ufeff".encode())
-        pacsv.write_csv(pa.Table.from_pandas(_formulas_as_text(table), preserve_index=False), handle)
-
-
-def _formulas_as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """Return `table` with an apostrophe before each text cell a spreadsheet would run as a formula.
-
-    OWASP's advice for CSV that people open in Excel: a sheet named ``=HYPERLINK(…)``
-    must stay text. Numbers, negative ones too, are left alone; `table` is not modified.
-
-    >>> frame = pd.DataFrame({"source_sheet": ["=1+1", "-2", "TB"], "value": [-2.0, 1.0, 0.0]})
-    >>> _formulas_as_text(frame).values.tolist()
-    [["'=1+1", -2.0], ["'-2", 1.0], ['TB', 0.0]]
-    """
-    text = table.select_dtypes(include=["object", "string"]).columns
-    quoted = {c: table[c].mask(table[c].str.startswith(FORMULA_STARTS, na=False), "'" + table[c]) for c in text}
-    return table.assign(**quoted)
-
-
-def read_indicators(path: Path = Path("data/processed/indicators.parquet")) -> pd.DataFrame:
-    """Load the tidy table written by `clean`.
-
-    Example::
-
-        table = read_indicators()
-        table.query("indicator == 'online_services_level4' and year == 2020")
-    """
-    return pd.read_parquet(path)

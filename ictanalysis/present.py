@@ -3,7 +3,7 @@
 Each function returns an IPython ``HTML`` object, so a notebook cell shows it
 in JupyterLab and nbconvert copies it into the report. Every string that came
 from a workbook is escaped, its control and bidirectional-override characters
-written out (:func:`~ictanalysis.formatting.visible_text`); numbers are written
+written out (:func:`~ictanalysis.text.visible_text`); numbers are written
 the Vietnamese way (or the English way) by :mod:`ictanalysis.formatting`; every
 table ends with the source cells of its figures.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ictanalysis.formatting import format_change, format_number, format_percent, format_points, visible_text
+from ictanalysis.formatting import format_change, format_number, format_percent, format_points
+from ictanalysis.text import visible_text
 
 __all__ = [
     "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "OPERATOR_COLUMNS", "PENETRATION_COLUMNS", "SECTIONS", "SOURCE_COLUMNS",

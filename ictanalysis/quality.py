@@ -5,7 +5,7 @@ into ``quality.json`` and a self-contained ``quality.html`` (inline CSS, no
 script, nothing fetched) that lists every failed or warned rule in plain
 Vietnamese (or English), with the offending rows and the cells they came from.
 Every value on the page is escaped, its control and bidirectional-override
-characters written out (:func:`~ictanalysis.formatting.visible_text`).
+characters written out (:func:`~ictanalysis.text.visible_text`).
 Both files are written atomically.
 """
 
@@ -21,8 +21,9 @@ import pandas as pd
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.catalog import Catalog, load_catalog
-from ictanalysis.formatting import format_number, visible_text
+from ictanalysis.formatting import format_number
 from ictanalysis.rules import Rule, YearPair
+from ictanalysis.text import visible_text
 
 __all__ = ["QualityResult", "RuleResult", "read_quality", "write_quality_page"]
 

@@ -18,14 +18,10 @@ import numpy as np
 import pandas as pd
 
 from ictanalysis.catalog import CATALOG_DIR, Catalog, StrictModel, read_yaml
-from ictanalysis.extract import TIDY_COLUMNS
+from ictanalysis.tidy import COLUMNS, SOURCE, schema_is_sound
 from ictanalysis.years import YearPair
 
 __all__ = ["VIEWS", "Rule", "build_views", "load_rules"]
-
-SOURCE = ["source_file", "source_sheet", "source_cell"]
-KEY = ["year", "indicator", "area", "operator", "agency"]
-
 
 class Rule(StrictModel):
     """One rule of the gate; see catalog/rules.yaml."""
@@ -45,7 +41,7 @@ class Rule(StrictModel):
         province is as wrong in this report as an unknown code.
         """
         lists = {
-            "{columns}": list(TIDY_COLUMNS),
+            "{columns}": list(COLUMNS),
             "{indicators}": sorted(catalog.indicators),
             "{areas}": [province, *sorted(a.code for a in catalog.districts(province))],
             "{operators}": ["", *sorted(catalog.operators)],
@@ -75,22 +71,13 @@ def build_views(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> dict[s
     return {name: build(table, catalog, pair) for name, build in VIEWS.items()}
 
 
-def schema_is_sound(table: pd.DataFrame) -> bool:
-    """Tell whether the table has every contract column, numeric values and integer years."""
-    return (
-        set(TIDY_COLUMNS) <= set(table.columns)
-        and pd.api.types.is_numeric_dtype(table["value"])
-        and pd.api.types.is_integer_dtype(table["year"])
-    )
-
-
 def _table(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
     return table
 
 
 def _sources(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
     """Each row, with `complete` true when its file, sheet and cell are all given."""
-    given = table[SOURCE].fillna("").astype(str).ne("").all(axis=1) if len(table) else pd.Series(dtype=bool)
+    given = table[list(SOURCE)].fillna("").astype(str).ne("").all(axis=1) if len(table) else pd.Series(dtype=bool)
     return table.assign(complete=given)
 
 

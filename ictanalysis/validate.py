@@ -23,9 +23,9 @@ from great_expectations.data_context.types.base import ProgressBarsConfig  # noq
 
 from ictanalysis.catalog import Catalog, load_catalog  # noqa: E402
 from ictanalysis.errors import InputError, Problem, QualityError  # noqa: E402
-from ictanalysis.ingest import read_indicators  # noqa: E402
 from ictanalysis.quality import QualityResult, RuleResult, write_quality_page  # noqa: E402
 from ictanalysis.rules import Rule, build_views, load_rules  # noqa: E402
+from ictanalysis.tidy import read_indicators  # noqa: E402
 from ictanalysis.years import YearPair, choose_years  # noqa: E402
 
 __all__ = ["gate", "validate"]

@@ -41,8 +41,9 @@ from ictanalysis.deliver import (
     tidy_workbook,
 )
 from ictanalysis.errors import ExitCode, QualityError
-from ictanalysis.ingest import clean, read_indicators
+from ictanalysis.ingest import clean
 from ictanalysis.report import ReportParameters, build_report
+from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
 
 pytestmark = pytest.mark.slow

@@ -6,8 +6,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ictanalysis.extract import TIDY_COLUMNS
-from ictanalysis.ingest import clean, read_indicators
+from ictanalysis.ingest import clean
+from ictanalysis.tidy import COLUMNS as TIDY_COLUMNS
+from ictanalysis.tidy import read_indicators
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

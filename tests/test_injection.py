@@ -47,10 +47,12 @@ from ictanalysis.catalog import load_catalog
 from ictanalysis.chart import VEGALITE_MIMETYPE, agency_bars, chart_spec, district_bars, operator_shares, year_pair_bars
 from ictanalysis.deliver import ALERT_ROWS, build_email, send_quality_alert, write_eml
 from ictanalysis.errors import QualityError
-from ictanalysis.formatting import FORMULA_STARTS, visible_text
-from ictanalysis.ingest import clean, read_indicators, write_tidy
+from ictanalysis.ingest import clean
+from ictanalysis.outputs import Outputs
 from ictanalysis.quality import MAX_ROWS_SHOWN
 from ictanalysis.report import ReportParameters, build_report
+from ictanalysis.text import FORMULA_STARTS, visible_text
+from ictanalysis.tidy import read_indicators, write_indicators
 from ictanalysis.validate import gate
 
 pytestmark = pytest.mark.slow
@@ -162,7 +164,9 @@ def _build_injected(folder: Path) -> None:
     raw = write_hostile_raw(folder / "raw")
     clean(raw, out_dir=folder / "processed")
     data = folder / "edited" / "indicators.parquet"
-    write_tidy(_hand_edited(read_indicators(folder / "processed" / "indicators.parquet")), data.parent)
+    edited = Outputs(processed=data.parent)
+    write_indicators(_hand_edited(read_indicators(folder / "processed" / "indicators.parquet")), edited.written_table,
+                     edited.written_csv)
     reports = folder / "reports"
     with pytest.raises(QualityError):
         gate(data, reports, year=2020, compare_year=2019)

@@ -30,9 +30,10 @@ from ictanalysis.chart import VEGALITE_MIMETYPE
 from ictanalysis.compare import compare
 from ictanalysis.errors import ExitCode, InputError, ReportError, YearError
 from ictanalysis.formatting import format_number, format_percent
-from ictanalysis.ingest import clean, read_indicators
+from ictanalysis.ingest import clean
 from ictanalysis.present import SECTIONS
 from ictanalysis.report import NOTEBOOKS, ReportParameters, ReportResult, build_report
+from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
 
 pytestmark = pytest.mark.slow

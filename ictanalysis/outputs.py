@@ -1,0 +1,157 @@
+"""Where every output goes: the tidy table, each year's report folder, the logs and the lock.
+
+Each path is named here once; the stages ask :class:`Outputs` and
+:class:`ReportFolder` instead of spelling a file name. Standard library only.
+
+Example:
+    >>> outputs = Outputs(Path("data/processed"), Path("reports"))
+    >>> outputs.table.as_posix(), outputs.year(2020).quality_json.as_posix()
+    ('data/processed/indicators.parquet', 'reports/2020/quality.json')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Outputs", "ReportFolder"]
+
+
+@dataclass(frozen=True)
+class ReportFolder:
+    """One year's report folder, ``reports/<year>/``, and every file a stage leaves there."""
+
+    path: Path
+
+    QUALITY_PAGE = "quality.html"
+    QUALITY_JSON = "quality.json"
+    REPORT = "annual_report.html"
+    NOTEBOOK = "annual_report.ipynb"
+    FAILED_NOTEBOOK = "annual_report.failed.ipynb"
+    CHARTS = "charts"
+    EMAIL = "annual_report.eml"
+    ALERT = "quality_alert.eml"
+    SENT_LEDGER = ".sent.json"
+    RUN_STATE = ".run-state.json"
+    KERNEL_LOG = "kernel.log"
+    #: What a killed report stage leaves: its staging folder and the charts folder it was replacing.
+    LEFTOVERS = re.compile(r"\.(?:staging|charts-old)-(?P<pid>[0-9]+)")
+
+    @property
+    def quality_page(self) -> Path:
+        """The data-quality page (``quality.html``)."""
+        return self.path / self.QUALITY_PAGE
+
+    @property
+    def quality_json(self) -> Path:
+        """The gate's result, read back by the report and the alert (``quality.json``)."""
+        return self.path / self.QUALITY_JSON
+
+    @property
+    def report(self) -> Path:
+        """The self-contained HTML report."""
+        return self.path / self.REPORT
+
+    @property
+    def notebook(self) -> Path:
+        """The executed report notebook."""
+        return self.path / self.NOTEBOOK
+
+    @property
+    def failed_notebook(self) -> Path:
+        """A failed run's notebook, showing the cell that failed."""
+        return self.path / self.FAILED_NOTEBOOK
+
+    @property
+    def charts(self) -> Path:
+        """The folder of chart files (spec, SVG, PNG, HTML)."""
+        return self.path / self.CHARTS
+
+    @property
+    def email(self) -> Path:
+        """The leadership email as an .eml file."""
+        return self.path / self.EMAIL
+
+    @property
+    def alert(self) -> Path:
+        """The analysts' email when the gate fails."""
+        return self.path / self.ALERT
+
+    @property
+    def sent_ledger(self) -> Path:
+        """The record of what was sent to whom (``.sent.json``)."""
+        return self.path / self.SENT_LEDGER
+
+    @property
+    def run_state(self) -> Path:
+        """The scheduled run's record of its last success (``.run-state.json``)."""
+        return self.path / self.RUN_STATE
+
+    @property
+    def kernel_log(self) -> Path:
+        """What the report's kernel printed (in a staging folder)."""
+        return self.path / self.KERNEL_LOG
+
+    def staging(self, pid: int) -> ReportFolder:
+        """Return the folder where process `pid` builds the next report before publishing it."""
+        return ReportFolder(self.path / f".staging-{pid}")
+
+    def old_charts(self, pid: int) -> Path:
+        """Return where process `pid` moves the previous charts while it publishes new ones."""
+        return self.path / f".charts-old-{pid}"
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The outputs of one project: the processed folder, the reports folder and what lies in them."""
+
+    processed: Path = Path("data/processed")
+    reports: Path = Path("reports")
+    data: Path | None = None  #: the tidy table to read, when it is not the processed folder's
+
+    TABLE = "indicators.parquet"
+    TABLE_CSV = "indicators.csv"
+    LOGS = "logs"
+    LOCK = ".run.lock"
+    LOCK_HOLDER = ".run.lock.json"
+
+    @property
+    def table(self) -> Path:
+        """The tidy table the stages read (``indicators.parquet``)."""
+        return Path(self.data) if self.data is not None else self.processed / self.TABLE
+
+    @property
+    def written_table(self) -> Path:
+        """Where ``clean`` writes the tidy table's Parquet file."""
+        return self.processed / self.TABLE
+
+    @property
+    def written_csv(self) -> Path:
+        """Where ``clean`` writes the tidy table for people (``indicators.csv``)."""
+        return self.processed / self.TABLE_CSV
+
+    @property
+    def logs(self) -> Path:
+        """The folder of run logs and crash reports."""
+        return self.reports / self.LOGS
+
+    @property
+    def lock(self) -> Path:
+        """The file every writer locks."""
+        return self.reports / self.LOCK
+
+    @property
+    def lock_holder(self) -> Path:
+        """Who holds the lock: a small JSON file written by the holder."""
+        return self.reports / self.LOCK_HOLDER
+
+    def year(self, year: int) -> ReportFolder:
+        """Return the report folder of `year`."""
+        return ReportFolder(self.reports / str(year))
+
+    def year_folders(self) -> list[ReportFolder]:
+        """Return the report folders that exist, oldest year first."""
+        if not self.reports.is_dir():
+            return []
+        return [ReportFolder(p) for p in sorted(self.reports.iterdir()) if p.is_dir() and p.name.isdigit()]
