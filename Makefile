@@ -31,8 +31,8 @@ test: $(STAMP)  ## run the linter and the test suite
 bench: $(STAMP)  ## run every benchmark and print one table
 	$(BIN)/python -m benchmarks
 
-lab: $(STAMP)  ## open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP)  ## open JupyterLab on the report and explore notebooks
+	$(BIN)/jupyter lab ictanalysis/notebooks/
 
 data: $(STAMP)  ## regenerate the bundled sample workbooks in data/raw/
 	$(BIN)/python data/raw/generate.py

@@ -1,6 +1,6 @@
 """The report stage: papermill runs the report notebook, nbconvert turns it into one offline HTML file.
 
-The notebook (``notebooks/annual_report.ipynb``, paired through jupytext with the
+The notebook (``ictanalysis/notebooks/annual_report.ipynb``, paired through jupytext with the
 text form ``annual_report.py`` that reviews read; a test keeps the two in step) takes its parameters from :class:`ReportParameters`,
 checked before any kernel starts. It runs in a staging folder; only when it
 succeeds are the executed notebook, the charts and ``annual_report.html``
@@ -27,7 +27,7 @@ from ictanalysis.startup import SKIP_IN_KERNEL
 
 __all__ = ["NOTEBOOKS", "ReportParameters", "ReportResult", "build_report", "export_html", "table_years"]
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 LANGUAGES = ("vi", "en")
 
 

@@ -57,8 +57,7 @@ STAGES = ("clean", "validate", "report", "send")
 STATE_FILE = ".run-state.json"
 LOCK_FILE = ".run.lock"
 _PACKAGE = Path(__file__).resolve().parent
-_CODE_SUFFIXES = {".py", ".yaml", ".j2", ".json"}
-_NOTEBOOK = _PACKAGE.parent / "notebooks" / "annual_report.py"
+_CODE_SUFFIXES = {".py", ".ipynb", ".yaml", ".j2", ".json", ".po"}
 _OUTPUTS = ("annual_report.html", "annual_report.ipynb", "quality.json")
 # What ictanalysis.report leaves when killed: its staging folder and the folder of the charts it replaces.
 _REPORT_TEMPORARIES = re.compile(r"\.(?:staging|charts-old)-(?P<pid>[0-9]+)")
@@ -443,7 +442,7 @@ def fingerprint(options: RunOptions, year: int, compare_year: int) -> dict[str, 
                   "raw": str(options.raw.resolve()), "processed": str(options.processed.resolve())}  # fmt: skip
     return {
         "raw data": _digest_files(options.raw, sorted(p for p in options.raw.rglob("*") if p.is_file())),
-        "code": _digest_files(_PACKAGE.parent, [*code_files, _NOTEBOOK]),
+        "code": _digest_files(_PACKAGE.parent, code_files),
         "parameters": hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest(),
     }
 

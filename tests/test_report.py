@@ -526,7 +526,7 @@ def test_notebook_ipynb_and_py_are_in_sync():
     paired, text = jupytext.read(NOTEBOOK_IPYNB), jupytext.read(NOTEBOOK_PY)
     assert [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in paired.cells] == [
         (c.cell_type, c.source, c.metadata.get("tags", [])) for c in text.cells], (
-        "the report runs the .ipynb: run `jupytext --sync notebooks/annual_report.py`")  # fmt: skip
+        "the report runs the .ipynb: run `jupytext --sync ictanalysis/notebooks/annual_report.py`")  # fmt: skip
 
 
 def test_committed_ipynb_has_no_outputs_and_no_execution_counts():
