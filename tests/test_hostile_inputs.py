@@ -891,7 +891,9 @@ def test_a_million_row_sheet_is_refused_within_bounded_memory(tmp_path):
 def test_the_sheet_limits_are_constants_read_at_each_call(limit, says, raw_2020, monkeypatch, tmp_path, capsys):
     """A deployment (or a test) may lower a limit; the ordinary district table then breaks it."""
     district(raw_2020 / "2020/x.xlsx")
-    monkeypatch.setattr(workbook, limit, {"MAX_SHEET_ROWS": 10, "MAX_SHEET_COLUMNS": 3, "MAX_SHEET_CELLS": 50}[limit])
+    monkeypatch.setattr(
+        workbook.limits, limit, {"MAX_SHEET_ROWS": 10, "MAX_SHEET_COLUMNS": 3, "MAX_SHEET_CELLS": 50}[limit]
+    )
     assert main(["clean", "--raw", str(raw_2020), "--out", str(tmp_path / "out")]) == ExitCode.INPUT
     assert says in capsys.readouterr().err
 

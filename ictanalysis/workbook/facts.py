@@ -1,0 +1,41 @@
+"""Collect what a scan of one sheet finds before calamine reads it: its extent, and the cells calamine misreads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ictanalysis.workbook.limits import check_extent
+
+__all__ = ["NO_FACTS", "SheetFacts"]
+
+
+@dataclass
+class SheetFacts:
+    """What a scan of one sheet found (0-based sheet coordinates); only the extent is known for .ods."""
+
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+    percent: set[tuple[int, int]] = field(default_factory=set)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+    first: tuple[int, int] | None = None  # the first row and the first column with a value
+    last_row_cell: tuple[int, int] = (0, 0)  # a cell with a value in the last row, to name in a message
+    last_col_cell: tuple[int, int] = (0, 0)  # one in the last column
+
+    def widen(self, cells: list[tuple[int, int]]) -> None:
+        """Widen the extent of the values to hold `cells` (0-based row, column)."""
+        if not cells:
+            return
+        if self.first is not None:
+            cells = [*cells, self.first, self.last_row_cell, self.last_col_cell]
+        self.last_row_cell, self.last_col_cell = max(cells), max(cells, key=lambda cell: cell[1])
+        self.first = (min(cells)[0], min(cells, key=lambda cell: cell[1])[1])
+
+    def check(self, name: str) -> None:
+        """Refuse the sheet `name` when the extent of its values so far is beyond the limits."""
+        if self.first is not None:
+            check_extent(name, self.first, self.last_row_cell, self.last_col_cell)
+
+
+NO_FACTS = SheetFacts()
+"""The facts of a sheet no scan saw (all of them for .ods): nothing found."""
