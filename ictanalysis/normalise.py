@@ -287,10 +287,20 @@ def parse_number(value: object, *, locale: str | None = "vi") -> float | None:
         ...     print(err.reason)
         ambiguous: 1234.0 in vi notation but 1.234 in en notation; pass locale= to choose
     """
-    if type(value) is float:
-        return None if value != value else value
     if isinstance(value, str):
         return _parse_text(value, locale)
+    return _parse_value(value)
+
+
+def _parse_value(value: object) -> float | None:
+    """Convert a cell value that is not text: floats and ints at once, anything else carefully.
+
+    Example:
+        >>> _parse_value(2.5), _parse_value(float("nan")), _parse_value(3), _parse_value(None)
+        (2.5, None, 3.0, None)
+    """
+    if type(value) is float:
+        return None if value != value else value
     if type(value) is int:
         return float(value)
     return _parse_other(value)

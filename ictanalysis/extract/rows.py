@@ -1,0 +1,150 @@
+"""Read a located table's rows into tidy records, with every problem met on the way.
+
+Each row's label says what the row is (see :mod:`~ictanalysis.extract.labels`);
+each value of a data row is read as a number, converted into its indicator's
+unit and kept with its cell. Total rows are checked against the sum of their
+parts once every row is read, and merged ranges over values are refused.
+"""
+
+from __future__ import annotations
+
+from ictanalysis.catalog import Catalog, Indicator
+from ictanalysis.errors import Problem
+from ictanalysis.extract.checks import TotalCheck, merged_over_values, merged_problem
+from ictanalysis.extract.columns import Column
+from ictanalysis.extract.context import Context, SheetSource
+from ictanalysis.extract.labels import (
+    RowRoles,
+    clean_label,
+    row_key,
+    second_table_problem,
+    unknown_label_problem,
+    unlabelled_problem,
+)
+from ictanalysis.extract.numbers import looks_numeric, read_number
+from ictanalysis.extract.table import Table
+from ictanalysis.extract.units import UnitFactors
+from ictanalysis.normalise import fold
+from ictanalysis.tidy import Records
+from ictanalysis.workbook import cell_name, column_letter
+
+__all__ = ["extract_table"]
+
+_CHECKED_ROWS = ("area", "operator", "agency")  # rows whose total is the sum of the other rows
+
+
+def extract_table(source: SheetSource, table: Table, catalog: Catalog) -> tuple[Records, list[Problem]]:
+    """Read every data row of a located table into tidy records.
+
+    Returns the records and the problems met: cells that are not numbers,
+    labels that name no known district/enterprise/agency/indicator, formulas
+    without a stored value, and total rows that differ from the sum of their parts.
+    """
+    reader = _RowReader(Context(source, table.layout, catalog), table)
+    for row in range(table.first_data_row, source.sheet.top + source.sheet.height):
+        reader.read_row(row)
+    reader.check_merged_values()
+    reader.check_totals()
+    return reader.records, table.problems + reader.problems
+
+
+class _RowReader:
+    """The state of reading one table's rows: records, problems, and the totals to check."""
+
+    def __init__(self, context: Context, table: Table) -> None:
+        """Prepare to read the rows of `table`."""
+        self.context, self.table = context, table
+        self.records = Records()
+        self.problems: list[Problem] = []
+        self.value_columns = [c for c in table.columns if c.role == "value"]
+        self.letters = [column_letter(c.index) for c in self.value_columns]
+        self.roles = RowRoles(context.layout)
+        self.units = UnitFactors(context, table.unit_column, table.unit_line)
+        self.sums = TotalCheck(c.index for c in self.value_columns)
+        self.checks_totals = context.layout.rows in _CHECKED_ROWS
+        self.data_rows: set[int] = set()
+
+    def read_row(self, row: int) -> None:
+        """Read one row: a data or total row, a section, a note, or a blank spacer."""
+        label_column = self.table.label_column
+        label_origin = self.table.merges.get((row, label_column), (row, label_column))
+        label = clean_label(self.context.sheet.value(*label_origin))
+        role = self.roles.role(folded := fold(label))
+        if role == "blank" and self._holds_numbers(row):
+            self._refuse_row(unlabelled_problem(self.context, label_origin))
+        elif role == "second_table":
+            cell = cell_name(row, label_column)
+            self.problems.append(second_table_problem(self.context, cell, label, self.table.first_data_row))
+        elif role == "data":
+            self._read_labelled(row, label, folded)
+
+    def _read_labelled(self, row: int, label: str, folded: str) -> None:
+        """Read a row whose label names its key, or report a label that names nothing known."""
+        key = row_key(self.context, label, folded)
+        if key is None:
+            if self._holds_numbers(row):  # a row without numbers is a note
+                cell = cell_name(row, self.table.label_column)
+                self._refuse_row(unknown_label_problem(self.context, cell, label))
+            return
+        self.data_rows.add(row)
+        self._read_values(row, key)
+
+    def _holds_numbers(self, row: int) -> bool:
+        """Tell whether any value column of `row` holds a number: a row without one is a note or a spacer."""
+        sheet, locale = self.context.sheet, self.context.layout.locale
+        return any(looks_numeric(sheet.value(row, c.index), locale) for c in self.value_columns)
+
+    def _refuse_row(self, problem: Problem) -> None:
+        """Report a row whose values cannot be read: no total of this table can be checked then."""
+        self.sums.skip(c.index for c in self.value_columns)
+        self.problems.append(problem)
+
+    def _read_values(self, row: int, key: dict) -> None:
+        """Read each value of a data row into a record, converted into its indicator's unit."""
+        number = str(row + 1)
+        for column, letter in zip(self.value_columns, self.letters, strict=True):
+            indicator = key.get("indicator") or column.indicator
+            value = read_number(self.context, row, column.index, indicator)
+            if isinstance(value, Problem):
+                self.problems.append(value)
+                self.sums.skip((column.index,))
+                continue
+            if value is None:
+                continue
+            factor, problem = self.units.factor(row, column, indicator)
+            if problem is not None:
+                self.problems.append(problem)
+            if factor is None:
+                continue
+            value *= factor
+            cell = letter + number
+            self._append(column, key, indicator, value, cell)
+            if self.checks_totals and indicator.aggregation == "sum":
+                self.sums.add(column.index, value, cell, total=key["total"])
+
+    def _append(self, column: Column, key: dict, indicator: Indicator, value: float, cell: str) -> None:
+        """Append one tidy record: the row's key, the column's enterprise and year, the value and its cell."""
+        source, c = self.context.source, self.records.columns
+        c["year"].append(key.get("year") or column.year or source.year)
+        c["domain"].append(indicator.domain)
+        c["indicator"].append(indicator.id)
+        c["area"].append(key.get("area", source.province))
+        c["operator"].append(key.get("operator", column.operator))
+        c["agency"].append(key.get("agency", ""))
+        c["value"].append(value)
+        c["unit"].append(indicator.unit)
+        c["preliminary"].append(key.get("preliminary", False) or column.preliminary)
+        c["source_file"].append(source.file)
+        c["source_sheet"].append(source.sheet.name)
+        c["source_cell"].append(cell)
+
+    def check_merged_values(self) -> None:
+        """Report merged ranges over the values of data rows: all but the first cell read as blank."""
+        columns = {c.index for c in self.value_columns}
+        for merged, merged_columns in merged_over_values(self.context.sheet, columns, self.data_rows):
+            self.sums.skip(merged_columns)
+            self.problems.append(merged_problem(self.context, merged))
+
+    def check_totals(self) -> None:
+        """Report each total row that differs from the sum of its parts beyond tolerance."""
+        self.problems += self.sums.problems(self.context, self.value_columns)
