@@ -1,22 +1,37 @@
 # ictanalysis — the two commands a new machine needs are `make report` and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+LOCK   := requirements.lock
+# Re-install whenever pyproject.toml or the lock file changes.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+# The exact set tested together, for Python 3.11 on Linux, Windows and macOS, with hashes.
+# `make lock` keeps every version already in $(LOCK) that pyproject.toml still allows;
+# `make lock LOCK_FLAGS=--upgrade` moves to the newest releases the ranges allow
+# (or LOCK_FLAGS='--upgrade-package pandas' for one package).
+LOCK_FLAGS ?=
+UV_REQUIREMENT := uv>=0.13,<0.14
 
-.PHONY: help install report test bench lab data distclean
+.PHONY: help install lock report test bench lab data distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name ictanalysis --display-name "Python (ictanalysis)" > /dev/null
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)  ## create .venv and install the project with its pinned dependencies
+install: $(STAMP)  ## create .venv (or VENV=…) and install the locked, hash-checked dependencies and the project
+
+lock:  ## regenerate requirements.lock from pyproject.toml's ranges (LOCK_FLAGS=--upgrade for newer releases)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet '$(UV_REQUIREMENT)'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+		--quiet $(LOCK_FLAGS) -o $(LOCK)
 
 report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output is
 	$(BIN)/ictanalysis clean
