@@ -34,8 +34,9 @@ import altair as alt
 import pandas as pd
 
 from ictanalysis.embed import VEGALITE_MIMETYPE, spec_html, vega_bundle
-from ictanalysis.formatting import format_locale
+from ictanalysis.formatting import format_locale, money_scale
 from ictanalysis.render import FONT, INK, spec_title, write_chart_files
+from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
     "ENTERPRISE_COLOURS",
@@ -83,37 +84,6 @@ MUTED, GRID = "#4a5766", "#e3e8ee"
 # The Vega-Lite major version JupyterLab 4.6 renders natively: its vega5-extension
 # registers application/vnd.vegalite.v3/v4/v5+json (and vega.v5), bundling Vega-Lite 5.6.
 _VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-
-_LABELS = {
-    "vi": {
-        "year": "Năm",
-        "district": "Huyện/thành phố",
-        "operator": "Doanh nghiệp",
-        "agency": "Cơ quan, đơn vị",
-        "indicator": "Chỉ tiêu",
-        "value": "Giá trị",
-        "share": "Thị phần (%)",
-        "share_year": "Thị phần năm {year} (%)",
-        "change": "Thay đổi (%)",
-        "change_since": "Thay đổi so với năm {year} (%)",
-    },
-    "en": {
-        "year": "Year",
-        "district": "District",
-        "operator": "Enterprise",
-        "agency": "Agency",
-        "indicator": "Indicator",
-        "value": "Value",
-        "share": "Share (%)",
-        "share_year": "Share in {year} (%)",
-        "change": "Change (%)",
-        "change_since": "Change on {year} (%)",
-    },
-}
-_MONEY_SCALES = {
-    "vi": ((1e9, "tỷ đồng"), (1e6, "triệu đồng")),
-    "en": ((1e9, "billion đồng"), (1e6, "million đồng")),
-}
 
 _BAR = 16  # thickness of one bar, in pixels
 _WIDTH = 460
@@ -174,9 +144,7 @@ def _label(key: str, language: str, **values: object) -> str:
     >>> _label("change_since", "vi", year=2019)
     'Thay đổi so với năm 2019 (%)'
     """
-    if language not in _LABELS:
-        raise ValueError(f"language must be one of {tuple(_LABELS)}, not {language!r}")
-    return _LABELS[language][key].format(**values)
+    return words(language)(f"chart.{key}", **values)
 
 
 def _capitalised(text: str) -> str:
@@ -195,9 +163,9 @@ def _money_scale(unit: str, values: Iterable[float], language: str) -> tuple[flo
     ((1000000000.0, 'tỷ đồng'), (1.0, 'thuê bao'))
     """
     largest = max((abs(v) for v in values if _finite(v)), default=0.0)
-    if unit.casefold() not in {"đồng", "vnd"}:
+    if unit.casefold() not in {"đồng", "vnd"} or largest < 1e6:
         return 1.0, unit
-    return next(((size, name) for size, name in _MONEY_SCALES[language] if largest >= size), (1.0, unit))
+    return money_scale(largest, language)
 
 
 def _number_format(values: Iterable[float]) -> str:
@@ -291,7 +259,7 @@ def _grouped_bars(long: pd.DataFrame, category: str, order: list[str], options: 
 
 
 def district_bars(
-    frame: pd.DataFrame, title: str, unit: str, year: int, compare_year: int, language: str = "vi"
+    frame: pd.DataFrame, title: str, unit: str, year: int, compare_year: int, language: str = DEFAULT_LANGUAGE
 ) -> alt.LayerChart:
     """Chart an indicator by district: one bar per year, districts from largest to smallest.
 
@@ -322,7 +290,7 @@ def agency_bars(
     unit: str,
     year: int,
     compare_year: int | None = None,
-    language: str = "vi",
+    language: str = DEFAULT_LANGUAGE,
 ) -> alt.LayerChart:
     """Chart an e-government indicator by agency, horizontal bars from largest to smallest.
 
@@ -345,7 +313,7 @@ def agency_bars(
     return _grouped_bars(long, "agency", _order(frame, "agency", "value"), options)
 
 
-def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = "vi") -> alt.LayerChart:
+def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = DEFAULT_LANGUAGE) -> alt.LayerChart:
     """Chart each enterprise's share of the province total in `year`, largest first.
 
     Shares are in percent (45.2 means 45,2 %), as ``Comparison.by_operator`` gives them.
@@ -375,7 +343,7 @@ def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = 
 
 
 def change_bars(
-    frame: pd.DataFrame, title: str, language: str = "vi", compare_year: int | None = None
+    frame: pd.DataFrame, title: str, language: str = DEFAULT_LANGUAGE, compare_year: int | None = None
 ) -> alt.LayerChart:
     """Chart the relative change of several indicators, diverging around zero.
 
@@ -435,7 +403,7 @@ def _change_tooltip(frame: pd.DataFrame, axis_title: str, language: str) -> list
 
 
 def year_pair_bars(
-    frame: pd.DataFrame, title: str, year: int, compare_year: int, language: str = "vi", columns: int = 3
+    frame: pd.DataFrame, title: str, year: int, compare_year: int, language: str = DEFAULT_LANGUAGE, columns: int = 3
 ) -> alt.FacetChart:
     """Chart a few indicators side by side, each with its two years on its own scale.
 
@@ -484,7 +452,7 @@ def _panel(row: Mapping[str, object], year: int, compare_year: int, language: st
 # --- rendering -------------------------------------------------------------------------------
 
 
-def chart_spec(chart: alt.TopLevelMixin, language: str = "vi") -> dict:
+def chart_spec(chart: alt.TopLevelMixin, language: str = DEFAULT_LANGUAGE) -> dict:
     """Return the chart's Vega-Lite spec with the house theme and the number locale of `language`.
 
     The locale goes into ``config.locale``, so every Vega renderer that reads the spec
@@ -501,7 +469,7 @@ def chart_spec(chart: alt.TopLevelMixin, language: str = "vi") -> dict:
     return spec
 
 
-def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str = "vi") -> str:
+def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str = DEFAULT_LANGUAGE) -> str:
     """Return ``<div id=…>`` and the script that draws the chart there (see :func:`ictanalysis.embed.spec_html`).
 
     A spec dict (from :func:`chart_spec`, or a notebook's Vega-Lite output) is taken as it is.
@@ -514,7 +482,7 @@ def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str =
     return spec_html(spec, element_id, language)
 
 
-def save_chart(chart: alt.TopLevelMixin, directory: Path, name: str, language: str = "vi") -> dict[str, Path]:
+def save_chart(chart: alt.TopLevelMixin, directory: Path, name: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Path]:
     """Write ``name.svg``, ``name.png`` (twice the size, for print) and an offline ``name.html``.
 
     See :func:`ictanalysis.render.write_chart_files`: atomic writes, the folder made when
@@ -562,7 +530,7 @@ class ChartDisplay:
     """
 
     chart: alt.TopLevelMixin
-    language: str = "vi"
+    language: str = DEFAULT_LANGUAGE
     html_snippet: bool = False
     element_id: str = field(default_factory=lambda: f"chart-{secrets.token_hex(6)}")
 
@@ -580,7 +548,7 @@ class ChartDisplay:
         return bundle
 
 
-def show(chart: alt.TopLevelMixin, language: str = "vi", *, html_snippet: bool = False) -> ChartDisplay:
+def show(chart: alt.TopLevelMixin, language: str = DEFAULT_LANGUAGE, *, html_snippet: bool = False) -> ChartDisplay:
     """Return the chart ready for a notebook cell to display (see :class:`ChartDisplay`).
 
     >>> shown = show(alt.Chart(pd.DataFrame({"v": [1]})).mark_bar().encode(x="v:Q").properties(title="Số"))

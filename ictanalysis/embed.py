@@ -15,16 +15,13 @@ from pathlib import Path
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.formatting import format_locale
+from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = ["VEGALITE_MIMETYPE", "script_json", "spec_html", "vega_bundle"]
 
 #: The Vega-Lite output JupyterLab 4.6 draws natively (its renderer bundles Vega-Lite 5).
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
 
-_NO_BUNDLE = {
-    "vi": "[Biểu đồ: trang này chưa có thư viện Vega (vega_bundle) để vẽ.]",
-    "en": "[Chart: this page lacks the Vega libraries (vega_bundle) to draw it.]",
-}
 _ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
@@ -78,7 +75,7 @@ def _embed_spec(spec: dict) -> dict:
     return {key: value for key, value in spec.items() if key != "$schema"}
 
 
-def spec_html(spec: dict, element_id: str, language: str = "vi") -> str:
+def spec_html(spec: dict, element_id: str, language: str = DEFAULT_LANGUAGE) -> str:
     """Return ``<div id=…>`` and the script that draws the chart there with ``vegaEmbed``.
 
     The page must already hold :func:`vega_bundle` (the report embeds it once for all its
@@ -97,7 +94,7 @@ def spec_html(spec: dict, element_id: str, language: str = "vi") -> str:
         f'<div id="{element_id}" class="chart"></div>\n<script>(function () {{\n'
         f"  var element = document.getElementById({script_json(element_id)});\n"
         f'  if (typeof vegaEmbed !== "function") {{\n'
-        f"    element.textContent = {script_json(_NO_BUNDLE[language])};\n    return;\n  }}\n"
+        f"    element.textContent = {script_json(words(language)('chart.no_bundle'))};\n    return;\n  }}\n"
         f"  vegaEmbed(element, {script_json(_embed_spec(spec))}, {script_json(options)})\n"
         f"    .catch(function (error) {{ element.textContent = String(error); console.error(error); }});\n"
         f"}})();</script>"

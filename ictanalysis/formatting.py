@@ -2,9 +2,10 @@
 
 Every number the report, its charts and the quality page show goes through
 this module. Digits, decimal marks and group separators come from Babel's
-CLDR data for the locales ``vi`` and ``en``; the only house rules are which
-number of decimals to show, the minus sign (U+2212, as Vega's d3-format
-writes it), and the space before ``%`` in Vietnamese.
+CLDR data for the language's locale; the words around a number (the space
+before ``%`` in Vietnamese, "điểm %", "tỷ đồng") come from the language's
+catalog (:mod:`ictanalysis.words`). The house rules are which number of
+decimals to show and the minus sign (U+2212, as Vega's d3-format writes it).
 
 Percentages are given in percent points: ``format_percent(12.5)`` is
 "12,5 %", not ``format_percent(0.125)``.
@@ -15,60 +16,53 @@ from __future__ import annotations
 import decimal
 import math
 
+from ictanalysis.words import DEFAULT_LANGUAGE, words
+
 __all__ = [
-    "EN_FORMAT_LOCALE",
-    "LANGUAGES",
-    "VI_FORMAT_LOCALE",
     "format_change",
     "format_locale",
     "format_money",
     "format_number",
     "format_percent",
     "format_points",
+    "money_scale",
 ]
-
-LANGUAGES = ("vi", "en")
 
 MISSING = "–"
 MINUS = "\u2212"
-
-# d3-format locales for Vega (vega-embed's `formatLocale`, vl-convert's `format_locale`).
-VI_FORMAT_LOCALE = {
-    "decimal": ",",
-    "thousands": ".",
-    "grouping": [3],
-    "currency": ["", "\u00a0₫"],
-    "percent": " %",
-    "minus": MINUS,
-}
-EN_FORMAT_LOCALE = {
-    "decimal": ".",
-    "thousands": ",",
-    "grouping": [3],
-    "currency": ["", "\u00a0₫"],
-    "percent": "%",
-    "minus": MINUS,
-}
-
-_PERCENT_SIGN = {"vi": " %", "en": "%"}
-_MONEY_UNITS = {
-    "vi": ((1e9, "tỷ đồng"), (1e6, "triệu đồng"), (1.0, "đồng")),
-    "en": ((1e9, "billion đồng"), (1e6, "million đồng"), (1.0, "đồng")),
-}
+_MONEY_SCALES = ((1e9, "money.billion"), (1e6, "money.million"), (1.0, "money.dong"))
 
 
-def format_locale(language: str = "vi") -> dict:
+def format_locale(language: str = DEFAULT_LANGUAGE) -> dict:
     """Return the d3-format locale that makes Vega charts write numbers like the text.
 
-    >>> format_locale("vi")["decimal"], format_locale("en")["thousands"]
-    (',', ',')
+    >>> format_locale("vi")["decimal"], format_locale("en")["thousands"], format_locale("vi")["percent"]
+    (',', ',', ' %')
     """
-    _check_language(language)
-    source = VI_FORMAT_LOCALE if language == "vi" else EN_FORMAT_LOCALE
-    return {key: list(value) if isinstance(value, list) else value for key, value in source.items()}
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    said = words(language)
+    return {
+        "decimal": get_decimal_symbol(said.locale),
+        "thousands": get_group_symbol(said.locale),
+        "grouping": [3],
+        "currency": ["", "\u00a0₫"],
+        "percent": said("number.percent", number=""),
+        "minus": MINUS,
+    }
 
 
-def format_number(x: float | None, language: str = "vi", decimals: int | None = None) -> str:
+def money_scale(largest: float, language: str = DEFAULT_LANGUAGE) -> tuple[float, str]:
+    """Return the divisor and unit that keep an amount in đồng short: tỷ, triệu or plain đồng.
+
+    >>> money_scale(3.2e12), money_scale(45e6, "en"), money_scale(5000)
+    ((1000000000.0, 'tỷ đồng'), (1000000.0, 'million đồng'), (1.0, 'đồng'))
+    """
+    size, key = next((s, k) for s, k in _MONEY_SCALES if abs(largest) >= s or s == 1.0)
+    return size, words(language)(key)
+
+
+def format_number(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: int | None = None) -> str:
     """Write a number with the language's group and decimal marks.
 
     Without `decimals`, whole numbers get none, numbers of 100 or more at
@@ -82,7 +76,7 @@ def format_number(x: float | None, language: str = "vi", decimals: int | None = 
     >>> format_number(-3.2), format_number(None), format_number(float("inf"))
     ('−3,2', '–', '∞')
     """
-    _check_language(language)
+    words(language)  # refuses a language without a catalog
     if _missing(x):
         return MISSING
     if math.isinf(x):
@@ -93,7 +87,7 @@ def format_number(x: float | None, language: str = "vi", decimals: int | None = 
     return _babel_decimal(rounded, pattern, language).replace("-", MINUS)
 
 
-def format_percent(x: float | None, language: str = "vi", decimals: int | None = 1) -> str:
+def format_percent(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: int | None = 1) -> str:
     """Write a value given in percent: "12,5 %" (Vietnamese), "12.5%" (English).
 
     `decimals` None shows them as :func:`format_number` does (none for 100).
@@ -105,12 +99,13 @@ def format_percent(x: float | None, language: str = "vi", decimals: int | None =
     >>> format_percent(float("nan"))
     '–'
     """
+    said = words(language)
     if _missing(x):
         return MISSING
-    return format_number(x, language, decimals) + _PERCENT_SIGN[language]
+    return said("number.percent", number=format_number(x, language, decimals))
 
 
-def format_change(x: float | None, language: str = "vi", decimals: int | None = 1) -> str:
+def format_change(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: int | None = 1) -> str:
     """Write a change in percent with its sign: "+650,0 %", "−3,2 %".
 
     A change that rounds to zero carries no sign.
@@ -124,20 +119,20 @@ def format_change(x: float | None, language: str = "vi", decimals: int | None = 
     return "+" + text
 
 
-def format_points(x: float | None, language: str = "vi", decimals: int = 1) -> str:
+def format_points(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
     """Write a change of a rate in percentage points with its sign: "+1,5 điểm %", "−0.4 pp".
 
     >>> format_points(1.5), format_points(-0.4, "en"), format_points(0.01)
     ('+1,5 điểm %', '−0.4 pp', '0,0 điểm %')
     """
-    _check_language(language)
+    said = words(language)
     if _missing(x):
         return MISSING
-    text = format_number(x, language, decimals) + (" điểm %" if language == "vi" else " pp")
+    text = said("number.points", number=format_number(x, language, decimals))
     return "+" + text if _round_half_up(x, decimals) > 0 else text
 
 
-def format_money(dong: float | None, language: str = "vi", decimals: int = 1) -> str:
+def format_money(dong: float | None, language: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
     """Write an amount in đồng in tỷ (billions) or triệu (millions) as its size asks.
 
     >>> format_money(1_120_900_000_000), format_money(1_120_900_000_000, "en")
@@ -145,17 +140,12 @@ def format_money(dong: float | None, language: str = "vi", decimals: int = 1) ->
     >>> format_money(45_000_000), format_money(5000)
     ('45 triệu đồng', '5.000 đồng')
     """
-    _check_language(language)
+    said = words(language)
     if _missing(dong):
         return MISSING
-    size, unit = next((s, u) for s, u in _MONEY_UNITS[language] if abs(dong) >= s or s == 1.0)
-    places = decimals if size > 1 else 0
-    return f"{format_number(_round_half_up(dong / size, places), language)} {unit}"
-
-
-def _check_language(language: str) -> None:
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    size, unit = money_scale(dong, language)
+    number = format_number(_round_half_up(dong / size, decimals if size > 1 else 0), language)
+    return said("number.quantity", number=number, unit=unit)
 
 
 def _missing(x: float | None) -> bool:

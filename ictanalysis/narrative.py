@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import math
 
-from ictanalysis.compare import HEADLINE, Comparison, Figure, percent_change
+from ictanalysis.compare import Comparison, Figure, percent_change
+from ictanalysis.contents import load_contents
 from ictanalysis.formatting import format_money, format_number, format_percent
+from ictanalysis.present import named
+from ictanalysis.quality import describe_rule
+from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
     "admin_sentences",
@@ -28,112 +32,14 @@ __all__ = [
     "egov_sentences",
     "headline_sentences",
     "postal_sentences",
+    "sentences",
     "telecom_sentences",
 ]
 
 MAX_NOTE_ROWS = 10
 
-# Sentence templates, (Vietnamese, English). Fields: {year} report year, {cy} compared year,
-# {value} the figure as written, {trend} its change ("tăng 2,1 % so với năm 2019").
-_T = {
-    "missing": ("Chưa có số liệu về {name} năm {year}.", "No figure for {name} is available for {year}."),
-    "no_before": ("chưa có số liệu năm {cy} để so sánh", "no {cy} figure to compare with"),
-    "up": ("tăng {amount} so với năm {cy}", "up {amount} on {cy}"),
-    "down": ("giảm {amount} so với năm {cy}", "down {amount} on {cy}"),
-    "more": ("tăng {amount} so với năm {cy}", "{amount} more than in {cy}"),
-    "fewer": ("giảm {amount} so với năm {cy}", "{amount} fewer than in {cy}"),
-    "same": ("không đổi so với năm {cy}", "unchanged from {cy}"),
-    "points": ("điểm phần trăm", "percentage points"),
-    "and": ("và", "and"),
-    "mobile_subscribers": ("Năm {year}, toàn tỉnh có {value} thuê bao điện thoại di động, {trend}.",
-               "In {year} the province had {value} mobile-cellular subscriptions, {trend}."),
-    "density": ("Mật độ thuê bao di động đạt {value} thuê bao/100 dân (năm {cy}: {before}).",
-                "That is {value} subscriptions per 100 inhabitants ({cy}: {before})."),
-    "density_range": ("Mật độ cao nhất ở {top} ({top_value} thuê bao/100 dân), thấp nhất ở {bottom} ({bottom_value}).",
-                      "Density was highest in {top} ({top_value} per 100 inhabitants) and lowest in {bottom} ({bottom_value})."),
-    "leader": ("{member} dẫn đầu về {name} với {share} toàn tỉnh (năm {cy}: {before}).",
-               "{member} led {name} with {share} of the province's total ({cy}: {before})."),
-    "newcomers": ("So với năm {cy}, có thêm {members} báo cáo số liệu {name}.",
-                  "Compared with {cy}, {members} also reported {name}."),
-    "fixed_telephone_subscribers": ("Số thuê bao điện thoại cố định là {value} thuê bao, {trend}.",
-                                    "Fixed-telephone subscriptions numbered {value}, {trend}."),
-    "fixed_broadband_subscribers": ("Toàn tỉnh có {value} thuê bao internet băng rộng cố định, {trend}.",
-                                    "Fixed-broadband subscriptions numbered {value}, {trend}."),
-    "mobile_broadband_subscribers": ("Số thuê bao băng rộng di động là {value} thuê bao{who}, {trend}.",
-                                     "Active mobile-broadband subscriptions numbered {value}{who}, {trend}."),
-    "who": (" (số liệu của {member})", " ({member} only)"),
-    "bts_stations": ("Hạ tầng mạng di động có {value} trạm thu phát sóng (BTS), {trend}.",
-                     "The mobile networks had {value} base transceiver stations, {trend}."),
-    "bts_4g_stations": ("Trong đó có {value} trạm 4G (eNodeB), {trend}.", "Of these, {value} were 4G stations (eNodeB), {trend}."),
-    "coverage_4g_population": ("{value} khu vực có dân cư được phủ sóng 4G, {trend}.",
-                               "4G covered {value} of populated areas, {trend}."),
-    "coverage_3g4g_population": ("Tỷ lệ khu vực có dân cư được phủ sóng 3G/4G đạt {value}, {trend}.",
-                                 "3G or 4G covered {value} of populated areas, {trend}."),
-    "telecom_revenue": ("Doanh thu dịch vụ viễn thông đạt {value}, {trend}.",
-                        "Telecommunication service revenue was {value}, {trend}."),
-    "postal_service_points": ("Toàn tỉnh có {value} điểm phục vụ bưu chính, {trend}.",
-                              "There were {value} postal service points, {trend}."),
-    "postal_items": ("Sản lượng bưu gửi đạt {value} bưu gửi, {trend}.",
-                     "Postal enterprises handled {value} items, {trend}."),
-    "postal_revenue": ("Doanh thu bưu chính (không kể dịch vụ chuyển tiền và tiết kiệm bưu điện) đạt {value}, {trend}.",
-                       "Postal revenue, excluding money transfer and postal savings, was {value}, {trend}."),
-    "online_services_level4": ("Cổng dịch vụ công trực tuyến của tỉnh cung cấp {value} dịch vụ công trực tuyến mức độ 4, {trend}.",
-                               "The provincial public-service portal offered {value} level-4 online public services, {trend}."),
-    "lower_levels": ("Ngoài ra, Cổng cung cấp {level3} dịch vụ mức độ 3 và {level2} dịch vụ mức độ 2.",
-                     "It also offered {level3} level-3 and {level2} level-2 services."),
-    "top_agency": ("{member} cung cấp nhiều dịch vụ mức độ 4 nhất ({value} dịch vụ).",
-                   "The {member} offered the most level-4 services ({value})."),
-    "national_portal_procedures": ("{value} thủ tục hành chính được tích hợp lên Cổng Dịch vụ công quốc gia, {trend}.",
-                                   "{value} procedures were integrated onto the national public-service portal, {trend}."),
-    "national_portal_share": ("Tỷ lệ dịch vụ công trực tuyến của tỉnh kết nối với Cổng Dịch vụ công quốc gia đạt {value}.",
-                              "{value} of the province's online public services were connected to the national portal."),
-    "interconnected_land_procedures": ("{value} thủ tục thuộc lĩnh vực đất đai được liên thông giải quyết ở cấp huyện, {trend}.",
-                                       "{value} land-administration procedures were handled through interconnection at district level, {trend}."),
-    "interconnection": ("Trục liên thông văn bản kết nối {levels} cấp chính quyền trong tỉnh và gửi nhận văn bản điện tử với {ministries} bộ, cơ quan ngang bộ và {agencies} cơ quan thuộc Chính phủ.",
-                        "The document interconnection axis linked {levels} levels of government in the province and exchanged electronic documents with {ministries} ministries and {agencies} government agencies."),
-    "edocuments_exchanged": ("{value} văn bản điện tử được gửi nhận qua trục liên thông, {trend}.",
-                             "{value} electronic documents were exchanged over the axis, {trend}."),
-    "video_added": ("{added} điểm cầu hội nghị truyền hình trực tuyến được đưa vào sử dụng trong năm {year}, nâng tổng số lên {value} điểm cầu.",
-                    "{added} video-conference endpoints were brought into use in {year}, bringing the total to {value}."),
-    "videoconference_endpoints": ("Toàn tỉnh có {value} điểm cầu hội nghị truyền hình trực tuyến, {trend}.",
-                                  "There were {value} video-conference endpoints, {trend}."),
-    "drafted": ("Năm {year}, Sở đã tham mưu Ủy ban nhân dân tỉnh ban hành {items} (năm {cy}: {before}).",
-                "In {year} the department drafted {items} for the Provincial People's Committee ({cy}: {before})."),
-    "directives": ("{done}/{assigned} văn bản chỉ đạo điều hành hoàn thành đúng hạn, đạt {rate} (năm {cy}: {before}).",
-                   "{done} of {assigned} directive documents were completed on time, a rate of {rate} ({cy}: {before})."),
-    "directives_done": ("{done} văn bản chỉ đạo điều hành hoàn thành đúng hạn, {trend}.",
-                        "{done} directive documents were completed on time, {trend}."),
-    "no_quality": ("Báo cáo không kèm kết quả kiểm tra chất lượng số liệu.", "No data-quality result came with this report."),
-    "quality_other": ("Kết quả kiểm tra chất lượng số liệu kèm theo là của năm {year} so với năm {cy}.",
-                      "The data-quality result supplied is for {year} compared with {cy}."),
-    "quality_clean": ("Số liệu đã qua bước kiểm tra chất lượng ({n} quy tắc), không có cảnh báo.",
-                      "The data passed the quality check ({n} rules) without warnings."),
-    "quality_rule": ("{severity} của bước kiểm tra số liệu: {description} (không đạt ở {failed}/{checked} dòng).",
-                     "{severity} from the data-quality check: {description} (not met by {failed} of {checked} rows)."),
-    "quality_row": ("{what}: {values} (ô nguồn: {cells}).", "{what}: {values} (source cells: {cells})."),
-    "quality_more": ("Và {n} dòng khác, xem quality.json.", "And {n} more rows, see quality.json."),
-    "warning": ("Cảnh báo", "Warning"),
-    "error": ("Lỗi", "Error"),
-    "sum_of_enterprises": ("Số liệu toàn tỉnh về {names} là tổng số liệu do các doanh nghiệp báo cáo.",
-                           "Province figures for {names} are the sums of the enterprises' figures."),
-    "sum_of_agencies": ("Số liệu toàn tỉnh về {names} là tổng số liệu của các cơ quan.",
-                        "Province figures for {names} are the sums of the agencies' figures."),
-    "sum_of_districts": ("Số liệu toàn tỉnh về {names} là tổng số liệu của các huyện, thành phố.",
-                         "Province figures for {names} are the sums of the districts' figures."),
-    "sum_of_parts": ("Số liệu {name} năm {year} là tổng của {parts}.", "The {year} figure for {name} is the sum of {parts}."),
-    "penetration": ("Mật độ thuê bao trên 100 dân bằng số thuê bao chia cho dân số, nhân với 100 (cách tính của cơ quan thống kê, dùng dân số trung bình khi có); dân số lấy từ {files}.",
-                    "Subscriptions per 100 inhabitants are subscriptions divided by population, times 100 (the statistics office's definition, with the average population where given); population from {files}."),
-    "revenue": ("Doanh thu viễn thông trong báo cáo là doanh thu dịch vụ do các doanh nghiệp báo cáo Sở; số liệu doanh thu của cơ quan thống kê được tính theo phạm vi khác nên không đem so sánh.",
-                "Telecom revenue here is the service revenue the enterprises report to the department; the statistics office's revenue series has a different scope and is never compared with it."),
-    "gso": ("Các chuỗi số liệu của Niên giám thống kê ({names}) không được so sánh với số liệu của Sở.",
-            "The statistical yearbook's series ({names}) are not compared with the department's figures."),
-    "preliminary": ("Số liệu sơ bộ: {names}.", "Preliminary figures: {names}."),
-    "sources": ("Nguồn số liệu: {files}. Mỗi số liệu trong các bảng kèm theo ghi rõ ô nguồn (tệp › trang tính › ô).",
-                "Sources: {files}. Every figure in the tables names its source cells (file › sheet › cell)."),
-}  # fmt: skip
 
-
-def headline_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+def headline_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the summary that opens the report: the main results of the year.
 
     >>> from pathlib import Path
@@ -144,7 +50,7 @@ def headline_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
     Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019.
     """
     return [
-        _indicator_sentence(cmp, "online_services_level4", language, "dịch vụ"),
+        _indicator_sentence(cmp, "online_services_level4", language, "services"),
         _video_sentence(cmp, language),
         _indicator_sentence(cmp, "coverage_4g_population", language),
         _indicator_sentence(cmp, "mobile_subscribers", language),
@@ -153,47 +59,47 @@ def headline_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
     ]
 
 
-def postal_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+def postal_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the sentences on postal service points, items and revenue, and the enterprises."""
     sentences = [
-        _indicator_sentence(cmp, "postal_service_points", language, "điểm"),
+        _indicator_sentence(cmp, "postal_service_points", language, "points"),
         _indicator_sentence(cmp, "postal_items", language),
         _indicator_sentence(cmp, "postal_revenue", language),
     ]
     return sentences + _member_sentences(cmp, "postal_revenue", language)
 
 
-def telecom_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+def telecom_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the sentences on subscribers, density, infrastructure, coverage and revenue."""
     sentences = [_indicator_sentence(cmp, "mobile_subscribers", language), *_density_sentences(cmp, language)]
     sentences += _member_sentences(cmp, "mobile_subscribers", language)
     for indicator in ("fixed_telephone_subscribers", "fixed_broadband_subscribers", "mobile_broadband_subscribers"):
         sentences.append(_indicator_sentence(cmp, indicator, language, who=_who(cmp, indicator, language)))
-    for indicator, noun in (("bts_stations", "trạm"), ("bts_4g_stations", "trạm")):
+    for indicator, noun in (("bts_stations", "stations"), ("bts_4g_stations", "stations")):
         sentences.append(_indicator_sentence(cmp, indicator, language, noun))
     for indicator in ("coverage_4g_population", "coverage_3g4g_population", "telecom_revenue"):
         sentences.append(_indicator_sentence(cmp, indicator, language))
     return sentences + _member_sentences(cmp, "telecom_revenue", language)[:1]
 
 
-def egov_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+def egov_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the sentences on online public services, interconnection and video conferencing."""
-    sentences = [_indicator_sentence(cmp, "online_services_level4", language, "dịch vụ")]
+    sentences = [_indicator_sentence(cmp, "online_services_level4", language, "services")]
     sentences += _lower_levels_sentence(cmp, language) + _top_agency_sentence(cmp, language)
-    sentences.append(_indicator_sentence(cmp, "national_portal_procedures", language, "thủ tục"))
+    sentences.append(_indicator_sentence(cmp, "national_portal_procedures", language, "procedures"))
     sentences.append(_indicator_sentence(cmp, "national_portal_share", language))
-    sentences.append(_indicator_sentence(cmp, "interconnected_land_procedures", language, "thủ tục"))
+    sentences.append(_indicator_sentence(cmp, "interconnected_land_procedures", language, "procedures"))
     sentences.append(_interconnection_sentence(cmp, language))
     sentences.append(_indicator_sentence(cmp, "edocuments_exchanged", language))
     return sentences + [_video_sentence(cmp, language)]
 
 
-def admin_sentences(cmp: Comparison, language: str = "vi") -> list[str]:
+def admin_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the sentences on the documents the department drafted and its directives."""
     return [_drafted_sentence(cmp, language), _directives_sentence(cmp, language)]
 
 
-def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str = "vi") -> list[str]:
+def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the data notes: the quality gate's findings, derived figures, definitions, sources.
 
     `quality_json` is :meth:`ictanalysis.quality.QualityResult.to_json_dict`'s
@@ -207,11 +113,24 @@ def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str 
     return notes + [_t("sources", language).format(files=files)]
 
 
+def sentences(name: str, cmp: Comparison, language: str = DEFAULT_LANGUAGE, quality_json: dict | None = None) -> list[str]:
+    """Return the set of sentences a section names (see :data:`ictanalysis.contents.SENTENCES`).
+
+    `quality_json` is for the data notes (``notes``) only.
+    """
+    if name == "notes":
+        return data_notes(cmp, quality_json, language)
+    written = {"headline": headline_sentences, "postal": postal_sentences, "telecom": telecom_sentences,
+               "egov": egov_sentences, "admin": admin_sentences}  # fmt: skip
+    return written[name](cmp, language)
+
+
 # --- words and numbers ---------------------------------------------------------------------
 
 
 def _t(key: str, language: str) -> str:
-    return _T[key][0 if language == "vi" else 1]
+    """Return the sentence template `key` (``narrative.<key>`` in the words of `language`), unfilled."""
+    return words(language)(f"narrative.{key}")
 
 
 def _name(cmp: Comparison, indicator: str, language: str) -> str:
@@ -219,8 +138,7 @@ def _name(cmp: Comparison, indicator: str, language: str) -> str:
 
     "Trạm thu phát sóng (BTS)" is "trạm thu phát sóng"; "BTS" stays upper case.
     """
-    spec = cmp.indicator(indicator)
-    name = (spec.name_vi if language == "vi" else spec.name_en).split(" (")[0]
+    name = words(language).indicator(cmp.indicator(indicator)).split(" (")[0]
     return _lower_first(name)
 
 
@@ -258,7 +176,7 @@ def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, languag
         return _direction(change, amount, language, cy, ("up", "down"))
     relative = percent_change(before.value, now.value)
     if noun or math.isnan(relative):
-        amount = format_number(abs(change), language) + (f" {noun}" if noun and language == "vi" else "")
+        amount = words(language)(f"narrative.count.{noun}", number=format_number(abs(change), language)) if noun else format_number(abs(change), language)
         return _direction(change, amount, language, cy, ("more", "fewer"))
     return _direction(round(relative, 1), format_percent(abs(relative), language), language, cy, ("up", "down"))
 
@@ -299,7 +217,7 @@ def _indicator_sentence(cmp: Comparison, indicator: str, language: str, noun: st
 
 def _density_sentences(cmp: Comparison, language: str) -> list[str]:
     """Write the province's subscriptions per 100 inhabitants, and the districts' highest and lowest."""
-    table = cmp.penetration("mobile_subscribers", language)
+    table = cmp.penetration("mobile_subscribers")
     province = table.iloc[-1]
     if math.isnan(province["per_100"]):
         return []
@@ -323,8 +241,7 @@ def _range_sentence(cmp: Comparison, districts, language: str) -> str:
 
 def _area_phrase(cmp: Comparison, code: str, language: str) -> str:
     """Return "thành phố Phan Rang-Tháp Chàm" / "Phan Rang-Thap Cham"."""
-    area = cmp.catalog.areas[code]
-    return _lower_first(area.full_name) if language == "vi" else area.name_en
+    return _lower_first(words(language).area(cmp.catalog.areas[code], full=True))
 
 
 def _member_sentences(cmp: Comparison, indicator: str, language: str) -> list[str]:
@@ -361,7 +278,7 @@ def _lower_levels_sentence(cmp: Comparison, language: str) -> list[str]:
 
 
 def _top_agency_sentence(cmp: Comparison, language: str) -> list[str]:
-    table = cmp.by_agency("online_services_level4", language).dropna(subset=["value"])
+    table = named(cmp.by_agency("online_services_level4"), cmp.catalog, language).dropna(subset=["value"])
     if table.empty or table.iloc[0]["value"] <= 0:
         return []
     top = table.iloc[0]
@@ -382,16 +299,12 @@ def _video_sentence(cmp: Comparison, language: str) -> str:
     """Say how many endpoints were added and the total; without growth, the total and its trend."""
     before, now = cmp.figures("videoconference_endpoints")
     if not (before.available and now.available and now.value > before.value):
-        return _indicator_sentence(cmp, "videoconference_endpoints", language, "điểm cầu")
+        return _indicator_sentence(cmp, "videoconference_endpoints", language, "endpoints")
     added = format_number(now.value - before.value, language)
     return _t("video_added", language).format(added=added, year=cmp.year, value=format_number(now.value, language))
 
 
-_DRAFTED = (
-    ("legal_documents_drafted", "văn bản quy phạm pháp luật", "legal documents"),
-    ("decisions_drafted", "quyết định", "decisions"),
-    ("plans_drafted", "kế hoạch", "plans"),
-)
+_DRAFTED = ("legal_documents_drafted", "decisions_drafted", "plans_drafted")
 
 
 def _drafted_sentence(cmp: Comparison, language: str) -> str:
@@ -403,16 +316,16 @@ def _drafted_sentence(cmp: Comparison, language: str) -> str:
     text = _t("drafted", language).format(
         year=cmp.year, cy=cmp.compare_year, items=_join(now, language), before=_join(before, language)
     )
-    missing = [_missing(cmp, i, language) for i, *_ in _DRAFTED if not cmp.value(i, cmp.year).available]
+    missing = [_missing(cmp, i, language) for i in _DRAFTED if not cmp.value(i, cmp.year).available]
     return " ".join([text, *missing])
 
 
 def _drafted_items(cmp: Comparison, year: int, language: str) -> list[str]:
     items = []
-    for indicator, noun_vi, noun_en in _DRAFTED:
+    for indicator in _DRAFTED:
         figure = cmp.value(indicator, year)
         if figure.available:
-            items.append(f"{format_number(figure.value, language)} {noun_vi if language == 'vi' else noun_en}")
+            items.append(words(language)(f"narrative.drafted.{indicator}", number=format_number(figure.value, language)))
     return items
 
 
@@ -423,7 +336,7 @@ def _directives_sentence(cmp: Comparison, language: str) -> str:
         return _missing(cmp, "directives_completed_on_time", language)
     if not assigned.available or assigned.value == 0:
         before = cmp.value("directives_completed_on_time", cmp.compare_year)
-        trend = _trend(cmp, "directives_completed_on_time", before, done, language, "văn bản")
+        trend = _trend(cmp, "directives_completed_on_time", before, done, language, "documents")
         return _t("directives_done", language).format(done=format_number(done.value, language), trend=trend)
     rate = format_percent(done.value / assigned.value * 100, language, decimals=None)
     return _t("directives", language).format(
@@ -438,8 +351,8 @@ def _ratio(cmp: Comparison, year: int, language: str) -> str:
         return _t("no_before", language).format(cy=year)
     if not assigned.available:
         return format_number(done.value, language)
-    separator = "/" if language == "vi" else " of "
-    return f"{format_number(done.value, language)}{separator}{format_number(assigned.value, language)}"
+    return _t("ratio", language).format(done=format_number(done.value, language),
+                                        assigned=format_number(assigned.value, language))
 
 
 # --- data notes -------------------------------------------------------------------------------
@@ -461,8 +374,8 @@ def _quality_notes(cmp: Comparison, quality: dict | None, language: str) -> list
 
 
 def _rule_notes(cmp: Comparison, rule: dict, language: str) -> list[str]:
-    severity = _t("error" if rule.get("severity") == "error" else "warning", language)
-    description = rule.get("description_vi" if language == "vi" else "description_en") or rule.get("id", "")
+    severity = words(language)("severity.error" if rule.get("severity") == "error" else "severity.warning")
+    description = describe_rule(rule.get("id", ""), language)
     head = _t("quality_rule", language).format(
         severity=severity, description=_lower_first(description.rstrip(".")),
         failed=rule.get("failed", 0), checked=rule.get("checked", 0),
@@ -479,7 +392,7 @@ def _row_note(cmp: Comparison, row: dict, language: str) -> str:
     what = [_row_indicator(cmp, row.get("indicator", ""), language)]
     area = row.get("area", "")
     if area in cmp.catalog.areas:
-        what.append(cmp.area_name(area, language))
+        what.append(words(language).area(cmp.catalog.areas[area]))
     what += [row[key] for key in ("operator", "agency") if row.get(key)]
     values, cells = _row_values(row, language), _row_cells(row)
     return _t("quality_row", language).format(what=", ".join(what), values=values, cells=cells)
@@ -532,9 +445,9 @@ def _reported() -> tuple[str, ...]:
     """Return every indicator a section speaks of, in the order of the report."""
     sections = ("coverage_3g4g_population", "online_services_level3", "online_services_level2",
                 "national_portal_procedures", "national_portal_share", "interconnected_land_procedures",
-                "edocuments_exchanged", *(i for i, *_ in _DRAFTED), "directives_completed_on_time",
+                "edocuments_exchanged", *_DRAFTED, "directives_completed_on_time",
                 "directives_assigned")  # fmt: skip
-    return tuple(dict.fromkeys((*HEADLINE, *sections)))
+    return tuple(dict.fromkeys((*load_contents().headline, *sections)))
 
 
 def _definition_notes(cmp: Comparison, language: str) -> list[str]:

@@ -11,120 +11,21 @@ table ends with the source cells of its figures.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable
 
 import pandas as pd
 
 from ictanalysis.formatting import format_change, format_number, format_percent, format_points
 from ictanalysis.text import visible_text
+from ictanalysis.words import DEFAULT_LANGUAGE, words
 
-__all__ = [
-    "CHANGE_COLUMNS", "DISTRICT_COLUMNS", "OPERATOR_COLUMNS", "PENETRATION_COLUMNS", "SECTIONS", "SOURCE_COLUMNS",
-    "Charts", "change_text", "heading", "label", "paragraphs", "table", "table_markup", "title",
-]  # fmt: skip
-
-SECTIONS = {
-    "headline": ("Những con số chính", "Headline figures"),
-    "postal": ("Bưu chính", "Postal services"),
-    "telecom": ("Viễn thông và Internet", "Telecommunications and internet"),
-    "infrastructure": ("Hạ tầng viễn thông", "Telecom infrastructure"),
-    "subscribers": ("Thuê bao", "Subscribers"),
-    "penetration": ("Mật độ thuê bao trên 100 dân", "Subscriptions per 100 inhabitants"),
-    "revenue": ("Doanh thu", "Revenue"),
-    "egov": ("Chính quyền điện tử", "E-government"),
-    "admin": ("Công tác tham mưu, chỉ đạo điều hành của Sở", "The department's own work"),
-    "notes": ("Ghi chú số liệu", "Data notes"),
-    "sources": ("Phụ lục: nguồn của từng số liệu", "Appendix: where each figure comes from"),
-}
-
-# Table columns: name → (Vietnamese heading, English heading), in display order.
-CHANGE_COLUMNS = {
-    "name": ("Chỉ tiêu", "Indicator"), "unit": ("Đơn vị tính", "Unit"), "value_before": ("Năm trước", "Previous year"),
-    "value": ("Năm báo cáo", "Report year"), "change_percent": ("Tăng/giảm", "Change"),
-}
-OPERATOR_COLUMNS = {
-    "operator": ("Doanh nghiệp", "Enterprise"), "value_before": ("Năm trước", "Previous year"),
-    "value": ("Năm báo cáo", "Report year"), "change_percent": ("Tăng/giảm", "Change"), "share": ("Thị phần", "Share"),
-}
-DISTRICT_COLUMNS = {
-    "name": ("Huyện/thành phố", "District"), "value_before": ("Năm trước", "Previous year"),
-    "value": ("Năm báo cáo", "Report year"), "change_percent": ("Tăng/giảm", "Change"), "share": ("Tỷ trọng", "Share"),
-    "rank": ("Xếp hạng", "Rank"), "rank_change": ("Thay đổi hạng", "Rank change"),
-}
-PENETRATION_COLUMNS = {
-    "name": ("Địa bàn", "Area"), "population": ("Dân số", "Population"), "subscribers": ("Thuê bao", "Subscriptions"),
-    "per_100_before": ("Trên 100 dân, năm trước", "Per 100, previous year"),
-    "per_100": ("Trên 100 dân", "Per 100 inhabitants"),
-}
-SOURCE_COLUMNS = {
-    "name": ("Số liệu", "Figure"), "year": ("Năm", "Year"), "value": ("Giá trị", "Value"),
-    "sources": ("Tệp › trang tính › ô", "File › sheet › cell"),
-}
-EGOV_INDICATORS = [
-    "online_services_level2", "online_services_level3", "online_services_level4", "national_portal_procedures",
-    "national_portal_share", "interconnected_land_procedures", "videoconference_endpoints", "edocuments_exchanged",
-]
-_LABELS = {
-    "title": ("Báo cáo số liệu ngành Thông tin và Truyền thông năm {year}",
-              "Information and communications figures, {year}"),
-    "subtitle": ("Tỉnh {province} · so sánh với năm {compare_year} · số liệu tính từ các báo cáo gửi về Sở",
-                 "{province} province · compared with {compare_year} · computed from the reports sent to the department"),
-    "change_chart": ("Tăng/giảm so với năm trước (%)", "Change from the previous year (%)"),
-    "postal_revenue_by_enterprise": ("Doanh thu bưu chính theo doanh nghiệp (đồng)", "Postal revenue by enterprise (đồng)"),
-    "postal_revenue_share": ("Thị phần doanh thu bưu chính", "Share of postal revenue"),
-    "mobile_by_enterprise": ("Thuê bao di động theo doanh nghiệp", "Mobile subscriptions by enterprise"),
-    "mobile_share": ("Thị phần thuê bao di động", "Share of mobile subscriptions"),
-    "fixed_broadband_by_district": ("Thuê bao băng rộng cố định theo huyện/thành phố", "Fixed-broadband subscriptions by district"),
-    "mobile_per_100": ("Thuê bao di động trên 100 dân", "Mobile subscriptions per 100 inhabitants"),
-    "bts_4g_by_district": ("Trạm BTS 4G theo huyện/thành phố", "4G base stations by district"),
-    "telecom_revenue_by_enterprise": ("Doanh thu dịch vụ viễn thông theo doanh nghiệp (đồng)", "Telecom service revenue by enterprise (đồng)"),
-    "level4_by_agency": ("Dịch vụ công trực tuyến mức độ 4 theo cơ quan", "Level-4 online services by agency"),
-    "unit_subscriptions": ("Thuê bao", "Subscriptions"),
-    "unit_stations": ("Trạm", "Stations"),
-    "unit_procedures": ("thủ tục", "procedures"),
-}  # fmt: skip
-
-
-def label(key: str, language: str = "vi", **values) -> str:
-    """Return a caption or title of the report in `language`, with `values` filled in.
-
-    >>> label("title", "vi", year=2020)
-    'Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020'
-    """
-    vi, en = _LABELS[key]
-    return (vi if language == "vi" else en).format(**values)
-
-
-class Charts:
-    """Show charts in the notebook and, when the run has an output folder, keep each one's spec there.
-
-    ``<output_dir>/charts/<name>.vl.json`` is what a scheduled run needs: the report stage
-    draws each spec as SVG, PNG and an offline page in another process while the notebook
-    goes on (:class:`ictanalysis.render.ChartRenderer`). An analyst's interactive run
-    passes no folder and only sees the charts.
-    """
-
-    def __init__(self, output_dir: str, language: str = "vi") -> None:
-        self.directory = Path(output_dir) / "charts" if output_dir else None
-        self.language = language
-
-    def show(self, chart, name: str):
-        """Keep `chart`'s spec as `name` (when there is a folder) and return the chart for display."""
-        from ictanalysis.chart import show
-        from ictanalysis.render import write_spec
-
-        shown = show(chart, self.language)
-        if self.directory is not None:
-            write_spec(shown.spec, self.directory, name)
-        return shown
+__all__ = ["change_text", "heading", "named", "paragraphs", "table", "table_markup", "title"]
 
 
 # Columns that hold a percentage or a signed change, written as such.
 _PERCENT = {"share", "share_before"}
 _PLAIN = {"year", "rank", "rank_before"}  # counted, not measured: no thousands separator
 _CHANGE = {"per_100_change"}  # change_percent goes through change_text (points for a rate)
-_SOURCES = ("Nguồn", "Sources")
 
 
 def _escape(text: str) -> str:
@@ -148,10 +49,9 @@ def title(text: str, subtitle: str = ""):
     return _html(f"<h1>{_escape(text)}</h1>{sub}")
 
 
-def heading(section: str, language: str = "vi", level: int = 2):
-    """Return the heading of a report section (see :data:`SECTIONS`) in `language`."""
-    vi, en = SECTIONS[section]
-    return _html(f'<h{level} id="{section}">{html.escape(vi if language == "vi" else en)}</h{level}>')
+def heading(section: str, language: str = DEFAULT_LANGUAGE, level: int = 2):
+    """Return the heading of a report section (``section.<id>`` in the words of `language`)."""
+    return _html(f'<h{level} id="{section}">{html.escape(words(language)(f"section.{section}"))}</h{level}>')
 
 
 def paragraphs(sentences: Iterable[str], css_class: str = ""):
@@ -160,29 +60,25 @@ def paragraphs(sentences: Iterable[str], css_class: str = ""):
     return _html("".join(f"<p{attribute}>{_escape(s)}</p>" for s in sentences))
 
 
-def table(
-    frame: pd.DataFrame,
-    columns: Mapping[str, tuple[str, str]],
-    language: str = "vi",
-    caption: str = "",
-    sources: bool = True,
-):
+def table(frame: pd.DataFrame, kind: str, columns: Iterable[str], language: str = DEFAULT_LANGUAGE, caption: str = "",
+          sources: bool = True):  # fmt: skip
     """Return `frame`'s `columns` as an HTML table with local number notation, then its source cells.
 
     Args:
         frame: Rows to show; numeric columns are formatted, text is escaped.
-        columns: column name → (Vietnamese heading, English heading), in display order.
-        language: "vi" or "en".
+        kind: The kind of table (``change``, ``district``…): its headings are ``column.<kind>.<column>``.
+        columns: The columns to show, in order.
+        language: The language of the headings and of the numbers.
         caption: Shown above the table.
         sources: Add a line listing the source cells of every figure (from `frame["sources"]`).
     """
-    return _html(table_markup(frame, columns, language, caption, sources))
+    return _html(table_markup(frame, kind, columns, language, caption, sources))
 
 
-def table_markup(frame, columns, language="vi", caption="", sources=True) -> str:
+def table_markup(frame, kind, columns, language=DEFAULT_LANGUAGE, caption="", sources=True) -> str:
     """Return the markup of :func:`table` as a string."""
-    index = 0 if language == "vi" else 1
-    head = "".join(f'<th class="{_kind(frame, c)}">{html.escape(labels[index])}</th>' for c, labels in columns.items())
+    said = words(language)
+    head = "".join(f'<th class="{_kind(frame, c)}">{html.escape(said(f"column.{kind}.{c}"))}</th>' for c in columns)
     body = "".join(
         "<tr>" + "".join(f'<td class="{_kind(frame, c)}">{_row_cell(c, row, language)}</td>' for c in columns) + "</tr>"
         for _, row in frame.iterrows()
@@ -191,16 +87,43 @@ def table_markup(frame, columns, language="vi", caption="", sources=True) -> str
     markup = f"<table>{caption_markup}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if sources and "sources" in frame.columns:
         cells = "; ".join(s for s in frame["sources"].astype(str) if s)
-        markup += (f'<details class="sources"><summary>{_SOURCES[index]}</summary>'
+        markup += (f'<details class="sources"><summary>{html.escape(said("report.sources"))}</summary>'
                    f"<p>{_escape(cells)}</p></details>")  # fmt: skip
     return markup
+
+
+def named(frame: pd.DataFrame, catalog, language: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Return `frame` with a ``name`` column in `language`, and its ``unit`` column in words.
+
+    The name is the indicator's (an ``indicator`` column), else the area's (``area``),
+    else the agency's (``agency``); `frame` is not modified.
+
+    >>> from ictanalysis.catalog import load_catalog
+    >>> rows = pd.DataFrame({"area": ["584"], "value": [1.0]})
+    >>> named(rows, load_catalog(), "vi")["name"].tolist(), named(rows, load_catalog(), "en")["name"].tolist()
+    (['Bác Ái'], ['Bac Ai'])
+    """
+    said, columns = words(language), {}
+    if "indicator" in frame.columns:
+        columns["name"] = [said.indicator(catalog.indicators[i]) for i in frame["indicator"]]
+    elif "area" in frame.columns:
+        columns["name"] = [said.area(catalog.areas[a]) for a in frame["area"]]
+    elif "agency" in frame.columns:
+        columns["name"] = [said.agency(a, catalog.agencies.get(a)) for a in frame["agency"]]
+    if "unit" in frame.columns:
+        columns["unit"] = [said.unit(catalog.units[u]) if u in catalog.units else u for u in frame["unit"]]
+    shown = frame.assign(**columns)
+    if "name" not in columns:
+        return shown
+    first = [c for c in frame.columns if c in ("indicator", "area", "agency")][:1]
+    return shown[[*first, "name", *[c for c in shown.columns if c not in (*first, "name")]]]
 
 
 def _kind(frame: pd.DataFrame, column: str) -> str:
     return "num" if column in frame.columns and pd.api.types.is_numeric_dtype(frame[column]) else ""
 
 
-def change_text(row, language: str = "vi") -> str:
+def change_text(row, language: str = DEFAULT_LANGUAGE) -> str:
     """Return a change-table row's change as people read it: in percent, or in points for a rate.
 
     >>> change_text({"change_percent": 650.0}), change_text({"change_percent": float("nan"), "change_points": 1.5})

@@ -22,67 +22,22 @@ import pandas as pd
 from ictanalysis.atomic import write_atomically
 from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.formatting import format_number
+from ictanalysis.outputs import ReportFolder
 from ictanalysis.rules import Rule, YearPair
-from ictanalysis.text import visible_text
+from ictanalysis.words import DEFAULT_LANGUAGE, DIAGNOSTICS, languages, words
 
-__all__ = ["QualityResult", "RuleResult", "read_quality", "write_quality_page"]
+__all__ = ["QualityResult", "RuleResult", "describe_rule", "read_quality", "write_quality_page"]
 
 MAX_ROWS_SHOWN = 200
 
-# Columns of a view worth showing, in this order, with their headings.
-_COLUMNS = {
-    "year": ("Năm", "Year"),
-    "indicator": ("Chỉ tiêu", "Indicator"),
-    "area": ("Địa bàn", "Area"),
-    "operator": ("Doanh nghiệp", "Enterprise"),
-    "agency": ("Cơ quan", "Agency"),
-    "value_before": ("Năm trước", "Previous year"),
-    "value": ("Giá trị", "Value"),
-    "change_percent": ("Thay đổi (%)", "Change (%)"),
-    "unit": ("Đơn vị tính", "Unit"),
-    "catalog_unit": ("Đơn vị chuẩn", "Catalog unit"),
-    "minimum": ("Tối thiểu", "Minimum"),
-    "maximum": ("Tối đa", "Maximum"),
-    "province_value": ("Toàn tỉnh", "Province"),
-    "district_sum": ("Tổng các huyện", "Sum of districts"),
-    "whole_value": ("Tổng", "Whole"),
-    "parts_sum": ("Tổng thành phần", "Sum of parts"),
-    "difference": ("Chênh lệch", "Difference"),
-    "present": ("Có số liệu", "Present"),
-    "source_file": ("Tệp", "File"),
-    "source_sheet": ("Trang tính", "Sheet"),
-    "source_cell": ("Ô", "Cell"),
-    "source_cell_before": ("Ô năm trước", "Previous-year cell"),
-    "district_cells": ("Ô các huyện", "District cells"),
-    "part_cells": ("Ô thành phần", "Part cells"),
-}
+# Columns of a view worth showing, in this order (their headings are ``quality.column.<name>`` in the words).
+_COLUMNS = (
+    "year", "indicator", "area", "operator", "agency", "value_before", "value", "change_percent", "unit",
+    "catalog_unit", "minimum", "maximum", "province_value", "district_sum", "whole_value", "parts_sum", "difference",
+    "present", "source_file", "source_sheet", "source_cell", "source_cell_before", "district_cells", "part_cells",
+)  # fmt: skip
 _NUMBERS = {"value", "value_before", "change_percent", "minimum", "maximum", "province_value", "district_sum",
             "whole_value", "parts_sum", "difference"}  # fmt: skip
-
-_WORDS = {
-    "vi": {
-        "title": "Kiểm tra chất lượng số liệu", "compared": "so với", "passed": "ĐẠT",
-        "failed": "KHÔNG ĐẠT: chưa lập báo cáo; sửa các lỗi dưới đây rồi chạy lại",
-        "warned": "ĐẠT, có cảnh báo: các cảnh báo sẽ được nêu trong phần ghi chú số liệu của báo cáo",
-        "rules": "Các quy tắc kiểm tra", "rule": "Quy tắc", "severity": "Mức độ", "status": "Kết quả",
-        "checked": "Số dòng kiểm tra", "failing": "Số dòng không đạt", "error": "Lỗi", "warning": "Cảnh báo",
-        "ok": "Đạt", "not_ok": "Không đạt", "rows_checked": "dòng số liệu", "findings": "Chi tiết",
-        "more": "và {n} dòng khác (xem quality.json)", "generated": "Lập lúc", "data": "Số liệu",
-        "errors": "lỗi", "warnings": "cảnh báo", "observed": "Ghi nhận", "exception": "Không kiểm tra được",
-        "yes": "có", "no": "thiếu", "skipped": "Chưa kiểm tra (cấu trúc bảng sai)",
-    },
-    "en": {
-        "title": "Data quality check", "compared": "compared with", "passed": "PASSED",
-        "failed": "FAILED: no report was built; fix the errors below and run again",
-        "warned": "PASSED with warnings: they will appear in the report's data notes",
-        "rules": "Rules checked", "rule": "Rule", "severity": "Severity", "status": "Result",
-        "checked": "Rows checked", "failing": "Rows failing", "error": "Error", "warning": "Warning",
-        "ok": "Passed", "not_ok": "Failed", "rows_checked": "data rows", "findings": "Details",
-        "more": "and {n} more rows (see quality.json)", "generated": "Generated", "data": "Data",
-        "errors": "errors", "warnings": "warnings", "observed": "Observed", "exception": "Could not be checked",
-        "yes": "yes", "no": "missing", "skipped": "Not checked (the table's structure is wrong)",
-    },
-}  # fmt: skip
 
 
 @dataclass
@@ -91,8 +46,6 @@ class RuleResult:
 
     id: str
     severity: str
-    description_vi: str
-    description_en: str
     success: bool
     checked: int
     failed: int = 0
@@ -104,11 +57,11 @@ class RuleResult:
     @classmethod
     def from_rule(cls, rule: Rule, **outcome) -> RuleResult:
         """Return the result of `rule` with the outcome given."""
-        return cls(rule.id, rule.severity, rule.vi, rule.en, **outcome)
+        return cls(rule.id, rule.severity, **outcome)
 
     def description(self, language: str) -> str:
-        """Return what the rule checks, in `language` ("vi" or "en")."""
-        return self.description_vi if language == "vi" else self.description_en
+        """Return what the rule checks, in `language`."""
+        return describe_rule(self.id, language)
 
 
 @dataclass
@@ -143,7 +96,7 @@ class QualityResult:
         lines = [head]
         for rule in self.failures + self.warnings:
             where = f"not met by {rule.failed} of {rule.checked} rows" if rule.failed else "not met"
-            lines.append(f"  {rule.severity} [{rule.id}] {rule.description_en}: {where}")
+            lines.append(f"  {rule.severity} [{rule.id}] {rule.description(DIAGNOSTICS)}: {where}")
         return "\n".join(lines)
 
     def to_json_dict(self) -> dict:
@@ -157,7 +110,7 @@ class QualityResult:
             "rules": [
                 {
                     "id": r.id, "severity": r.severity, "success": r.success, "checked": r.checked,
-                    "failed": r.failed, "description_vi": r.description_vi, "description_en": r.description_en,
+                    "failed": r.failed, "descriptions": {language: r.description(language) for language in languages()},
                     "observed": r.observed, "error": r.error, "skipped": r.skipped, "rows": _records(r.rows.head(1000)),
                 }
                 for r in self.rules
@@ -170,7 +123,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def write_quality_page(
-    result: QualityResult, out_dir: Path, *, language: str = "vi", catalog: Catalog | None = None
+    result: QualityResult, out_dir: Path, *, language: str = DEFAULT_LANGUAGE, catalog: Catalog | None = None
 ) -> tuple[Path, Path]:
     """Write ``quality.html`` and ``quality.json`` into `out_dir`, each atomically.
 
@@ -178,7 +131,8 @@ def write_quality_page(
     """
     catalog = catalog or load_catalog()
     out_dir.mkdir(parents=True, exist_ok=True)
-    page, data = out_dir / "quality.html", out_dir / "quality.json"
+    folder = ReportFolder(out_dir)
+    page, data = folder.quality_page, folder.quality_json
     html = render_quality_page(result, language=language, catalog=catalog)
     text = json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1)
     write_atomically(data, lambda p: p.write_text(text, encoding="utf-8"))
@@ -186,35 +140,35 @@ def write_quality_page(
     return page, data
 
 
-def render_quality_page(result: QualityResult, *, language: str = "vi", catalog: Catalog) -> str:
+def render_quality_page(result: QualityResult, *, language: str = DEFAULT_LANGUAGE, catalog: Catalog) -> str:
     """Return the data-quality page as one self-contained HTML string (all text escaped)."""
-    import jinja2
+    from ictanalysis.pages import render
 
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("ictanalysis", "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
-        finalize=visible_text,
-    )
-    words = _WORDS[language]
-    findings = [_finding(rule, language, catalog) for rule in result.failures + result.warnings]
-    return environment.get_template("quality.html.j2").render(
-        result=result,
-        language=language,
-        w=words,
-        findings=findings,
-        province=catalog.areas[result.pair.province].name if result.pair.province in catalog.areas else result.pair.province,
+    province = catalog.areas.get(result.pair.province)
+    return render(
+        "quality.html.j2", language, result=result,
+        findings=[_finding(rule, language, catalog) for rule in result.failures + result.warnings],
+        province=words(language).area(province) if province else result.pair.province,
+        checked_rows=format_number(result.checked_rows, language),
         generated=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
-    )
+    )  # fmt: skip
+
+
+def describe_rule(rule_id: str, language: str) -> str:
+    """Return what the rule `rule_id` checks, as the data-quality page says it in `language` (its id if unknown)."""
+    said = words(language)
+    return said(f"rule.{rule_id}") if f"rule.{rule_id}" in said else rule_id
 
 
 def _finding(rule: RuleResult, language: str, catalog: Catalog) -> dict:
     """Return one failed rule's table: headings and formatted rows."""
-    index = 0 if language == "vi" else 1
+    said = words(language)
     columns = [c for c in _COLUMNS if c in rule.rows.columns]
     shown = rule.rows.head(MAX_ROWS_SHOWN)
     rows = [[_cell(column, row[column], language, catalog) for column in columns] for _, row in shown.iterrows()]
     return {
         "rule": rule,
-        "headings": [_COLUMNS[c][index] for c in columns],
+        "headings": [said(f"quality.column.{c}") for c in columns],
         "rows": rows,
         "more": max(0, len(rule.rows) - MAX_ROWS_SHOWN),
     }
@@ -227,12 +181,11 @@ def _cell(column: str, value, language: str, catalog: Catalog) -> str:
     if column in _NUMBERS:
         return format_number(float(value), language)
     if column == "indicator" and value in catalog.indicators:
-        indicator = catalog.indicators[value]
-        return f"{indicator.name_vi if language == 'vi' else indicator.name_en} ({value})"
+        return f"{words(language).indicator(catalog.indicators[value])} ({value})"
     if column == "area" and value in catalog.areas:
-        return f"{value} {catalog.areas[value].name}"
+        return f"{value} {words(language).area(catalog.areas[value])}"
     if column == "present":
-        return _WORDS[language]["yes" if value else "no"]
+        return words(language)("quality.yes" if value else "quality.no")
     return str(value)
 
 

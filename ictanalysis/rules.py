@@ -31,8 +31,6 @@ class Rule(StrictModel):
     view: Literal["table", "sources", "units", "ranges", "completeness", "district_totals", "parts", "changes"]
     expect: str
     kwargs: dict[str, Any]
-    vi: str
-    en: str
 
     def arguments(self, catalog: Catalog, province: str) -> dict[str, Any]:
         """Return the expectation's arguments with "{name}" placeholders filled from the catalog.

@@ -12,8 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ictanalysis.formatting import (
-    EN_FORMAT_LOCALE,
-    VI_FORMAT_LOCALE,
     format_change,
     format_locale,
     format_money,
@@ -21,6 +19,9 @@ from ictanalysis.formatting import (
     format_percent,
 )
 
+VI_FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0₫"], "percent": " %",
+                    "minus": "\u2212"}  # fmt: skip
+EN_FORMAT_LOCALE = {**VI_FORMAT_LOCALE, "decimal": ".", "thousands": ",", "percent": "%"}
 SWAP = str.maketrans({".": ",", ",": "."})
 
 

@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from ictanalysis.errors import ReportError
@@ -69,17 +68,16 @@ def test_leaving_the_block_without_finishing_stops_the_renderer(tmp_path):
     assert process.poll() is not None, "the renderer's process is stopped, not left running"
 
 
-def test_charts_show_keeps_the_spec_it_displays(tmp_path):
-    from ictanalysis.chart import VEGALITE_MIMETYPE, district_bars
-    from ictanalysis.present import Charts
+def test_a_view_keeps_the_spec_of_the_chart_it_displays(tmp_path, cmp):
+    from ictanalysis.chart import VEGALITE_MIMETYPE
+    from ictanalysis.view import ReportView
 
-    frame = pd.DataFrame({"area": ["584"], "name": ["Bác Ái"], "value_before": [20.0], "value": [21.0],
-                          "change_percent": [5.0], "share": [100.0], "rank": [1], "sources": ["x"]})  # fmt: skip
-    shown = Charts(str(tmp_path), "vi").show(district_bars(frame, "Thử", "thuê bao", 2020, 2019), "try")
-    kept = json.loads((tmp_path / "charts" / f"try{SPEC_SUFFIX}").read_text(encoding="utf-8"))
+    shown = ReportView(cmp, "vi", output_dir=str(tmp_path)).chart("mobile_share")
+    kept = json.loads((tmp_path / "charts" / f"mobile_share{SPEC_SUFFIX}").read_text(encoding="utf-8"))
     displayed = shown._repr_mimebundle_()[VEGALITE_MIMETYPE]
     assert {k: v for k, v in kept.items() if k != "$schema"} == {k: v for k, v in displayed.items() if k != "$schema"}
-    assert Charts("", "vi").directory is None  # an analyst's run keeps nothing
+    ReportView(cmp, "vi").chart("mobile_share")  # an analyst's run keeps nothing
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["charts", f"mobile_share{SPEC_SUFFIX}"]
 
 
 # --- the IRI grammar the command line skips ----------------------------------------------------------

@@ -28,13 +28,13 @@ from conftest import build_once
 
 from ictanalysis.chart import VEGALITE_MIMETYPE
 from ictanalysis.compare import compare
-from ictanalysis.errors import ExitCode, InputError, ReportError, YearError
+from ictanalysis.errors import ExitCode, InputError, ReportError, UsageError, YearError
 from ictanalysis.formatting import format_number, format_percent
 from ictanalysis.ingest import clean
-from ictanalysis.present import SECTIONS
 from ictanalysis.report import NOTEBOOKS, ReportParameters, ReportResult, build_report
 from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
+from ictanalysis.words import words
 
 pytestmark = pytest.mark.slow
 
@@ -205,7 +205,7 @@ def test_html_title_and_heading_name_the_year(bundled):
     soup = BeautifulSoup(bundled.html, "html.parser")
     assert "2020" in soup.title.get_text()
     assert soup.h1.get_text() == "Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020"
-    assert [h.get_text() for h in soup.find_all(["h2", "h3"])] == [SECTIONS[key][0] for key in _notebook_sections()]
+    assert [h.get_text() for h in soup.find_all(["h2", "h3"])] == [words("vi")(f"section.{key}") for key in _notebook_sections()]
 
 
 def test_html_lang_attribute_is_the_report_language(bundled):
@@ -213,8 +213,8 @@ def test_html_lang_attribute_is_the_report_language(bundled):
 
 
 def _notebook_sections() -> list[str]:
-    """Return the sections the notebook heads, in its order (`ict.present.heading("egov", …)`)."""
-    return re.findall(r'ict\.present\.heading\("(\w+)"', NOTEBOOK_PY.read_text(encoding="utf-8"))
+    """Return the sections the notebook shows, in its order (`view.section("egov")`)."""
+    return re.findall(r'view\.section\("(\w+)"\)', NOTEBOOK_PY.read_text(encoding="utf-8"))
 
 
 def _level4(cmp, year):
@@ -271,7 +271,7 @@ def test_data_notes_show_the_quality_gate_warning(bundled):
     assert warned, "the bundled data should give the gate at least one warning"
     notes = " ".join(_paragraphs(bundled.html, "note"))
     for rule in warned:
-        description = rule["description_vi"].rstrip(".")
+        description = rule["descriptions"]["vi"].rstrip(".")
         assert f"Cảnh báo của bước kiểm tra số liệu: {description[0].lower()}{description[1:]}" in notes
         assert f"không đạt ở {rule['failed']}/{rule['checked']} dòng" in notes
         for row in rule["rows"]:
@@ -314,7 +314,7 @@ def test_english_report_has_english_headings(english):
     soup = BeautifulSoup(english.html, "html.parser")
     assert soup.h1.get_text() == "Information and communications figures, 2020"
     headings = [h.get_text() for h in soup.find_all(["h2", "h3"])]
-    assert headings == [SECTIONS[key][1] for key in _notebook_sections()]
+    assert headings == [words("en")(f"section.{key}") for key in _notebook_sections()]
 
 
 def test_english_report_writes_english_sentences_and_numbers(english, bundled):
@@ -384,9 +384,9 @@ def no_kernel(monkeypatch):
     ids=["years-not-in-data", "year-not-in-data", "same-year", "language-fr", "year-as-str", "compare-as-str",
          "year-as-float", "year-as-bool", "unknown-province"],
 )  # fmt: skip
-def test_wrong_parameter_raises_year_error_before_any_kernel_or_file(table_only, tmp_path, no_kernel, changes, words):
+def test_wrong_parameter_raises_a_usage_error_before_any_kernel_or_file(table_only, tmp_path, no_kernel, changes, words):
     values = {"year": 2020, "compare_year": 2019, "data": str(table_only), **changes}
-    with pytest.raises(YearError) as caught:
+    with pytest.raises(UsageError) as caught:  # YearError, or UsageError for the language: both exit 2
         build_report(ReportParameters(**values), tmp_path / "reports")
     assert caught.value.exit_code == ExitCode.USAGE == 2
     assert words in str(caught.value)
@@ -557,7 +557,7 @@ def test_every_code_cell_after_the_parameters_calls_the_library():
         tree = ast.parse(cell.source)
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         imports = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert "ict" in names or "ictanalysis" in imports, cell.source
+        assert "ict" in names or "view" in names or "ictanalysis" in imports, cell.source  # view: from the library
         assert len(tree.body) <= 5, f"more than a few statements of logic in a cell: {cell.source}"
 
 

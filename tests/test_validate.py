@@ -360,7 +360,7 @@ def test_the_vietnamese_page_describes_the_rule_and_shows_the_offending_cells(ch
     rule = _rule(result, variant.rule)
     page = render_quality_page(result, language="vi", catalog=catalog)
     finding = _finding(page, variant.rule)
-    assert str(escape(rule.description_vi)) in finding
+    assert str(escape(rule.description("vi"))) in finding
     for text in variant.shown:  # in a cell of the offending rows, or (a column's type) in the note
         assert (_td(text) if variant.row else str(escape(text))) in finding, text
     verdict = "KHÔNG ĐẠT" if variant.failing else "ĐẠT, có cảnh báo"
@@ -399,11 +399,11 @@ def test_the_english_page_shows_english_descriptions(check, catalog):
     result = check("district_value_off_by_100")
     page = render_quality_page(result, language="en", catalog=catalog)
     rule = _rule(result, "districts_add_up")
-    assert str(escape(rule.description_en)) in _finding(page, "districts_add_up")
+    assert str(escape(rule.description("en"))) in _finding(page, "districts_add_up")
     assert 'lang="en"' in page and "FAILED" in page
     for r in result.rules:
-        assert str(escape(r.description_en)) in page
-        assert str(escape(r.description_vi)) not in page
+        assert str(escape(r.description("en"))) in page
+        assert str(escape(r.description("vi"))) not in page
     assert _td(11732.0, "en") in page and _td(11832.0, "en") in page  # English number notation
 
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (ictanalysis)
 #     language: python
@@ -15,18 +17,23 @@
 # # Khám phá số liệu — explore the tidy table
 #
 # Load the table that `ictanalysis clean` wrote, filter it, and find the workbook cell any
-# number came from. Run `make report` once first. Nothing here writes a file.
+# number came from. Run `ictanalysis clean` once first. Nothing here writes a file. Empty
+# parameters take the project's settings (`ictanalysis.toml` in this folder or above it);
+# without years, the latest year of the table against the year before.
 
 # %% tags=["parameters"]
-data = "../data/processed/indicators.parquet"
-year = 2020
-compare_year = 2019
-province = "58"
+data = ""
+year = None
+compare_year = None
+province = ""
 
 # %%
 import ictanalysis as ict
 
-table = ict.read_indicators(data)
+settings = ict.load_settings().replace(province=province or None, data=data or None)
+table = ict.read_indicators(settings.outputs.table)
+cmp = ict.compare(table, year, compare_year, settings.province)
+year, compare_year = cmp.year, cmp.compare_year
 table.groupby(["year", "domain"]).size().unstack(fill_value=0)
 
 # %% [markdown]
@@ -51,7 +58,6 @@ table.query("indicator == 'online_services_level4' and agency == ''")[
 # prepaid and postpaid over all enterprises) is derived; `value` says how and from which cells.
 
 # %%
-cmp = ict.compare(table, year, compare_year, province)
 cmp.value("mobile_subscribers", compare_year)
 
 # %% [markdown]

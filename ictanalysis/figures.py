@@ -1,0 +1,189 @@
+"""Each figure of the tidy table by key: read from its cell, or summed from its parts, with its source cells.
+
+:class:`Figures` answers "what is indicator X for area A, enterprise E,
+agency G in year Y?" with a :class:`Figure`: the value read from the one row
+that gives it, or, when no row does, the sum the catalog allows (the
+enterprises' rows, the agencies' rows, the indicator's parts, the districts),
+with every cell it was read from. A figure no row and no sum gives is NaN,
+never an error. Nothing here knows about languages or pages.
+
+Example:
+    >>> from pathlib import Path
+    >>> from ictanalysis.catalog import load_catalog
+    >>> from ictanalysis.ingest import clean
+    >>> figures = Figures(clean(Path("data/raw"), out_dir=None).table, load_catalog(), "58")
+    >>> figures.value("online_services_level4", 2020).value
+    555.0
+    >>> before = figures.value("mobile_subscribers", 2019)
+    >>> before.derived, before.how, before.parts
+    (True, 'sum of parts', ('mobile_prepaid_subscribers', 'mobile_postpaid_subscribers'))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ictanalysis.catalog import Catalog, Indicator
+
+__all__ = ["MISSING", "SEPARATOR", "Figure", "Figures", "percent_change", "sources_text"]
+
+SEPARATOR = " › "
+
+_Key = tuple[int, str, str, str, str]  # year, indicator, area, operator, agency
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the report and where it came from.
+
+    Attributes:
+        value: the number, NaN when the table cannot give it.
+        sources: every cell it was read or summed from, "file › sheet › cell".
+        derived: False when read from one cell, True when summed.
+        how: "cell", "sum of enterprises", "sum of agencies", "sum of parts",
+            "sum of districts" or "not available".
+        parts: what was summed (enterprises, agencies, indicator ids or area codes).
+    """
+
+    value: float
+    sources: tuple[str, ...] = ()
+    derived: bool = False
+    how: str = "cell"
+    parts: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        """Tell whether the table gives this figure."""
+        return not math.isnan(self.value)
+
+
+MISSING = Figure(math.nan, how="not available")
+
+
+def percent_change(before: float, now: float) -> float:
+    """Return the change from `before` to `now` in percent, NaN when `before` is 0 or missing.
+
+    >>> percent_change(12, 47), percent_change(0, 5), percent_change(100, 100)
+    (291.66666666666663, nan, 0.0)
+    """
+    if math.isnan(before) or math.isnan(now) or before == 0:
+        return math.nan
+    return (now / before - 1) * 100
+
+
+def sources_text(sources: Iterable[str]) -> str:
+    """Join source cells into one line, the cells of one sheet together, in order of appearance.
+
+    >>> sources_text(["a.xlsx › TB › D15", "a.xlsx › TB › F15", "b.csv › b › C12"])
+    'a.xlsx › TB › D15, F15; b.csv › b › C12'
+    """
+    sheets: dict[str, list[str]] = {}
+    for source in sources:
+        sheet, _, cell = source.rpartition(SEPARATOR)
+        cells = sheets.setdefault(sheet, [])
+        if cell not in cells:
+            cells.append(cell)
+    return "; ".join(f"{sheet}{SEPARATOR}{', '.join(cells)}" for sheet, cells in sheets.items())
+
+
+class Figures:
+    """The figures of a tidy table for one province, each read or derived once and cached."""
+
+    def __init__(self, table, catalog: Catalog, province: str) -> None:
+        self.catalog, self.province = catalog, province
+        self._rows, self._members = _index(table)
+        self._cache: dict[_Key, Figure] = {}
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """Return the catalog's indicator, with a clear KeyError when it is unknown."""
+        try:
+            return self.catalog.indicator(indicator_id)
+        except KeyError:
+            raise KeyError(f"unknown indicator {indicator_id!r}: not in the catalog") from None
+
+    def value(self, indicator: str, year: int, area: str | None = None, operator: str = "", agency: str = "") -> Figure:
+        """Return one figure: the province's by default, for all enterprises and agencies.
+
+        Read from the table's row when there is one; otherwise derived, in this
+        order: the sum of the enterprises' rows, of the agencies' rows, of the
+        indicator's parts, or of the districts (additive indicators only, and
+        only when every part or district is there). NaN when none works.
+        """
+        self.indicator(indicator)
+        return self._figure((int(year), indicator, self.province if area is None else area, operator, agency))
+
+    def _figure(self, key: _Key) -> Figure:
+        if key not in self._cache:
+            self._cache[key] = self._resolve(key)
+        return self._cache[key]
+
+    def _resolve(self, key: _Key) -> Figure:
+        if key in self._rows:
+            value, source = self._rows[key]
+            return Figure(value, (source,))
+        for derive in (self._sum_of_members, self._sum_of_parts, self._sum_of_districts):
+            figure = derive(key)
+            if figure is not None:
+                return figure
+        return MISSING
+
+    def _additive(self, indicator: str) -> bool:
+        return self.indicator(indicator).aggregation == "sum"
+
+    def _sum_of_members(self, key: _Key) -> Figure | None:
+        """Sum the enterprises' (or agencies') rows of an all-enterprise figure."""
+        year, indicator, area, operator, agency = key
+        if operator or agency or not self._additive(indicator):
+            return None
+        for dimension, how in (("operator", "sum of enterprises"), ("agency", "sum of agencies")):
+            members = self._members.get((year, indicator, area, dimension), [])
+            if members:
+                keys = [_member_key(key, dimension, m) for m in members]
+                return _summed([self._figure(k) for k in keys], how, tuple(members))
+        return None
+
+    def _sum_of_parts(self, key: _Key) -> Figure | None:
+        """Sum the parts (prepaid + postpaid), when every part is given."""
+        year, indicator, area, operator, agency = key
+        parts = self.indicator(indicator).parts
+        figures = [self.value(p, year, area, operator, agency) for p in parts]
+        if not parts or not all(f.available for f in figures):
+            return None
+        return _summed(figures, "sum of parts", parts)
+
+    def _sum_of_districts(self, key: _Key) -> Figure | None:
+        """Sum the districts of an additive province figure, when every district is given."""
+        year, indicator, area, operator, agency = key
+        if area != self.province or not self._additive(indicator):
+            return None
+        codes = tuple(a.code for a in self.catalog.districts(self.province, year))
+        figures = [self.value(indicator, year, code, operator, agency) for code in codes]
+        if not codes or not all(f.available for f in figures):
+            return None
+        return _summed(figures, "sum of districts", codes)
+
+
+def _index(table) -> tuple[dict[_Key, tuple[float, str]], dict[tuple, list[str]]]:
+    """Index the rows by key, and list each figure's enterprises and agencies."""
+    rows: dict[_Key, tuple[float, str]] = {}
+    members: dict[tuple, list[str]] = {}
+    columns = ["year", "indicator", "area", "operator", "agency", "value", "source_file", "source_sheet", "source_cell"]
+    for year, indicator, area, operator, agency, value, file, sheet, cell in table[columns].itertuples(index=False):
+        key = (int(year), indicator, area, operator, agency)
+        rows.setdefault(key, (float(value), SEPARATOR.join((file, sheet, cell))))
+        for dimension, member, other in (("operator", operator, agency), ("agency", agency, operator)):
+            if member and not other:
+                members.setdefault((int(year), indicator, area, dimension), []).append(member)
+    return rows, {key: sorted(set(names)) for key, names in members.items()}
+
+
+def _member_key(key: _Key, dimension: str, member: str) -> _Key:
+    year, indicator, area, _, _ = key
+    return (year, indicator, area, member, "") if dimension == "operator" else (year, indicator, area, "", member)
+
+
+def _summed(figures: list[Figure], how: str, parts: tuple[str, ...]) -> Figure:
+    sources = tuple(s for f in figures for s in f.sources)
+    return Figure(float(sum(f.value for f in figures)), sources, True, how, tuple(parts))
