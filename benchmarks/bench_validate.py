@@ -63,7 +63,7 @@ def import_step() -> Step:
 
 def validate_step(table_path: str) -> Step:
     """Validate the bundled table for 2020 against 2019; the import is setup, not timed."""
-    from ictanalysis.ingest import read_indicators
+    from ictanalysis.tidy import read_indicators
     from ictanalysis.validate import validate
     from ictanalysis.years import YearPair
 

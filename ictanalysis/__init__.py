@@ -27,7 +27,9 @@ __all__ = [
     "compare",
     "load_catalog",
     "load_layouts",
+    "load_settings",
     "narrative",
+    "open_report",
     "present",
     "read_indicators",
     "read_quality",
@@ -46,6 +48,8 @@ _HOMES = {
     "Problem": "ictanalysis.errors",
     "load_catalog": "ictanalysis.catalog",
     "load_layouts": "ictanalysis.layouts",
+    "load_settings": "ictanalysis.settings",
+    "open_report": "ictanalysis.view",
 }
 
 

@@ -1,7 +1,7 @@
 """Write output files so that a reader never sees half of one.
 
 Each file is written under a temporary name in its own folder, flushed to disk
-and renamed over the target, which is atomic on POSIX file systems. Until the
+and renamed over the target (``os.replace``), which is atomic on POSIX and NTFS file systems. Until the
 rename the previous file stays as it was; a failure removes the temporary file,
 and a full disk is reported as :class:`~ictanalysis.errors.DiskFullError`.
 
@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ictanalysis.errors import DiskFullError, is_disk_full
+from ictanalysis.errors import DiskFullError, OutputError, is_disk_full
 
 __all__ = ["TEMPORARY_NAME", "remove_stale", "write_atomically", "write_files_atomically"]
 
@@ -63,15 +63,24 @@ def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
                     raise DiskFullError(target) from None
                 raise
         for temporary, (target, _) in zip(temporaries, files, strict=True):
-            os.replace(temporary, target)
+            _replace(temporary, target)
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
     return [target for target, _ in files]
 
 
+def _replace(temporary: Path, target: Path) -> None:
+    """Rename `temporary` over `target`; a target another program holds open (Windows) is an OutputError."""
+    try:
+        os.replace(temporary, target)
+    except PermissionError:
+        raise OutputError(f"cannot replace {target}: it is open in another program (Excel keeps the files it "
+                          "shows open) or read-only; close it and run again (the previous file is kept)") from None
+
+
 def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
+    with open(path, "rb+") as handle:  # writable: Windows' fsync refuses a read-only handle
         os.fsync(handle.fileno())
 
 
@@ -106,11 +115,13 @@ def remove_stale(folder: Path, *, older_than: float, names: re.Pattern[str] = TE
 
 
 def _running(pid: int) -> bool:
-    """Return whether a process `pid` exists (this one included)."""
+    """Return whether a process `pid` exists (this one included), on any operating system.
+
+    psutil, not ``os.kill(pid, 0)``: on Windows that call terminates the process.
+    """
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):  # gone; too large to be a process id
+        return psutil.pid_exists(pid)
+    except (OverflowError, ValueError):  # too large, or negative: not a process id
         return False
-    except PermissionError:  # another user's
-        return True
-    return True

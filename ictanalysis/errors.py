@@ -17,13 +17,17 @@ from pathlib import Path
 from ictanalysis.text import one_line
 
 __all__ = [
+    "BusyError",
+    "DeliveryError",
     "DiskFullError",
     "ExitCode",
     "IctAnalysisError",
+    "OutputError",
     "InputError",
     "Problem",
     "QualityError",
     "ReportError",
+    "UsageError",
     "YearError",
     "is_disk_full",
 ]
@@ -40,7 +44,7 @@ class ExitCode(enum.IntEnum):
     REPORT = 5  #: the report could not be built
     DELIVERY = 6  #: the report could not be sent
     BUSY = 7  #: another run holds the lock
-    OUTPUT = 8  #: an output could not be written: the disk (or the quota) is full
+    OUTPUT = 8  #: an output could not be written: the disk (or the quota) is full, or a file is held open
 
 
 @dataclass(frozen=True)
@@ -94,10 +98,14 @@ class InputError(IctAnalysisError):
         return "\n".join([self.args[0] + ":", *(f"  - {p}" for p in self.problems)])
 
 
-class YearError(IctAnalysisError):
-    """The years asked for are not in the data."""
+class UsageError(IctAnalysisError, ValueError):
+    """The command line or a parameter asks for something there is not (a language, a year)."""
 
     exit_code = ExitCode.USAGE
+
+
+class YearError(UsageError):
+    """The years asked for are not in the data."""
 
 
 class QualityError(IctAnalysisError):
@@ -116,7 +124,25 @@ class ReportError(IctAnalysisError):
     exit_code = ExitCode.REPORT
 
 
-class DiskFullError(IctAnalysisError):
+class BusyError(IctAnalysisError):
+    """Another process holds the lock on the reports folder."""
+
+    exit_code = ExitCode.BUSY
+
+
+class DeliveryError(IctAnalysisError):
+    """The report could not be delivered (or the mail settings are wrong); the .eml stays on disk."""
+
+    exit_code = ExitCode.DELIVERY
+
+
+class OutputError(IctAnalysisError):
+    """An output could not be written: the disk is full, or the file is held by another program."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+class DiskFullError(OutputError):
     """The disk (or the user's quota) filled up while an output was written.
 
     Nothing half-written is left: the file being replaced keeps its previous content
@@ -127,8 +153,6 @@ class DiskFullError(IctAnalysisError):
         >>> str(DiskFullError("/nonexistent/indicators.csv", free=0))
         'disk full while writing /nonexistent/indicators.csv: 0 bytes free there; free some space and run again (the previous file is kept)'
     """
-
-    exit_code = ExitCode.OUTPUT
 
     def __init__(self, path: str | Path | None, *, free: int | None = None) -> None:
         self.path = Path(path) if path else None  # None: the system did not say which file (write(2) does not)

@@ -22,9 +22,10 @@ from ictanalysis.errors import InputError, Problem
 from ictanalysis.extract import SheetSource, extract_table, find_table
 from ictanalysis.layouts import Layout, load_layouts
 from ictanalysis.outputs import Outputs
+from ictanalysis.settings import DEFAULTS
 from ictanalysis.tidy import KEY, Records, frame, key_label, write_indicators
 from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, column_letter, read_workbook
-from ictanalysis.years import year_folders
+from ictanalysis.years import raw_years
 
 __all__ = ["CleanResult", "clean", "read_raw"]
 
@@ -45,10 +46,10 @@ class CleanResult:
 
 
 def clean(
-    raw_dir: Path = Path("data/raw"),
-    out_dir: Path | None = Path("data/processed"),
+    raw_dir: Path = DEFAULTS.raw,
+    out_dir: Path | None = DEFAULTS.processed,
     *,
-    province: str = "58",
+    province: str = DEFAULTS.province,
     catalog: Catalog | None = None,
     layout_dirs: Iterable[Path] = (),
 ) -> CleanResult:
@@ -82,45 +83,57 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
     catalog = catalog or load_catalog()
     for layout in layouts:
         layout.check_against(catalog)
-    if not raw_dir.is_dir():
-        raise InputError([Problem(str(raw_dir), message="the raw-data folder does not exist",
-                                  expected="a folder with one sub-folder per year, e.g. data/raw/2020/")])  # fmt: skip
-    try:
-        years = year_folders(raw_dir)
-    except OSError as exc:
-        raise InputError([Problem(str(raw_dir), message=f"the raw-data folder cannot be listed ({exc.strerror})",
-                                  expected="a folder that the user running ictanalysis may read")]) from None  # fmt: skip
-    if not years:
-        raise InputError([Problem(str(raw_dir), message="no year folder found",
-                                  expected="sub-folders named by year, e.g. data/raw/2020/")])  # fmt: skip
-    records, problems = Records(), []
-    result = CleanResult(table=pd.DataFrame())
-    for year in years:
-        before = len(result.files)
-        for path in _year_files(raw_dir, year, problems):
-            relative = _printable(path.relative_to(raw_dir).as_posix())
-            if path.name.startswith((".", "~$")) or path.is_dir():
-                continue
-            if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-                result.skipped[relative] = "not a workbook (.xlsx, .xls, .ods or .csv)"
-                continue
-            result.files.append(relative)
-            refusal = _refuse_path(path, raw_dir, relative)
-            if refusal is not None:
-                problems.append(refusal)
-                continue
-            found, file_problems = _read_file(path, relative, year, province, catalog, layouts, result)
-            records.extend(found)
-            problems += file_problems
-        if len(result.files) == before:
-            problems.append(Problem(f"{year}/", message="the year folder holds no workbook",
-                                    expected="the year's .xlsx, .xls, .ods or .csv files, or no folder for that year"))  # fmt: skip
+    run = _Run(raw_dir, province, catalog, layouts)
+    result, records, problems = CleanResult(table=pd.DataFrame()), Records(), []
+    for year in raw_years(raw_dir):
+        found, year_problems = _read_year(run, year, result)
+        records.extend(found)
+        problems += year_problems
     table = frame(records)
     problems += _duplicate_problems(table)
     if problems:
         raise InputError(problems)
     result.table = table
     return result
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every workbook of a run is read with: the raw folder, the province, the catalog and the layouts."""
+
+    raw_dir: Path
+    province: str
+    catalog: Catalog
+    layouts: list[Layout]
+
+    def relative(self, path: Path) -> str:
+        """Return a path as the tidy table names it: relative to the raw folder, printable."""
+        return _printable(path.relative_to(self.raw_dir).as_posix())
+
+
+def _read_year(run: _Run, year: int, result: CleanResult) -> tuple[Records, list[Problem]]:
+    """Read every workbook of one year folder; note in `result` what was read and what was skipped."""
+    records, problems = Records(), []
+    before = len(result.files)
+    for path in _year_files(run.raw_dir, year, problems):
+        relative = run.relative(path)
+        if path.name.startswith((".", "~$")) or path.is_dir():
+            continue
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            result.skipped[relative] = "not a workbook (.xlsx, .xls, .ods or .csv)"
+            continue
+        result.files.append(relative)
+        refusal = _refuse_path(path, run.raw_dir, relative)
+        if refusal is not None:
+            problems.append(refusal)
+            continue
+        found, file_problems = _read_file(run, path, year, result)
+        records.extend(found)
+        problems += file_problems
+    if len(result.files) == before:
+        problems.append(Problem(f"{year}/", message="the year folder holds no workbook",
+                                expected="the year's .xlsx, .xls, .ods or .csv files, or no folder for that year"))  # fmt: skip
+    return records, problems
 
 
 def _year_files(raw_dir: Path, year: int, problems: list[Problem]) -> list[Path]:
@@ -167,28 +180,18 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _read_file(path, relative, year, province, catalog, layouts, result) -> tuple[Records, list[Problem]]:
-    try:
-        sheets = read_workbook(path)
-    except WorkbookError as exc:
-        return Records(), [Problem(relative, exc.sheet, exc.cell, str(exc), exc.expected)]
-    except OSError as exc:
-        return Records(), [Problem(relative, message=f"cannot be opened ({exc.strerror})",
-                                   expected="a file that the user running ictanalysis may read")]  # fmt: skip
-    if not any(_has_data(sheet) for sheet in sheets):
-        return Records(), [Problem(relative, message="the workbook holds no data: every sheet is empty",
-                                   expected="the year's figures, or no file")]  # fmt: skip
-    records, problems = Records(), []
+def _read_file(run: _Run, path: Path, year: int, result: CleanResult) -> tuple[Records, list[Problem]]:
+    """Read every sheet of one workbook; note in `result` the layout of each sheet read, and each sheet skipped."""
+    relative = run.relative(path)
+    sheets, problems = _open_workbook(path, relative)
+    records = Records()
     for sheet in sheets:
         where = f"{relative} › {sheet.name}"
-        if sheet.hidden:
-            result.skipped[where] = "hidden sheet"
+        if sheet.hidden or not _has_data(sheet):
+            result.skipped[where] = "hidden sheet" if sheet.hidden else "empty sheet"
             continue
-        if not _has_data(sheet):
-            result.skipped[where] = "empty sheet"
-            continue
-        source = SheetSource(relative, sheet, year, province)
-        table, found, sheet_problems = _match_layout(source, path.name, catalog, layouts)
+        source = SheetSource(relative, sheet, year, run.province)
+        table, found, sheet_problems = _match_layout(source, path.name, run.catalog, run.layouts)
         problems += sheet_problems
         if table is None and not sheet_problems:
             result.skipped[where] = "marked `skip` by a layout"
@@ -197,6 +200,21 @@ def _read_file(path, relative, year, province, catalog, layouts, result) -> tupl
             records.extend(found)
             result.notes += _hidden_notes(relative, sheet, found.columns["source_cell"])
     return records, problems
+
+
+def _open_workbook(path: Path, relative: str) -> tuple[list[Sheet], list[Problem]]:
+    """Return the sheets of a workbook, or none and the problem of a file that cannot be read or holds no data."""
+    try:
+        sheets = read_workbook(path)
+    except WorkbookError as exc:
+        return [], [Problem(relative, exc.sheet, exc.cell, str(exc), exc.expected)]
+    except OSError as exc:
+        return [], [Problem(relative, message=f"cannot be opened ({exc.strerror})",
+                            expected="a file that the user running ictanalysis may read")]  # fmt: skip
+    if not any(_has_data(sheet) for sheet in sheets):
+        return [], [Problem(relative, message="the workbook holds no data: every sheet is empty",
+                            expected="the year's figures, or no file")]  # fmt: skip
+    return sheets, []
 
 
 def _has_data(sheet: Sheet) -> bool:

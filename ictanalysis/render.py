@@ -17,16 +17,17 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import select
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from ictanalysis.atomic import write_atomically
 from ictanalysis.embed import spec_html, vega_bundle
 from ictanalysis.errors import ReportError
 from ictanalysis.formatting import format_locale
+from ictanalysis.words import DEFAULT_LANGUAGE, languages
 
 __all__ = ["FONT", "INK", "SPEC_SUFFIX", "ChartRenderer", "spec_title", "write_chart_files", "write_spec"]
 
@@ -43,7 +44,7 @@ SPEC_SUFFIX = ".vl.json"
 _POLL_SECONDS = 0.05
 
 
-def write_chart_files(spec: dict, directory: Path, name: str, language: str = "vi") -> dict[str, Path]:
+def write_chart_files(spec: dict, directory: Path, name: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Path]:
     """Write ``name.svg``, ``name.png`` and an offline ``name.html`` of a Vega-Lite spec.
 
     Each file is written atomically (a reader never sees half of one); the folder is
@@ -108,7 +109,7 @@ class ChartRenderer:
     Leaving the block before :meth:`finish` (the notebook failed) stops the process.
     """
 
-    def __init__(self, folder: Path, language: str = "vi") -> None:
+    def __init__(self, folder: Path, language: str = DEFAULT_LANGUAGE) -> None:
         self.folder = Path(folder)
         self.language = language
         self._process: subprocess.Popen | None = None
@@ -153,10 +154,11 @@ def _serve(folder: Path, language: str) -> None:
     """Draw every spec in `folder` once, as it appears, until standard input closes."""
     import vl_convert
 
+    closed = _watch_input()
     vl_convert.vegalite_to_svg({"mark": "point"}, format_locale=format_locale(language))  # starts V8 now
     drawn: set[str] = set()
     while True:
-        finished = _input_closed(_POLL_SECONDS)  # checked first, so the last scan sees every spec
+        finished = closed.wait(_POLL_SECONDS)  # checked first, so the last scan sees every spec
         for spec_file in sorted(folder.glob(f"*{SPEC_SUFFIX}")):
             name = spec_file.name.removesuffix(SPEC_SUFFIX)
             if name not in drawn:
@@ -170,16 +172,23 @@ def _serve(folder: Path, language: str) -> None:
             return
 
 
-def _input_closed(timeout: float) -> bool:
-    readable, _, _ = select.select([sys.stdin], [], [], timeout)
-    return bool(readable) and sys.stdin.read() == ""
+def _watch_input() -> threading.Event:
+    """Return an event set when standard input closes (a thread reads it: ``select`` takes no pipe on Windows)."""
+    closed = threading.Event()
+
+    def read_to_the_end() -> None:
+        sys.stdin.buffer.read()
+        closed.set()
+
+    threading.Thread(target=read_to_the_end, daemon=True).start()
+    return closed
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m ictanalysis.render FOLDER [--language vi]``: the renderer's process."""
     parser = argparse.ArgumentParser(prog="python -m ictanalysis.render", description=ChartRenderer.__doc__)
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--language", default="vi", choices=("vi", "en"))
+    parser.add_argument("--language", default=DEFAULT_LANGUAGE, choices=languages())
     args = parser.parse_args(argv)
     try:
         _serve(args.folder, args.language)

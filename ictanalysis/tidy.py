@@ -92,6 +92,9 @@ def schema_is_sound(table) -> bool:
 def read_indicators(path: Path | str | None = None):
     """Load a tidy table written by :func:`write_indicators` (its Parquet file; by default the project's).
 
+    Raises:
+        InputError: there is no table at `path`.
+
     Example::
 
         table = read_indicators("data/processed/indicators.parquet")
@@ -101,15 +104,29 @@ def read_indicators(path: Path | str | None = None):
 
     from ictanalysis.outputs import Outputs
 
-    return pd.read_parquet(Outputs().table if path is None else path)
+    return pd.read_parquet(_existing(Outputs().table if path is None else path))
 
 
 def indicator_years(path: Path | str) -> list[int]:
-    """Return the year of every row of the tidy table at `path`, reading only that column, without pandas."""
+    """Return the year of every row of the tidy table at `path`, reading only that column, without pandas.
+
+    Raises:
+        InputError: there is no table at `path`.
+    """
     import pyarrow.parquet as pq
 
     # ParquetFile, not read_table: read_table goes through pyarrow.dataset, which imports pandas.
-    return pq.ParquetFile(path).read(columns=["year"]).column("year").to_pylist()
+    return pq.ParquetFile(_existing(path)).read(columns=["year"]).column("year").to_pylist()
+
+
+def _existing(path: Path | str) -> Path:
+    """Return `path`, or raise InputError when no tidy table is there (`clean` was not run)."""
+    from ictanalysis.errors import InputError, Problem
+
+    if not Path(path).is_file():
+        raise InputError([Problem(str(path), message="the tidy table does not exist",
+                                  expected="the output of `ictanalysis clean` (run it first)")])  # fmt: skip
+    return Path(path)
 
 
 def write_indicators(table, parquet: Path, csv: Path) -> list[Path]:

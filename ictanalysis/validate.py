@@ -22,10 +22,13 @@ import pandas as pd  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
 from ictanalysis.catalog import Catalog, load_catalog  # noqa: E402
-from ictanalysis.errors import InputError, Problem, QualityError  # noqa: E402
+from ictanalysis.errors import QualityError  # noqa: E402
+from ictanalysis.outputs import Outputs  # noqa: E402
 from ictanalysis.quality import QualityResult, RuleResult, write_quality_page  # noqa: E402
 from ictanalysis.rules import Rule, build_views, load_rules  # noqa: E402
+from ictanalysis.settings import DEFAULTS  # noqa: E402
 from ictanalysis.tidy import read_indicators  # noqa: E402
+from ictanalysis.words import check_language  # noqa: E402
 from ictanalysis.years import YearPair, choose_years  # noqa: E402
 
 __all__ = ["gate", "validate"]
@@ -65,8 +68,8 @@ def gate(
     *,
     year: int | None = None,
     compare_year: int | None = None,
-    province: str = "58",
-    language: str = "vi",
+    province: str = DEFAULTS.province,
+    language: str = DEFAULTS.language,
 ) -> tuple[QualityResult, Path]:
     """Check the tidy table at `data` and write ``reports/<year>/quality.html`` and ``.json``.
 
@@ -77,13 +80,11 @@ def gate(
         YearError: when the years are not in the data.
         QualityError: when an error rule failed (after the page is written).
     """
-    if not Path(data).is_file():
-        raise InputError([Problem(str(data), message="the tidy table does not exist",
-                                  expected="the output of `ictanalysis clean` (run it first)")])  # fmt: skip
+    check_language(language)
     table = read_indicators(data)
     pair = choose_years(table["year"].tolist(), year, compare_year, province)
     result = validate(table, pair)
-    page, _ = write_quality_page(result, reports / str(pair.year), language=language)
+    page, _ = write_quality_page(result, Outputs(reports=Path(reports)).year(pair.year).path, language=language)
     if not result.passed:
         raise QualityError(result.summary(), page)
     return result, page

@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ictanalysis.errors import YearError
+from ictanalysis.errors import InputError, Problem, YearError
+from ictanalysis.settings import DEFAULTS
 
-__all__ = ["YearPair", "choose_years", "year_folders"]
+__all__ = ["YearPair", "choose_years", "raw_years", "year_folders"]
 
 _YEAR_FOLDER = re.compile(r"^(19|20)\d\d$")
 
@@ -23,7 +24,7 @@ class YearPair:
 
     year: int
     compare_year: int
-    province: str = "58"
+    province: str = DEFAULTS.province
 
 
 def year_folders(raw_dir: Path) -> list[int]:
@@ -31,7 +32,7 @@ def year_folders(raw_dir: Path) -> list[int]:
     return sorted(int(p.name) for p in Path(raw_dir).iterdir() if p.is_dir() and _YEAR_FOLDER.match(p.name))
 
 
-def choose_years(years: list[int], year: int | None = None, compare_year: int | None = None, province: str = "58") -> YearPair:
+def choose_years(years: list[int], year: int | None = None, compare_year: int | None = None, province: str = DEFAULTS.province) -> YearPair:
     """Return the pair of years to compare: by default the latest year in the data and the one before.
 
     Raises:
@@ -54,3 +55,23 @@ def choose_years(years: list[int], year: int | None = None, compare_year: int | 
     if year == compare_year:
         raise YearError(f"--year and --compare are both {year}: choose two different years")
     return YearPair(year, compare_year, province)
+
+
+def raw_years(raw_dir: Path) -> list[int]:
+    """Return the year folders of `raw_dir`.
+
+    Raises:
+        InputError: when the folder does not exist, cannot be listed or holds no year folder.
+    """
+    if not raw_dir.is_dir():
+        raise InputError([Problem(str(raw_dir), message="the raw-data folder does not exist",
+                                  expected="a folder with one sub-folder per year, e.g. data/raw/2020/")])  # fmt: skip
+    try:
+        years = year_folders(raw_dir)
+    except OSError as exc:
+        raise InputError([Problem(str(raw_dir), message=f"the raw-data folder cannot be listed ({exc.strerror})",
+                                  expected="a folder that the user running ictanalysis may read")]) from None  # fmt: skip
+    if not years:
+        raise InputError([Problem(str(raw_dir), message="no year folder found",
+                                  expected="sub-folders named by year, e.g. data/raw/2020/")])  # fmt: skip
+    return years

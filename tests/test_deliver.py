@@ -29,20 +29,14 @@ from aiosmtpd.smtp import AuthResult
 from browser import open_page, requires_chromium
 from conftest import build_once
 
-from ictanalysis.deliver import (
-    MAX_BYTES,
-    DeliveryError,
-    MailConfig,
-    build_email,
-    load_mail_config,
-    send_message,
-    send_quality_alert,
-    send_report,
-    tidy_workbook,
-)
-from ictanalysis.errors import ExitCode, QualityError
+from ictanalysis.deliver import build_email, send_quality_alert, send_report
+from ictanalysis.deliver.compose import MAX_BYTES
+from ictanalysis.deliver.smtp import send_message
+from ictanalysis.deliver.spreadsheet import tidy_workbook
+from ictanalysis.errors import DeliveryError, ExitCode, QualityError
 from ictanalysis.ingest import clean
 from ictanalysis.report import ReportParameters, build_report
+from ictanalysis.settings import MailConfig, load_mail_config
 from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
 
@@ -210,17 +204,17 @@ def test_the_email_in_english(work: Path) -> None:
 
 
 def test_text_is_escaped_in_the_email(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ictanalysis.compare
     import ictanalysis.narrative
+    import ictanalysis.view
 
-    headline = ictanalysis.compare.Comparison.headline
+    frame_of = ictanalysis.view.ReportView.frame
 
-    def planted_headline(self, language="vi"):
-        frame = headline(self, language)
+    def planted_headline(self, name):
+        frame = frame_of(self, name)
         frame.loc[0, "name"] = "<b>Dịch vụ</b> & <img src=x onerror=alert(1)>"
         return frame
 
-    monkeypatch.setattr(ictanalysis.compare.Comparison, "headline", planted_headline)
+    monkeypatch.setattr(ictanalysis.view.ReportView, "frame", planted_headline)
     monkeypatch.setattr(
         ictanalysis.narrative, "headline_sentences", lambda cmp, language: ["<script>alert(1)</script> 5 < 6"]
     )

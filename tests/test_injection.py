@@ -45,7 +45,9 @@ from test_deliver import Inbox, smtp_server
 
 from ictanalysis.catalog import load_catalog
 from ictanalysis.chart import VEGALITE_MIMETYPE, agency_bars, chart_spec, district_bars, operator_shares, year_pair_bars
-from ictanalysis.deliver import ALERT_ROWS, build_email, send_quality_alert, write_eml
+from ictanalysis.deliver import build_email, send_quality_alert
+from ictanalysis.deliver.alert import ALERT_ROWS
+from ictanalysis.deliver.compose import write_eml
 from ictanalysis.errors import QualityError
 from ictanalysis.ingest import clean
 from ictanalysis.outputs import Outputs
@@ -574,6 +576,7 @@ def _build_run(folder: Path) -> None:
                     "RECIPIENTS": ",".join(LEADERSHIP), "ANALYSTS": ",".join(ANALYSTS), "PASSWORD": SECRET}  # fmt: skip
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("ICTANALYSIS_")},
                    "PYTHONIOENCODING": "utf-8", **{f"ICTANALYSIS_SMTP_{k}": v for k, v in mail.items()}}  # fmt: skip
+            (folder / "no-mail.toml").write_text("# mail settings from the environment only\n", encoding="utf-8")
             done = subprocess.run(
                 [sys.executable, "-m", "ictanalysis", "run", "--raw", "raw", "--processed", "processed",
                  "--reports", "reports", "--config", "no-mail.toml"],

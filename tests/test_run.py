@@ -27,18 +27,13 @@ import pytest
 
 from ictanalysis import cli
 from ictanalysis.errors import ExitCode
-from ictanalysis.run import add_parser
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 POPULATION = Path("2020") / "dan-so-2020.csv"
 
-# Until `run` is wired into cli.COMMANDS, the same cli.main runs it with the command added.
-_WIRED = "run" in next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
-_ADD_RUN = "" if _WIRED else "from ictanalysis.run import add_parser; cli.COMMANDS.append(add_parser)\n"
-_SHIM = f"import sys, ictanalysis.cli as cli\n{_ADD_RUN}raise SystemExit(cli.main(sys.argv[1:]))"
-_COMMAND = [sys.executable, "-m", "ictanalysis"] if _WIRED else [sys.executable, "-c", _SHIM]
+_COMMAND = [sys.executable, "-m", "ictanalysis"]
 
 
 def _env() -> dict[str, str]:
@@ -57,9 +52,10 @@ def _run(workspace: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def _workspace(folder: Path) -> Path:
-    """Copy the bundled year folders into `folder`/raw and return `folder`."""
+    """Copy the bundled year folders into `folder`/raw, write settings without mail, and return `folder`."""
     for year in sorted(p for p in (REPO / "data" / "raw").iterdir() if p.is_dir() and p.name.isdigit()):
         shutil.copytree(year, folder / "raw" / year.name)
+    (folder / "no-mail.toml").write_text("# no [mail] table: the email is only written as .eml\n", encoding="utf-8")
     return folder
 
 
@@ -207,7 +203,7 @@ def test_a_second_run_says_up_to_date_and_rebuilds_nothing(history):
 @HISTORY
 def test_an_up_to_date_run_does_not_import_pandas(history):
     probe = (
-        f"import sys, ictanalysis.cli as cli\n{_ADD_RUN}"
+        "import sys, ictanalysis.cli as cli\n"
         "code = cli.main(sys.argv[1:]); print('pandas' in sys.modules, 'great_expectations' in sys.modules)\n"
         "raise SystemExit(code)"
     )
@@ -297,7 +293,7 @@ def test_a_failing_gate_exits_4_alerts_the_analysts_and_sends_leadership_nothing
 def test_an_unexpected_error_goes_to_the_log_and_one_line_to_the_terminal(tmp_path):
     workspace = _workspace(tmp_path)
     probe = (
-        f"import sys, ictanalysis.cli as cli, ictanalysis.ingest as ingest\n{_ADD_RUN}"
+        "import sys, ictanalysis.cli as cli, ictanalysis.ingest as ingest\n"
         "def broken(*args, **kwargs): raise ZeroDivisionError('a bug in clean')\n"
         "ingest.clean = broken\n"
         "raise SystemExit(cli.main(sys.argv[1:]))"
@@ -312,8 +308,7 @@ def test_an_unexpected_error_goes_to_the_log_and_one_line_to_the_terminal(tmp_pa
 
 
 def test_help_has_an_example_and_the_exit_codes():
-    commands = argparse.ArgumentParser().add_subparsers()
-    add_parser(commands)
+    commands = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     text = commands.choices["run"].format_help()
     assert "example:" in text and "ictanalysis run" in text.split("example:")[1]
     assert "7  another run holds the lock" in text

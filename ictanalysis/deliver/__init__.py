@@ -1,0 +1,103 @@
+"""The deliver stage: the report's email written as .eml and sent at most once; the analysts' alert on a failed gate.
+
+:func:`send_report` writes ``reports/<year>/annual_report.eml`` first, so the
+message is on disk whatever happens, sends it when there are mail settings,
+and records a successful send in the folder's ledger so a re-run never sends
+the same report to the same people twice. :func:`send_quality_alert` writes
+and sends the analysts' summary of a failed gate. Composing the messages
+(:mod:`.compose`, :mod:`.alert`), the Excel attachment (:mod:`.spreadsheet`),
+SMTP (:mod:`.smtp`) and the ledger (:mod:`.ledger`) each live in their own module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ictanalysis.deliver.alert import quality_alert
+from ictanalysis.deliver.compose import build_email, write_eml
+from ictanalysis.deliver.ledger import fingerprint, record_sent, sent_before
+from ictanalysis.deliver.smtp import send_message
+from ictanalysis.errors import DeliveryError
+from ictanalysis.outputs import ReportFolder
+from ictanalysis.settings import DEFAULTS, MailConfig
+
+__all__ = ["SendResult", "build_email", "send_quality_alert", "send_report"]
+
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What :func:`send_report` did: where the .eml is, whether it was sent now, and when before."""
+
+    eml: Path
+    size_bytes: int
+    sent: bool = False
+    already_sent: str = ""  #: the date of an earlier send of the same report, when skipped
+    refused: dict = field(default_factory=dict)
+
+
+def send_report(
+    year: int,
+    compare_year: int,
+    config: MailConfig | None,
+    *,
+    reports: Path = DEFAULTS.reports,
+    data: Path = DEFAULTS.outputs.table,
+    province: str = DEFAULTS.province,
+    language: str = DEFAULTS.language,
+    resend: bool = False,
+    **sending,
+) -> SendResult:
+    """Write ``reports/<year>/annual_report.eml`` and, with `config`, send it unless already sent.
+
+    After a successful send ``reports/<year>/.sent.json`` records the
+    :func:`fingerprint`; the same report to the same recipients is not sent
+    again unless `resend`. `sending` goes to :func:`send_message`.
+
+    Raises:
+        DeliveryError: the report is missing or the message could not be sent (the .eml is written first).
+    """
+    folder = ReportFolder(Path(reports) / str(year))
+    eml = folder.email
+    if not folder.report.is_file():
+        raise DeliveryError(f"no report at {folder.report}: run `ictanalysis report` first")
+    mark = fingerprint(folder.report, config.recipients, year, compare_year) if config else ""
+    earlier = sent_before(folder.sent_ledger, mark) if config and not resend else ""
+    if earlier and eml.is_file():  # already sent, and the .eml of that send is on disk: nothing to do
+        return SendResult(eml, eml.stat().st_size, already_sent=earlier)
+    message = build_email(year, compare_year, reports=reports, data=data, province=province, language=language,
+                          config=config)  # fmt: skip
+    write_eml(message, eml)
+    size = eml.stat().st_size
+    if config is None:
+        return SendResult(eml, size)
+    if earlier:
+        return SendResult(eml, size, already_sent=earlier)
+    refused = send_message(message, config, **sending)
+    record_sent(folder.sent_ledger, mark, message, config)
+    return SendResult(eml, size, sent=True, refused=refused)
+
+
+def send_quality_alert(reports: Path, year: int, config: MailConfig | None, language: str = DEFAULTS.language,
+                       **sending) -> Path:  # fmt: skip
+    """Write ``reports/<year>/quality_alert.eml`` from the gate's result and send it to the analysts.
+
+    Returns the .eml's path. Without `config` nothing is sent.
+
+    Raises:
+        DeliveryError: there is no quality.json, no analyst to send to, or the message could not be sent.
+    """
+    from ictanalysis.quality import read_quality
+
+    folder = ReportFolder(Path(reports) / str(year))
+    quality = read_quality(folder.quality_json)
+    if quality is None:
+        raise DeliveryError(f"no quality result at {folder.quality_json}: run `ictanalysis validate` first")
+    message = quality_alert(quality, config, language, page=folder.quality_page)
+    eml = write_eml(message, folder.alert)
+    if config is not None:
+        if not config.analysts:
+            raise DeliveryError(f"no analysts in the [mail] settings to send the quality alert to; it is in {eml}")
+        send_message(message, config, to=config.analysts, **sending)
+    return eml

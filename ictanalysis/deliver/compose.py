@@ -1,0 +1,259 @@
+"""The report as an email leadership can read: HTML for mail clients, the charts inside, the report attached.
+
+:func:`build_email` writes the email from the same computed figures as the
+report (:class:`ictanalysis.view.ReportView`, :mod:`ictanalysis.narrative`):
+HTML that mail clients render (no script, CSS inlined into ``style``
+attributes by css-inline, tables for layout), the charts the report's
+contents declare for the email as PNG parts of a multipart/related message
+referenced by Content-ID, a plain-text alternative, and two attachments: the
+full HTML report and the tidy table as an Excel workbook. Everything taken
+from the data is escaped, its control and bidirectional-override characters
+written out (:func:`~ictanalysis.text.visible_text`) in the HTML and the plain
+text alike. Nothing is sent here (:mod:`ictanalysis.deliver.smtp`).
+
+Size: the charts are rasterised once more from their SVG at screen size
+(about 0.5 MB for the six, against 1.3 MB for the print-size PNGs), and the
+report is attached as ``annual_report.html`` when the whole message stays
+under :data:`MAX_BYTES`, otherwise zipped (its embedded Vega bundle makes it
+about 1 MB, 0.3 MB zipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+import io
+import logging
+import secrets
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from ictanalysis.atomic import write_atomically
+from ictanalysis.deliver.spreadsheet import XLSX_TYPE, tidy_workbook
+from ictanalysis.errors import DeliveryError
+from ictanalysis.outputs import ReportFolder
+from ictanalysis.settings import DEFAULTS, MailConfig
+from ictanalysis.text import visible_text
+from ictanalysis.words import words
+
+__all__ = ["EMAIL_WIDTH", "MAX_BYTES", "build_email", "new_message", "write_eml"]
+
+MAX_BYTES = 2_000_000
+EMAIL_WIDTH = 640
+_TABLE_ATTACHMENT = "indicators.xlsx"
+_log = logging.getLogger(__name__)
+
+
+def build_email(
+    year: int,
+    compare_year: int,
+    *,
+    reports: Path = DEFAULTS.reports,
+    data: Path = DEFAULTS.outputs.table,
+    province: str = DEFAULTS.province,
+    language: str = DEFAULTS.language,
+    config: MailConfig | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> EmailMessage:
+    """Return the email of the report of `year` compared with `compare_year`.
+
+    Reads the tidy table at `data`, the report and the charts in
+    ``reports/<year>/``; writes nothing. Without `config` the message has no
+    sender and no recipients (an .eml to open and forward by hand).
+
+    Raises:
+        DeliveryError: the report, or one of the charts the email shows, is not there
+            (run ``ictanalysis report`` first).
+    """
+    from ictanalysis.compare import compare
+    from ictanalysis.tidy import read_indicators
+    from ictanalysis.view import ReportView
+
+    folder = ReportFolder(Path(reports) / str(year))
+    report = _report_path(folder)
+    table = read_indicators(Path(data))
+    view = ReportView(compare(table, year, compare_year, province), language)
+    charts = _chart_images(folder.charts, view.contents.email.charts)
+    content = _content(view)
+    workbook = tidy_workbook(table)
+    for zipped in (False, True):
+        message = _message(content, charts, report, workbook, config, zipped)
+        if len(message.as_bytes()) <= max_bytes:
+            break
+    return message
+
+
+def _report_path(folder: ReportFolder) -> Path:
+    report = folder.report
+    if not report.is_file():
+        raise DeliveryError(f"no report at {report}: run `ictanalysis report` first")
+    return report
+
+
+@dataclass(frozen=True)
+class _Chart:
+    name: str
+    png: bytes
+    width: int
+    height: int
+    cid: str
+
+
+def _chart_images(charts: Path, names: Sequence[str]) -> list[_Chart]:
+    """Return the charts `names` that were drawn, as screen-size PNGs (from the SVG when there is one).
+
+    A chart without a file (a report built before the chart was declared) is left out, with a warning in the log.
+    """
+    images = []
+    for name in names:
+        png = _screen_png(charts / f"{name}.svg", charts / f"{name}.png")
+        if png is None:
+            _log.warning("the chart %s is not in %s: the email goes without it (run `ictanalysis report` again)",
+                         name, charts)  # fmt: skip
+            continue
+        width, height = _png_size(png)
+        images.append(_Chart(name, png, width, height, f"<{name}.{secrets.token_hex(6)}@ictanalysis.invalid>"))
+    return images
+
+
+def _screen_png(svg: Path, png: Path) -> bytes | None:
+    if svg.is_file():
+        import vl_convert
+
+        return vl_convert.svg_to_png(svg.read_text(encoding="utf-8"), scale=1)
+    return png.read_bytes() if png.is_file() else None
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Return a PNG's width and height from its header.
+
+    >>> _png_size(bytes(16) + (640).to_bytes(4, "big") + (480).to_bytes(4, "big"))
+    (640, 480)
+    """
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+@dataclass(frozen=True)
+class _Content:
+    """The words and figures of the email, shared by the HTML and the plain text."""
+
+    subject: str
+    title: str
+    subtitle: str
+    intro: str
+    lead: str
+    sentences: list[str]
+    table_html: str
+    table_headings: list[str]
+    table_rows: list[list[str]]
+    language: str
+
+
+def _content(view) -> _Content:
+    from ictanalysis.present import table_markup
+
+    cmp, said, language = view.cmp, view.said, view.language
+    year, cy, area = cmp.year, cmp.compare_year, cmp.catalog.areas[cmp.province]
+    title = said("report.title", year=year)
+    table = view.contents.email.table
+    frame, kind = view.frame(table), view.contents.tables[table].kind
+    columns = view.contents.columns[kind]
+    return _Content(
+        subject=said("email.subject", title=title, province=said.area(area, full=True), cy=cy),
+        title=title,
+        subtitle=said("report.subtitle", province=said.area(area), compare_year=cy),
+        intro=said("email.intro"),
+        lead=said("email.lead", year=year, cy=cy),
+        sentences=view.sentences("headline"),
+        table_html=table_markup(frame, kind, columns, language, sources=False),
+        table_headings=[said(f"column.{kind}.{c}") for c in columns],
+        table_rows=[[_plain_cell(c, row, language) for c in columns] for _, row in frame.iterrows()],
+        language=language,
+    )
+
+
+def _plain_cell(column: str, row, language: str) -> str:
+    """Return one cell of the email's table as plain text, written as the HTML table writes it."""
+    from ictanalysis.formatting import format_number
+    from ictanalysis.present import change_text
+
+    if column == "change_percent":
+        return change_text(row, language)
+    value = row[column]
+    return value if isinstance(value, str) else format_number(value, language)
+
+
+def _message(content: _Content, charts, report: Path, workbook: bytes, config, zipped: bool) -> EmailMessage:
+    said = words(content.language)
+    report_name = f"{report.name}.zip" if zipped else report.name
+    table_name = _TABLE_ATTACHMENT
+    attached = said("email.attached", report=report_name, table=table_name)
+    generated = said("email.generated", when=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"))
+    message = new_message(content.subject, config, config.recipients if config else ())
+    message.set_content(_plain_text(content, attached, generated))
+    message.add_alternative(_email_html(content, charts, attached, generated), subtype="html")
+    related = message.get_payload()[1]
+    for chart in charts:
+        related.add_related(
+            chart.png, "image", "png", cid=chart.cid, filename=f"{chart.name}.png", disposition="inline"
+        )
+    data = report.read_bytes()
+    if zipped:
+        message.add_attachment(_zip(report.name, data), "application", "zip", filename=report_name)
+    else:
+        message.add_attachment(data, "text", "html", filename=report_name)
+    message.add_attachment(workbook, *XLSX_TYPE, filename=table_name)
+    return message
+
+
+def new_message(subject: str, config: MailConfig | None, to: Sequence[str]) -> EmailMessage:
+    """Return an empty message with its subject, sender and recipients (none without `config`), date and id."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject
+    if config is not None:
+        message["From"] = config.sender
+        if to:
+            message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] if config else "ictanalysis.invalid")
+    return message
+
+
+def _plain_text(content: _Content, attached: str, generated: str) -> str:
+    table = [" | ".join(content.table_headings)] + [" | ".join(row) for row in content.table_rows]
+    parts = [content.intro, "", content.title, content.subtitle, "", content.lead, "",
+             *(f"- {s}" for s in content.sentences), "", *table, "", attached, "", generated]  # fmt: skip
+    return visible_text("\n".join(parts) + "\n")
+
+
+def _email_html(content: _Content, charts, attached: str, generated: str) -> str:
+    """Render the template and inline its CSS into style attributes (no <style> left)."""
+    import css_inline
+    from markupsafe import Markup
+
+    from ictanalysis.pages import render
+
+    said = words(content.language)
+    images = [{"cid": c.cid[1:-1], "caption": said(f"report.{c.name}"), "alt": said(f"report.{c.name}"),
+               "width": min(c.width, EMAIL_WIDTH - 40)} for c in charts]  # fmt: skip
+    page = render("email.html.j2", content.language, c=content, table=Markup(content.table_html), charts=images,
+                  attached=attached, generated=generated, width=EMAIL_WIDTH)  # fmt: skip
+    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(page)
+
+
+def _zip(name: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def write_eml(message: EmailMessage, path: Path) -> Path:
+    """Write `message` to `path` as an .eml file, atomically (a reader never sees half of it)."""
+    data = message.as_bytes(policy=email.policy.SMTP)
+    return write_atomically(Path(path), lambda p: p.write_bytes(data))
+

@@ -1,0 +1,138 @@
+"""Send one message through SMTP with STARTTLS or SSL, retrying temporary failures and stopping at permanent ones.
+
+A temporary failure (connection refused or reset, a 4xx answer, the server
+hanging up) is retried with exponential backoff; a permanent one (a 5xx answer,
+a refused login, no STARTTLS when it is required, a TLS certificate that does
+not verify) stops at once. The password comes from the mail settings, which
+read it from the environment; it is never written and never printed.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from email.message import EmailMessage
+
+from ictanalysis.errors import DeliveryError
+from ictanalysis.settings import SECURITY_PORTS, MailConfig
+
+__all__ = ["decode_reply", "send_message"]
+
+
+class _Temporary(Exception):
+    """A failure worth retrying (connection refused, a 4xx answer); carries the message."""
+
+
+def send_message(
+    message: EmailMessage,
+    config: MailConfig,
+    *,
+    attempts: int = 4,
+    backoff: float = 1.0,
+    sleep: Callable[[float], object] = time.sleep,
+    context: ssl.SSLContext | None = None,
+    to: Sequence[str] | None = None,
+) -> dict:
+    """Send `message` through the SMTP server of `config`, retrying temporary failures.
+
+    A temporary failure (connection refused or reset, a 4xx answer, the
+    server hanging up) is retried up to `attempts` tries in all, waiting
+    `backoff`, 2×`backoff`, 4×`backoff`… seconds between them. A permanent
+    one (a 5xx answer, a refused login, no STARTTLS when it is required, a
+    TLS certificate that does not verify) stops at once.
+
+    Returns the recipients the server refused while accepting others ({} normally).
+
+    Raises:
+        DeliveryError: the message could not be sent; the text says why.
+    """
+    recipients = list(to if to is not None else config.recipients)
+    for attempt in range(1, attempts + 1):
+        try:
+            return _send_once(message, config, recipients, context)
+        except _Temporary as exc:
+            if attempt == attempts:
+                raise DeliveryError(
+                    f"could not send through {config.address} after {attempts} attempts: {exc}"
+                ) from None
+            sleep(backoff * 2 ** (attempt - 1))
+    raise DeliveryError("attempts must be at least 1")
+
+
+def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context) -> dict:
+    try:
+        with _connect(config, context) as smtp:
+            if config.user:
+                _login(smtp, config)
+            return smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"{config.address} refused the login of user {config.user!r} ({_answer(exc)}); "
+                            f"check the user and the password in ${config.password_env}") from None  # fmt: skip
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = {code for code, _ in exc.recipients.values()}
+        text = "; ".join(f"{who}: {code} {decode_reply(why)}" for who, (code, why) in exc.recipients.items())
+        if all(400 <= code < 500 for code in codes):
+            raise _Temporary(f"recipients refused for now ({text})") from None
+        raise DeliveryError(f"{config.address} refused the recipients: {text}") from None
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise _Temporary(f"{config.address} answered {_answer(exc)}") from None
+        raise DeliveryError(f"{config.address} refused the message: {_answer(exc)}") from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise DeliveryError(f"{config.address}: {exc}") from None
+    except smtplib.SMTPServerDisconnected as exc:
+        raise _Temporary(f"{config.address} closed the connection ({exc or 'no reason given'})") from None
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"{config.address}: {exc}") from None
+    except ssl.SSLError as exc:
+        raise DeliveryError(f"TLS with {config.address} failed: {exc}") from None
+    except OSError as exc:
+        raise _Temporary(f"cannot reach {config.address}: {exc.strerror or exc}") from None
+
+
+def _login(smtp: smtplib.SMTP, config: MailConfig) -> None:
+    try:
+        smtp.login(config.user, config.password)
+    except UnicodeEncodeError:
+        # smtplib sends credentials as ASCII only; say so without echoing them.
+        raise DeliveryError(
+            f"the user or the password (${config.password_env}) has a character outside ASCII, "
+            "which Python's smtplib cannot send; use an ASCII password for the mail account"
+        ) from None
+
+
+def _connect(config: MailConfig, context) -> smtplib.SMTP:
+    port = config.port or SECURITY_PORTS[config.security]
+    if config.security == "ssl":
+        return smtplib.SMTP_SSL(config.host, port, timeout=config.timeout, context=context or _context(config))
+    smtp = smtplib.SMTP(config.host, port, timeout=config.timeout)
+    try:
+        if config.security == "starttls":
+            smtp.ehlo()
+            if not smtp.has_extn("starttls"):
+                raise DeliveryError(f"{config.address} does not offer STARTTLS, which the settings require "
+                                    "(security = \"starttls\"); refusing to send the password and the report "
+                                    "unencrypted. Use security = \"ssl\" with port 465 if the server speaks TLS "
+                                    "from the start.")  # fmt: skip
+            smtp.starttls(context=context or _context(config))
+            smtp.ehlo()
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _context(config: MailConfig) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=config.cafile or None)
+
+
+def _answer(exc: smtplib.SMTPResponseException) -> str:
+    return f"{exc.smtp_code} {decode_reply(exc.smtp_error)}"
+
+
+def decode_reply(text) -> str:
+    """Return an SMTP server's reply text as str."""
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+

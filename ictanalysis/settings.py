@@ -1,0 +1,237 @@
+"""The settings of one project folder, read from its ``ictanalysis.toml``: province, language, paths, mail.
+
+One object, :class:`Settings`, holds what every stage, the command line, the
+scheduled run and the report notebook need; its defaults are those of a
+project laid out by ``ictanalysis init``. The file is found in the working
+folder or the nearest folder above it (a notebook runs in ``notebooks/``),
+and its paths are relative to the file's own folder. The mail settings may
+also come from ``ICTANALYSIS_SMTP_*`` variables, and the password only ever
+comes from the environment. Standard library only: ``ictanalysis --help`` and
+an up-to-date scheduled run read it without importing anything heavy.
+
+Example::
+
+    settings = load_settings()                # ./ictanalysis.toml, or the nearest above
+    settings.outputs.table                    # data/processed/indicators.parquet
+    settings.replace(language="en").language  # 'en'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ictanalysis.errors import DeliveryError, UsageError
+from ictanalysis.outputs import Outputs
+from ictanalysis.words import DEFAULT_LANGUAGE
+
+__all__ = ["DEFAULTS", "PASSWORD_ENV", "SETTINGS_FILE", "MailConfig", "Settings", "find_settings", "load_mail_config",
+           "load_settings"]  # fmt: skip
+
+SETTINGS_FILE = "ictanalysis.toml"
+PASSWORD_ENV = "ICTANALYSIS_SMTP_PASSWORD"
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+_ENV_PREFIX = "ICTANALYSIS_SMTP_"
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    """Where and how to send: the ``[mail]`` table of the settings, overridden by the environment.
+
+    The password is never in the file: it is read from the environment
+    variable named by `password_env` and kept out of ``repr``.
+    """
+
+    host: str
+    sender: str
+    recipients: tuple[str, ...]
+    analysts: tuple[str, ...] = ()
+    port: int = 0  #: 0: the usual port of `security` (587, 465 or 25)
+    security: str = "starttls"  #: "starttls", "ssl" or "none"
+    user: str = ""
+    password_env: str = PASSWORD_ENV
+    password: str = field(default="", repr=False, compare=False)
+    timeout: float = 30.0
+    cafile: str = ""  #: a CA bundle to trust instead of the system's (a private mail server)
+
+    def __post_init__(self) -> None:
+        if self.security not in SECURITY_PORTS:
+            raise DeliveryError(f"mail security must be one of {', '.join(SECURITY_PORTS)}, not {self.security!r}")
+        if not self.host or not self.sender or not self.recipients:
+            raise DeliveryError("the [mail] settings need host, sender and recipients (see README: Delivery)")
+
+    @property
+    def address(self) -> str:
+        """Return "host:port" with the port filled in."""
+        return f"{self.host}:{self.port or SECURITY_PORTS[self.security]}"
+
+
+_MAIL_KEYS = {f.name for f in fields(MailConfig)} - {"password"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run is told: the project's file, then the command line's options over it."""
+
+    province: str = "58"  #: official code of the province the workbooks are about
+    language: str = DEFAULT_LANGUAGE  #: language of the report, the data-quality page and the email
+    raw: Path = Path("data/raw")  #: one sub-folder per year, as received
+    processed: Path = Path("data/processed")  #: where `clean` writes the tidy table
+    reports: Path = Path("reports")  #: one folder per report year, the logs and the lock
+    data: Path | None = None  #: the tidy table to read, when not the processed folder's
+    layouts: tuple[Path, ...] = ()  #: folders of layout files besides the bundled ones
+    timeout: int = 600  #: the longest a report notebook cell may run, in seconds
+    wait: float = 0.0  #: how long to wait for the lock another writer holds, in seconds
+    mail: MailConfig | None = None  #: None: the email is written as .eml only
+    file: Path | None = None  #: the settings file these were read from
+
+    @property
+    def outputs(self) -> Outputs:
+        """The output paths of these settings."""
+        return Outputs(self.processed, self.reports, self.data)
+
+    def replace(self, **changes: object) -> Settings:
+        """Return a copy with `changes`; None values leave a setting as it is."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+#: The settings of a project without a settings file: every default of the package comes from here.
+DEFAULTS = Settings()
+
+# The file's tables and keys, with the type each value must have.
+_SCHEMA = {
+    "": {"province": str, "language": str, "timeout": int, "wait": (int, float)},
+    "paths": {"raw": str, "processed": str, "reports": str, "layouts": list},
+}
+
+
+def find_settings(start: Path | None = None) -> Path | None:
+    """Return the nearest ``ictanalysis.toml`` in `start` (the working folder) or a folder above it."""
+    folder = Path.cwd() if start is None else Path(start)
+    for candidate in (folder, *folder.resolve().parents):
+        if (candidate / SETTINGS_FILE).is_file():
+            return candidate / SETTINGS_FILE
+    return None
+
+
+def load_settings(path: Path | None = None, *, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from `path`, or from the nearest ``ictanalysis.toml``; the defaults without one.
+
+    Raises:
+        UsageError: the file is not valid TOML, or holds an unknown key or a value of the wrong type.
+        DeliveryError: the ``[mail]`` table is wrong (an unknown key, a password, a missing host…).
+    """
+    if path is not None and not Path(path).is_file():
+        raise UsageError(f"no settings file {path}: give an existing file, or none to use ./{SETTINGS_FILE} or the defaults")
+    path = find_settings() if path is None else Path(path)
+    table = _read_toml(path) if path is not None else {}
+    values = _checked(table, path)
+    root = _root(path) if path is not None else Path()
+    paths = table.get("paths", {})
+    return Settings(
+        **{key: values[key] for key in ("province", "language", "timeout", "wait") if key in values},
+        **{key: root / paths.get(key, getattr(DEFAULTS, key)) for key in ("raw", "processed", "reports")},
+        layouts=tuple(root / p for p in paths.get("layouts", ())),
+        mail=_mail_config(table.get("mail", {}), path, os.environ if environ is None else environ),
+        file=path,
+    )  # fmt: skip
+
+
+def load_mail_config(path: Path = Path(SETTINGS_FILE), environ: Mapping[str, str] | None = None) -> MailConfig | None:
+    """Read the ``[mail]`` table of `path`, let ``ICTANALYSIS_SMTP_*`` variables override it.
+
+    Returns None when there is neither a table nor a variable: the email is
+    then written as .eml only. Variables: ``ICTANALYSIS_SMTP_HOST``, ``_PORT``,
+    ``_SECURITY``, ``_USER``, ``_SENDER``, ``_RECIPIENTS`` and ``_ANALYSTS``
+    (comma-separated), ``_TIMEOUT``, ``_CAFILE``, ``_PASSWORD_ENV``; the password
+    itself in ``ICTANALYSIS_SMTP_PASSWORD`` (or the variable `password_env` names).
+
+    Raises:
+        DeliveryError: an unknown key, a password in the file, a wrong value, a file that is not TOML.
+    """
+    path = Path(path)
+    try:
+        table = _read_toml(path) if path.is_file() else {}
+    except UsageError as exc:
+        raise DeliveryError(str(exc)) from None
+    return _mail_config(table.get("mail", {}), path, os.environ if environ is None else environ)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _root(path: Path) -> Path:
+    """Return the settings file's folder, relative to the working folder when it is below it."""
+    folder = path.parent
+    try:
+        return Path(os.path.relpath(folder))
+    except ValueError:  # another drive (Windows)
+        return folder.resolve()
+
+
+def _checked(table: dict, path: Path | None) -> dict:
+    """Return the top-level values of `table`, having refused unknown keys and wrong types in every table."""
+    problems = []
+    for name, value in table.items():
+        if name in ("paths", "mail") and isinstance(value, dict):
+            if name == "paths":
+                problems += _key_problems(value, _SCHEMA["paths"], "[paths] ")
+        elif name in _SCHEMA[""]:
+            problems += _key_problems({name: value}, _SCHEMA[""], "")
+        else:
+            problems.append(f"unknown key {name!r} (known: {', '.join([*_SCHEMA[''], 'paths', 'mail'])})")
+    if problems:
+        raise UsageError(f"{path}: " + "; ".join(problems))
+    return {k: v for k, v in table.items() if k in _SCHEMA[""]}
+
+
+def _key_problems(values: dict, schema: dict, where: str) -> list[str]:
+    problems = []
+    for key, value in values.items():
+        if key not in schema:
+            problems.append(f"{where}unknown key {key!r} (known: {', '.join(schema)})")
+        elif not isinstance(value, schema[key]) or isinstance(value, bool):
+            problems.append(f"{where}{key} = {value!r} is not a {getattr(schema[key], '__name__', 'number')}")
+    return problems
+
+
+def _mail_config(table: dict, path: Path | None, environ: Mapping[str, str]) -> MailConfig | None:
+    values = _file_mail(table, path) | _env_mail(environ)
+    if not values:
+        return None
+    for key in ("recipients", "analysts"):
+        if isinstance(values.get(key), str):
+            values[key] = [a.strip() for a in values[key].split(",") if a.strip()]
+    try:
+        typed = {k: tuple(v) if k in ("recipients", "analysts") else v for k, v in values.items()}
+        typed["port"] = int(typed.get("port", 0))
+        typed["timeout"] = float(typed.get("timeout", 30.0))
+    except (TypeError, ValueError) as exc:
+        raise DeliveryError(f"mail settings: {exc}") from None
+    missing = [key for key in ("host", "sender", "recipients") if not typed.get(key)]
+    if missing:
+        raise DeliveryError(f"the mail settings lack {', '.join(missing)} (see README: Delivery)")
+    return MailConfig(**typed, password=environ.get(typed.get("password_env", PASSWORD_ENV), ""))
+
+
+def _file_mail(table: dict, path: Path | None) -> dict:
+    if "password" in table:
+        raise DeliveryError(f"{path}: [mail] must not hold the password; put it in the environment variable "
+                            f"{table.get('password_env', PASSWORD_ENV)}")  # fmt: skip
+    unknown = sorted(set(table) - _MAIL_KEYS)
+    if unknown:
+        raise DeliveryError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} in [mail]: {', '.join(unknown)}; "
+                            f"known keys: {', '.join(sorted(_MAIL_KEYS))}")  # fmt: skip
+    return dict(table)
+
+
+def _env_mail(environ: Mapping[str, str]) -> dict:
+    return {key: environ[_ENV_PREFIX + key.upper()] for key in _MAIL_KEYS if environ.get(_ENV_PREFIX + key.upper())}

@@ -1,0 +1,131 @@
+"""The four stages as functions of the settings: what each command and the scheduled run call.
+
+``ictanalysis clean | validate | report | send`` each call one function here
+and print its :class:`Outcome`; ``ictanalysis run`` calls the very same
+functions in turn and logs them. The pair of years follows one rule
+everywhere (:func:`choose_pair`): the latest year of the tidy table against
+the year before, unless years are given. Heavy libraries are imported inside
+the stage that needs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ictanalysis.errors import DeliveryError
+from ictanalysis.settings import Settings
+from ictanalysis.text import one_line
+from ictanalysis.years import YearPair, choose_years
+
+__all__ = ["Outcome", "alert", "choose_pair", "clean", "report", "send", "validate"]
+
+
+@dataclass
+class Outcome:
+    """What a stage did: the lines a person reads, and the files it wrote by name."""
+
+    lines: list[str]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """The first line, for the run's log."""
+        return self.lines[0] if self.lines else ""
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def choose_pair(settings: Settings, year: int | None = None, compare_year: int | None = None) -> YearPair:
+    """Return the pair of years to compare: by default the latest year of the tidy table and the year before.
+
+    Raises:
+        InputError: there is no tidy table (run ``clean`` first).
+        YearError: a year asked for is not in the table, or both years are the same.
+    """
+    from ictanalysis.tidy import indicator_years
+
+    return choose_years(indicator_years(settings.outputs.table), year, compare_year, settings.province)
+
+
+def clean(settings: Settings, *, check: bool = False) -> Outcome:
+    """Read the raw folder into the tidy table (nothing written with `check`)."""
+    from ictanalysis import ingest
+
+    outputs = settings.outputs
+    done = ingest.clean(settings.raw, None if check else outputs.processed, province=settings.province,
+                        layout_dirs=settings.layouts)  # fmt: skip
+    years = sorted(set(done.table["year"]))
+    span = f" ({years[0]}–{years[-1]})" if years else ""
+    lines = [f"Read {len(done.files)} workbooks ({len(done.sheets)} tables) from {settings.raw}: "
+             f"{len(done.table):,} values for {len(years)} years{span}."]  # fmt: skip
+    lines += [f"  skipped {one_line(where)}: {why}" for where, why in done.skipped.items()]
+    lines.append("Wrote " + " and ".join(str(p) for p in done.outputs) if done.outputs else
+                 "Checked only (--check): nothing written.")  # fmt: skip
+    return Outcome(lines, {"table": outputs.written_table} if done.outputs else {})
+
+
+def validate(settings: Settings, pair: YearPair) -> Outcome:
+    """Run the quality gate on the tidy table and write the data-quality page and its JSON.
+
+    Raises:
+        QualityError: an error rule failed (the page is written first).
+    """
+    from ictanalysis.validate import gate
+
+    result, page = gate(settings.outputs.table, settings.reports, year=pair.year, compare_year=pair.compare_year,
+                        province=settings.province, language=settings.language)  # fmt: skip
+    return Outcome([*result.summary().splitlines(), f"Data-quality page: {page}"], {"quality": page})
+
+
+def report(settings: Settings, pair: YearPair) -> Outcome:
+    """Build the report of `pair` (papermill, Altair, the offline HTML page) in the report year's folder."""
+    from ictanalysis.report import ReportParameters, build_report
+
+    parameters = ReportParameters(pair.year, pair.compare_year, settings.province, settings.language,
+                                  str(settings.outputs.table.resolve()))  # fmt: skip
+    built = build_report(parameters, settings.reports, timeout=settings.timeout)
+    lines = [f"Report {pair.year} vs {pair.compare_year}: {built.html} ({built.size_bytes / 1e6:.1f} MB)",
+             f"  executed notebook: {built.notebook}", f"  charts: {built.charts}/"]  # fmt: skip
+    return Outcome(lines, {"report": built.html})
+
+
+def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: bool = False) -> Outcome:
+    """Write the report's email as .eml and, with mail settings, send it (never twice unless `resend`).
+
+    Raises:
+        DeliveryError: the report is missing or the message could not be sent; the message says where the .eml is.
+    """
+    from ictanalysis.deliver import send_report
+    from ictanalysis.deliver.smtp import decode_reply
+
+    config = None if eml_only else settings.mail
+    eml = settings.outputs.year(pair.year).email
+    try:
+        done = send_report(pair.year, pair.compare_year, config, reports=settings.reports, data=settings.outputs.table,
+                           province=settings.province, language=settings.language, resend=resend)  # fmt: skip
+    except DeliveryError as exc:
+        raise DeliveryError(f"{exc}\nThe message is in {eml}" if eml.is_file() else str(exc)) from None
+    lines = [f"Email {pair.year} vs {pair.compare_year}: {done.eml} ({done.size_bytes / 1e6:.2f} MB)"]
+    if eml_only:
+        lines.append("Not sent (--eml-only): open or forward the .eml.")
+    elif config is None:
+        where = settings.file or "ictanalysis.toml"
+        lines.append(f"Not sent: no mail settings ({where} or ICTANALYSIS_SMTP_* variables); open or forward the .eml.")
+    elif done.already_sent:
+        lines.append(f"Not sent: already sent on {done.already_sent}; use --resend to send again.")
+    else:
+        lines.append(f"Sent to {', '.join(config.recipients)} through {config.address}.")
+        lines += [f"  refused by the server: {who} ({code} {decode_reply(why)})" for who, (code, why) in done.refused.items()]
+    return Outcome(lines, {"email": done.eml})
+
+
+def alert(settings: Settings, pair: YearPair) -> Outcome:
+    """Write the analysts' summary of a failed gate as .eml and, with mail settings, send it to them."""
+    from ictanalysis.deliver import send_quality_alert
+
+    config = settings.mail
+    eml = send_quality_alert(settings.reports, pair.year, config, settings.language)
+    said = f"sent to {', '.join(config.analysts)}" if config else f"wrote {eml}"
+    return Outcome([f"analysts alerted: {said}"], {"alert": eml})
