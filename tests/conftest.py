@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -74,6 +75,20 @@ def write_district_table(
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def xls_bytes() -> bytes:
+    """Return what xlwt writes for a sheet 'TB' holding 'Địa bàn' in A1: an .xls to break in tests.
+
+    Its sectors: 0 to 7 the workbook stream, 8 the FAT, 9 the directory.
+    """
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.add_sheet("TB").write(0, 0, "Địa bàn")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 @pytest.fixture

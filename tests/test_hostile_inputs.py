@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import itertools
 import logging
 import os
@@ -33,7 +32,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlwt
-from conftest import DISTRICT_TABLE_ROWS, write_district_table
+from conftest import DISTRICT_TABLE_ROWS, write_district_table, xls_bytes
 from openpyxl.utils import get_column_letter
 
 from ictanalysis import workbook
@@ -189,14 +188,6 @@ def encrypted_ooxml(path: Path) -> Path:
                          ("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"))  # fmt: skip
     path.write_bytes(header + directory + bytes(2048))
     return path
-
-
-def xls_bytes() -> bytes:
-    book = xlwt.Workbook()
-    book.add_sheet("TB").write(0, 0, "Địa bàn")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def looping_xls(path: Path) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import olefile
 import pytest
-import xlwt
+from conftest import xls_bytes
 
 from ictanalysis import workbook
 from ictanalysis.workbook import WorkbookError, read_workbook
@@ -27,18 +27,6 @@ from ictanalysis.workbook.ole2 import workbook_stream
 SECTOR = 512
 END, FREE, FAT_SECTOR, NO_ENTRY = 0xFFFF_FFFE, 0xFFFF_FFFF, 0xFFFF_FFFD, 0xFFFF_FFFF
 DAMAGED = "the file is damaged (its sector chains or sizes are impossible)"
-
-
-def xls_bytes() -> bytes:
-    """Return what xlwt writes for a sheet 'TB' holding 'Địa bàn' in A1.
-
-    Its sectors: 0 to 7 the workbook stream, 8 the FAT, 9 the directory.
-    """
-    book = xlwt.Workbook()
-    book.add_sheet("TB").write(0, 0, "Địa bàn")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def workbook_of(data: bytes) -> bytes:
