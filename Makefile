@@ -30,7 +30,7 @@ install: $(STAMP)  ## create .venv (or VENV=…) and install the locked, hash-ch
 lock:  ## regenerate requirements.lock from pyproject.toml's ranges (LOCK_FLAGS=--upgrade for newer releases)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet '$(UV_REQUIREMENT)'
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes \
 		--quiet $(LOCK_FLAGS) -o $(LOCK)
 
 report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output is

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ictanalysis.errors import DiskFullError, OutputError, is_disk_full
 
-__all__ = ["TEMPORARY_NAME", "remove_stale", "write_atomically", "write_files_atomically"]
+__all__ = ["TEMPORARY_NAME", "remove_stale", "replace", "write_atomically", "write_files_atomically"]
 
 Writer = Callable[[Path], object]
 
@@ -42,12 +42,14 @@ def write_atomically(target: Path, write: Writer) -> Path:
 def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
     """Write every file to a temporary name first, and rename them only when all are written.
 
-    A failure in any writer leaves every target as it was. (The renames are not one
-    step: a process killed between two of them leaves the first file new, the others
-    as they were, each one whole.)
+    A failure in any writer leaves every target as it was, and so does a target that
+    another program holds open (checked for all before any is renamed). (The renames are
+    not one step: a process killed between two of them leaves the first file new, the
+    others as they were, each one whole.)
 
     Raises:
         DiskFullError: the disk or the quota filled up; no temporary file is left.
+        OutputError: a target is held open by another program (Windows) or read-only.
     """
     temporaries: list[Path] = []
     try:
@@ -62,21 +64,40 @@ def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
                 if is_disk_full(exc):
                     raise DiskFullError(target) from None
                 raise
-        for temporary, (target, _) in zip(temporaries, files, strict=True):
-            _replace(temporary, target)
+        for target, _ in files:
+            _check_replaceable(target)
+        for number, (temporary, (target, _)) in enumerate(zip(temporaries, files, strict=True)):
+            replace(temporary, target, already=[t for t, _ in files[:number]])
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
     return [target for target, _ in files]
 
 
-def _replace(temporary: Path, target: Path) -> None:
-    """Rename `temporary` over `target`; a target another program holds open (Windows) is an OutputError."""
+def replace(source: Path, target: Path, *, already: Sequence[Path] = ()) -> None:
+    """Rename `source` (a file or a folder) over `target`; a target held by another program is an OutputError.
+
+    `already` names the files of the same set replaced before this one, for the message.
+    """
     try:
-        os.replace(temporary, target)
+        os.replace(source, target)
     except PermissionError:
-        raise OutputError(f"cannot replace {target}: it is open in another program (Excel keeps the files it "
-                          "shows open) or read-only; close it and run again (the previous file is kept)") from None
+        kept = f"{', '.join(map(str, already))} already replaced" if already else "the previous file is kept"
+        raise OutputError(f"{_HELD.format(target=target)}; close it and run again ({kept})") from None
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse a target that cannot be opened for writing: on Windows, another program holds it open."""
+    if not target.is_file():
+        return
+    try:
+        with open(target, "rb+"):
+            pass
+    except PermissionError:
+        raise OutputError(f"{_HELD.format(target=target)}; close it and run again (the previous file is kept)") from None
+
+
+_HELD = "cannot replace {target}: it is open in another program (Excel keeps the files it shows open) or read-only"
 
 
 def _fsync(path: Path) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ictanalysis import __version__
 from ictanalysis.errors import DiskFullError, ExitCode, IctAnalysisError, is_disk_full
-from ictanalysis.settings import DEFAULTS, SETTINGS_FILE, Settings, load_settings
+from ictanalysis.settings import DEFAULTS, SETTINGS_FILE, Settings, load_settings, with_mail_file
 from ictanalysis.startup import skip_iri_grammar
 from ictanalysis.words import languages
 
@@ -35,7 +35,7 @@ EXIT_CODES = """exit codes:
   5  report could not be built
   6  report could not be delivered
   7  another run holds the lock
-  8  an output could not be written: the disk is full"""
+  8  an output could not be written: the disk is full, or a file is held open by another program"""
 
 
 def _seconds(text: str) -> int:
@@ -59,25 +59,29 @@ class Option:
 
     def add_to(self, parser: argparse.ArgumentParser, dest: str) -> None:
         """Add the option to `parser`, its value stored as `dest` (None when not given)."""
+        arguments = {key: value() if callable(value) and key == "choices" else value
+                     for key, value in self.arguments.items()}  # choices known when the parser is built  # fmt: skip
         if not self.flags[0].startswith("-"):  # a positional argument
-            parser.add_argument(dest, metavar=self.flags[0].upper(), help=self.help, **self.arguments)
+            parser.add_argument(dest, metavar=self.flags[0].upper(), help=self.help, **arguments)
             return
-        parser.add_argument(*self.flags, dest=dest, help=self.help, **{"default": None, **self.arguments})
+        parser.add_argument(*self.flags, dest=dest, help=self.help, **{"default": None, **arguments})
 
 
 _FROM_SETTINGS = "default: the settings' {}, {} without a settings file"
 
 #: Every option of every command, by the name of the setting or flag it sets.
 OPTIONS: dict[str, Option] = {
-    "settings": Option(("--settings", "--config"), f"the settings file (default: ./{SETTINGS_FILE} or the nearest "
-                       "one above; without one, the defaults)", {"type": Path, "metavar": "FILE"}),
+    "settings": Option(("--settings",), f"the settings file (default: ./{SETTINGS_FILE} or the nearest one above; "
+                       "without one, the defaults)", {"type": Path, "metavar": "FILE"}),
+    "config": Option(("--config",), "mail settings: the [mail] table of this file instead of the settings file's "
+                     "(a file that does not exist holds none)", {"type": Path, "metavar": "FILE"}),
     "year": Option(("--year",), "the report year (default: the latest year of the tidy table)", {"type": int}),
     "compare_year": Option(("--compare-year", "--compare"), "the year to compare with (default: the year before)",
                            {"type": int, "metavar": "YEAR"}),
     "province": Option(("--province",), "official code of the province (" + _FROM_SETTINGS.format(
-        "province", f"{DEFAULTS.province} (Ninh Thuận)") + ")"),
+        "province", DEFAULTS.province) + ")"),
     "language": Option(("--language",), "language of the outputs (" + _FROM_SETTINGS.format(
-        "language", DEFAULTS.language) + ")", {"choices": languages()}),
+        "language", DEFAULTS.language) + ")", {"choices": languages}),
     "raw": Option(("--raw",), f"raw folder, one sub-folder per year (default: {DEFAULTS.raw})",
                   {"type": Path, "metavar": "DIR"}),
     "processed": Option(("--processed", "--out"), f"where the tidy table goes (default: {DEFAULTS.processed})",
@@ -90,7 +94,7 @@ OPTIONS: dict[str, Option] = {
                       {"type": Path, "action": "append", "metavar": "DIR"}),
     "timeout": Option(("--timeout",), "stop the report when one notebook cell runs longer than this, keeping the "
                       f"last good report (default: {DEFAULTS.timeout})", {"type": _seconds, "metavar": "SECONDS"}),
-    "wait": Option(("--wait",), "wait this long for another run to finish before giving up (default: 0)",
+    "wait": Option(("--wait",), f"wait this long for another run to finish before giving up (default: {DEFAULTS.wait:g})",
                    {"type": float, "metavar": "SECONDS"}),
     "check": Option(("--check",), "read and check only; write nothing", {"action": "store_true"}),
     "resend": Option(("--resend",), "send even if this report was already sent to these recipients",
@@ -109,7 +113,11 @@ _TABLE = ("settings", *_PAIR, "province", "data", "reports")
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Return the settings file's settings with the options given on the command line over them."""
+    if args.command == "init":  # a new project: no settings yet
+        return DEFAULTS
     settings = load_settings(getattr(args, "settings", None))
+    if getattr(args, "config", None) is not None:
+        settings = with_mail_file(settings, args.config)
     given = {name: getattr(args, name) for name in _SETTINGS_FIELDS if getattr(args, name, None) is not None}
     if getattr(args, "layouts", None):
         given["layouts"] = (*settings.layouts, *args.layouts)
@@ -159,6 +167,9 @@ def _run(args, settings) -> int:
     done = [f"{s.name} {s.status}" + (f" {seconds(s.duration)}" if s.status in ("ok", "failed") else "")
             for s in result.stages]  # fmt: skip
     print(f"Run{years}: " + ", ".join(done) + f" (total {seconds(result.duration)})")
+    for stage in result.stages:
+        if stage.status == "ok" and stage.name in ("validate", "send"):  # the gate's verdict; whether mail went out
+            print(f"  {stage.output}")
     for name, path in result.outputs.items():
         print(f"  {name}: {path}")
     if result.exit_code != ExitCode.OK:
@@ -190,10 +201,10 @@ class Command:
 
 COMMANDS: dict[str, Command] = {
     "init": Command(
-        "lay out a new project folder: data/raw/<year>/, settings, layouts, notebooks",
+        "lay out a new project folder: settings, data/raw/, layouts/, notebooks/",
         "Create a project folder for ictanalysis, as an analyst who installed the package needs one: "
-        "data/raw/<this year>/ for the workbooks, a commented ictanalysis.toml, a layouts/ folder for new forms "
-        "and the notebooks to open in JupyterLab. Nothing existing is overwritten.",
+        "an ictanalysis.toml whose every setting is explained, data/raw/ for one folder of workbooks per year, "
+        "a layouts/ folder for new forms and the notebooks to open in JupyterLab. Nothing existing is overwritten.",
         ("folder",), ("ictanalysis init so-tttt   # then put the workbooks in so-tttt/data/raw/<year>/",), _init),
     "clean": Command(
         "read the raw workbooks into the tidy indicator table",
@@ -229,7 +240,7 @@ COMMANDS: dict[str, Command] = {
         "REPORTS/<year>/annual_report.eml. With mail settings ([mail] in the settings file, or ICTANALYSIS_SMTP_* "
         "variables; the password only in ICTANALYSIS_SMTP_PASSWORD) it sends the message, retrying temporary "
         "failures, and never sends the same report to the same people twice unless --resend.",
-        (*_TABLE, "language", "resend", "eml_only"),
+        (*_TABLE, "language", "config", "resend", "eml_only"),
         ("ictanalysis send --year 2020 --compare 2019           # .eml only without mail settings",
          "ICTANALYSIS_SMTP_PASSWORD=… ictanalysis send --config ictanalysis.toml"), _send),
     "run": Command(
@@ -240,7 +251,7 @@ COMMANDS: dict[str, Command] = {
         "the code nor the parameters changed since the last successful run, it only says the report is up to "
         "date. When the quality gate fails, the analysts get the data-quality summary and leadership nothing.",
         ("settings", *_PAIR, "province", "language", "raw", "processed", "reports", "layouts", "timeout", "wait",
-         "force", "no_send"),
+         "config", "force", "no_send"),
         ("ictanalysis run                           # the latest year against the year before",
          "ictanalysis run --year 2020 --compare 2019 --force --no-send",
          "ictanalysis run --wait 600                # from cron: wait up to 10 min for a running run"), _run),

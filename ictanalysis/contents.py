@@ -57,8 +57,9 @@ class Section(StrictModel):
 
 
 class Email(StrictModel):
-    """What the email carries: one table and the charts, in order."""
+    """What the email carries: its sentences, one table and the charts, in order."""
 
+    sentences: str
     table: str
     charts: tuple[str, ...]
 
@@ -79,6 +80,8 @@ class Contents(StrictModel):
         problems += [f"email: unknown chart {c!r}" for c in self.email.charts if c not in self.charts]
         if self.email.table not in self.tables:
             problems.append(f"email: unknown table {self.email.table!r}")
+        if self.email.sentences not in SENTENCES:
+            problems.append(f"email: unknown sentences {self.email.sentences!r}; known: {', '.join(SENTENCES)}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -26,10 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ictanalysis.catalog import Catalog, Indicator
+from ictanalysis.tidy import KEY, SOURCE, SOURCE_SEPARATOR
 
 __all__ = ["MISSING", "SEPARATOR", "Figure", "Figures", "percent_change", "sources_text"]
 
-SEPARATOR = " › "
+SEPARATOR = SOURCE_SEPARATOR
 
 _Key = tuple[int, str, str, str, str]  # year, indicator, area, operator, agency
 
@@ -169,7 +170,7 @@ def _index(table) -> tuple[dict[_Key, tuple[float, str]], dict[tuple, list[str]]
     """Index the rows by key, and list each figure's enterprises and agencies."""
     rows: dict[_Key, tuple[float, str]] = {}
     members: dict[tuple, list[str]] = {}
-    columns = ["year", "indicator", "area", "operator", "agency", "value", "source_file", "source_sheet", "source_cell"]
+    columns = [*KEY, "value", *SOURCE]
     for year, indicator, area, operator, agency, value, file, sheet, cell in table[columns].itertuples(index=False):
         key = (int(year), indicator, area, operator, agency)
         rows.setdefault(key, (float(value), SEPARATOR.join((file, sheet, cell))))

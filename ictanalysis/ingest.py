@@ -21,9 +21,8 @@ from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.errors import InputError, Problem
 from ictanalysis.extract import SheetSource, extract_table, find_table
 from ictanalysis.layouts import Layout, load_layouts
-from ictanalysis.outputs import Outputs
 from ictanalysis.settings import DEFAULTS
-from ictanalysis.tidy import KEY, Records, frame, key_label, write_indicators
+from ictanalysis.tidy import KEY, SOURCE_SEPARATOR, Records, frame, key_label, write_indicators
 from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, column_letter, read_workbook
 from ictanalysis.years import raw_years
 
@@ -69,7 +68,7 @@ def clean(
     """
     result = read_raw(Path(raw_dir), province=province, catalog=catalog, layouts=load_layouts(*layout_dirs))
     if out_dir is not None:
-        outputs = Outputs(processed=Path(out_dir))
+        outputs = DEFAULTS.replace(processed=Path(out_dir)).outputs
         result.outputs = write_indicators(result.table, outputs.written_table, outputs.written_csv)
     return result
 
@@ -79,8 +78,10 @@ def read_raw(raw_dir: Path, *, province: str, catalog: Catalog | None, layouts: 
 
     Raises:
         InputError: with all problems of all files.
+        UsageError: `province` is not a province of the catalog.
     """
     catalog = catalog or load_catalog()
+    catalog.check_province(province)
     for layout in layouts:
         layout.check_against(catalog)
     run = _Run(raw_dir, province, catalog, layouts)
@@ -186,7 +187,7 @@ def _read_file(run: _Run, path: Path, year: int, result: CleanResult) -> tuple[R
     sheets, problems = _open_workbook(path, relative)
     records = Records()
     for sheet in sheets:
-        where = f"{relative} › {sheet.name}"
+        where = f"{relative}{SOURCE_SEPARATOR}{sheet.name}"
         if sheet.hidden or not _has_data(sheet):
             result.skipped[where] = "hidden sheet" if sheet.hidden else "empty sheet"
             continue
@@ -296,15 +297,15 @@ def _duplicate_problems(table: pd.DataFrame) -> list[Problem]:
     duplicated = table[table.duplicated(list(KEY), keep=False)]
     groups: dict[tuple[str, ...], list[tuple[tuple, list[str]]]] = {}
     for key, rows in duplicated.groupby(list(KEY), sort=True):
-        places = [f"{r.source_file} › {r.source_sheet} › {r.source_cell}" for r in rows.itertuples()]
-        sheets = tuple(sorted({f"{r.source_file} › {r.source_sheet}" for r in rows.itertuples()}))
+        places = [SOURCE_SEPARATOR.join((r.source_file, r.source_sheet, r.source_cell)) for r in rows.itertuples()]
+        sheets = tuple(sorted({SOURCE_SEPARATOR.join((r.source_file, r.source_sheet)) for r in rows.itertuples()}))
         groups.setdefault(sheets, []).append((key, places))
     return [_duplicate_problem(examples) for examples in groups.values()]
 
 
 def _duplicate_problem(examples: list[tuple[tuple, list[str]]]) -> Problem:
     key, places = examples[0]
-    file, sheet, cell = places[0].split(" › ")
+    file, sheet, cell = places[0].split(SOURCE_SEPARATOR)
     label = key_label(key)
     message = f"duplicated key ({label}) is given {len(places)} times, at " + "; ".join(places)
     if len(examples) > 1:

@@ -40,10 +40,12 @@ def holding(outputs: Outputs, wait: float = 0.0) -> Iterator[None]:
         raise BusyError(f"another run holds the lock ({_holder(outputs)}); try again later or pass --wait SECONDS") from None
     try:
         _write_holder(outputs)
-        yield
+        try:
+            yield
+        finally:
+            _remove_holder(outputs)
     finally:
-        outputs.lock_holder.unlink(missing_ok=True)
-        lock.release()
+        lock.release()  # whatever happened to the holder's record
 
 
 def now() -> str:
@@ -60,6 +62,13 @@ def _write_holder(outputs: Outputs) -> None:
         if is_disk_full(exc):
             raise DiskFullError(outputs.lock) from None
         raise
+
+
+def _remove_holder(outputs: Outputs) -> None:
+    try:
+        outputs.lock_holder.unlink(missing_ok=True)
+    except OSError:  # another process reads it (Windows refuses to remove an open file): the next holder rewrites it
+        pass
 
 
 def _holder(outputs: Outputs) -> str:

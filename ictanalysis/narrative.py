@@ -24,6 +24,7 @@ from ictanalysis.contents import load_contents
 from ictanalysis.formatting import format_money, format_number, format_percent
 from ictanalysis.present import named
 from ictanalysis.quality import describe_rule
+from ictanalysis.tidy import SOURCE_SEPARATOR, source_of
 from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
@@ -241,7 +242,7 @@ def _range_sentence(cmp: Comparison, districts, language: str) -> str:
 
 def _area_phrase(cmp: Comparison, code: str, language: str) -> str:
     """Return "thành phố Phan Rang-Tháp Chàm" / "Phan Rang-Thap Cham"."""
-    return _lower_first(words(language).area(cmp.catalog.areas[code], full=True))
+    return words(language).area(cmp.catalog.areas[code], full=True, in_sentence=True)
 
 
 def _member_sentences(cmp: Comparison, indicator: str, language: str) -> list[str]:
@@ -413,12 +414,7 @@ def _row_values(row: dict, language: str) -> str:
 
 
 def _row_cells(row: dict) -> str:
-    cells = []
-    for suffix in ("_before", ""):
-        parts = [row.get(f"source_{p}{suffix}") for p in ("file", "sheet", "cell")]
-        if all(parts):
-            cells.append(" › ".join(map(str, parts)))
-    return "; ".join(cells) or "–"
+    return "; ".join(cell for cell in (source_of(row, "_before"), source_of(row)) if cell) or "–"
 
 
 def _derivation_notes(cmp: Comparison, language: str) -> list[str]:
@@ -453,7 +449,7 @@ def _reported() -> tuple[str, ...]:
 def _definition_notes(cmp: Comparison, language: str) -> list[str]:
     """Define subscriptions per 100 inhabitants and telecom revenue; name the series not compared."""
     population = [cmp.value("population", y).sources for y in (cmp.compare_year, cmp.year)]
-    files = sorted({source.split(" › ")[0] for sources in population for source in sources}) or ["–"]
+    files = sorted({source.split(SOURCE_SEPARATOR)[0] for sources in population for source in sources}) or ["–"]
     notes = [_t("penetration", language).format(files=", ".join(files)), _t("revenue", language)]
     table, known = cmp.table, cmp.catalog.indicators
     rows = table[table["year"].isin([cmp.compare_year, cmp.year]) & table["indicator"].isin(known)]

@@ -15,7 +15,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Outputs", "ReportFolder"]
+__all__ = ["CHART_SPEC", "Outputs", "ReportFolder", "chart_file"]
+
+#: What a chart's spec file is called: ``<name>.vl.json`` (the online Vega editor opens it too).
+CHART_SPEC = ".vl.json"
+_CHART_SUFFIXES = {"spec": CHART_SPEC, "svg": ".svg", "png": ".png", "html": ".html"}
+
+
+def chart_file(directory: Path, name: str, kind: str) -> Path:
+    """Return the file of chart `name` of a kind (``spec``, ``svg``, ``png`` or ``html``) in `directory`.
+
+    >>> chart_file(Path("charts"), "mobile_share", "spec").as_posix()
+    'charts/mobile_share.vl.json'
+    """
+    return Path(directory) / f"{name}{_CHART_SUFFIXES[kind]}"
 
 
 @dataclass(frozen=True)
@@ -104,10 +117,13 @@ class ReportFolder:
 
 @dataclass(frozen=True)
 class Outputs:
-    """The outputs of one project: the processed folder, the reports folder and what lies in them."""
+    """The outputs of one project: the processed folder, the reports folder and what lies in them.
 
-    processed: Path = Path("data/processed")
-    reports: Path = Path("reports")
+    Its folders come from the settings (:attr:`ictanalysis.settings.Settings.outputs`).
+    """
+
+    processed: Path
+    reports: Path
     data: Path | None = None  #: the tidy table to read, when it is not the processed folder's
 
     TABLE = "indicators.parquet"

@@ -49,20 +49,23 @@ def init(folder: Path) -> list[str]:
     for path in (raw, folder / DEFAULTS.processed, folder / DEFAULTS.reports, folder / "layouts",
                  folder / "notebooks"):  # fmt: skip
         path.mkdir(parents=True, exist_ok=True)
-    _copy(_TEMPLATES / SETTINGS_FILE, folder / SETTINGS_FILE)
-    _copy(_TEMPLATES / "raw-README.md", raw / "README.md")
-    _copy(_TEMPLATES / "layouts-README.md", folder / "layouts" / "README.md")
-    for notebook in sorted([*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("*.py")]):  # each with its jupytext pair
-        _copy(notebook, folder / "notebooks" / notebook.name)
+    copies = [(_TEMPLATES / SETTINGS_FILE, folder / SETTINGS_FILE), (_TEMPLATES / "raw-README.md", raw / "README.md"),
+              (_TEMPLATES / "layouts-README.md", folder / "layouts" / "README.md")]  # fmt: skip
+    copies += [(n, folder / "notebooks" / n.name) for n in sorted([*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("*.py")])]
+    kept = [target for source, target in copies if not _copy(source, target)]
     return [
         f"Created the project {folder}:",
-        f"  {folder / SETTINGS_FILE}   the settings (province, language, paths, mail), every one commented",
+        f"  {folder / SETTINGS_FILE}   the settings (province, language, paths, mail), each explained",
         f"  {raw}/   make a folder per year ({raw / str(example)}/) and put the year's workbooks there, as received",
         f"  {folder / 'notebooks'}/   the report and exploration notebooks, to open in JupyterLab",
+        *(f"  kept as it was: {target}" for target in kept),
         f"Next: cd {folder} && ictanalysis clean --check, then ictanalysis run",
     ]
 
 
-def _copy(source: Path, target: Path) -> None:
-    if not target.exists():
-        shutil.copyfile(source, target)
+def _copy(source: Path, target: Path) -> bool:
+    """Copy `source` to `target` unless `target` exists; return whether it copied."""
+    if target.exists():
+        return False
+    shutil.copyfile(source, target)
+    return True

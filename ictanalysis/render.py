@@ -27,6 +27,7 @@ from ictanalysis.atomic import write_atomically
 from ictanalysis.embed import spec_html, vega_bundle
 from ictanalysis.errors import ReportError
 from ictanalysis.formatting import format_locale
+from ictanalysis.outputs import CHART_SPEC, chart_file
 from ictanalysis.words import DEFAULT_LANGUAGE, languages
 
 __all__ = ["FONT", "INK", "SPEC_SUFFIX", "ChartRenderer", "spec_title", "write_chart_files", "write_spec"]
@@ -39,8 +40,8 @@ __all__ = ["FONT", "INK", "SPEC_SUFFIX", "ChartRenderer", "spec_title", "write_c
 FONT = "Segoe UI, Roboto, Helvetica Neue, DejaVu Sans, Arial, Liberation Sans, sans-serif"
 INK = "#1d2733"  # the colour of text, in charts and on their pages
 
-#: What a chart's spec file is called: ``<name>.vl.json`` (the Vega editor opens it too).
-SPEC_SUFFIX = ".vl.json"
+#: What a chart's spec file is called (see :func:`ictanalysis.outputs.chart_file`).
+SPEC_SUFFIX = CHART_SPEC
 _POLL_SECONDS = 0.05
 
 
@@ -60,16 +61,16 @@ def write_chart_files(spec: dict, directory: Path, name: str, language: str = DE
     page = _page(spec, language, spec_title(spec, name))
     directory = Path(directory)
     return {
-        "svg": write_atomically(directory / f"{name}.svg", lambda p: p.write_text(svg, encoding="utf-8")),
-        "png": write_atomically(directory / f"{name}.png", lambda p: p.write_bytes(png)),
-        "html": write_atomically(directory / f"{name}.html", lambda p: p.write_text(page, encoding="utf-8")),
+        "svg": write_atomically(chart_file(directory, name, "svg"), lambda p: p.write_text(svg, encoding="utf-8")),
+        "png": write_atomically(chart_file(directory, name, "png"), lambda p: p.write_bytes(png)),
+        "html": write_atomically(chart_file(directory, name, "html"), lambda p: p.write_text(page, encoding="utf-8")),
     }
 
 
 def write_spec(spec: dict, directory: Path, name: str) -> Path:
     """Write the spec as ``name.vl.json`` in `directory`, atomically, for a renderer to draw."""
     text = json.dumps(spec, ensure_ascii=False, allow_nan=False)
-    return write_atomically(Path(directory) / f"{name}{SPEC_SUFFIX}", lambda p: p.write_text(text, encoding="utf-8"))
+    return write_atomically(chart_file(directory, name, "spec"), lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def spec_title(spec: dict, default: str) -> str:
@@ -116,8 +117,8 @@ class ChartRenderer:
         self._errors = tempfile.TemporaryFile("w+", encoding="utf-8")
 
     def __enter__(self) -> ChartRenderer:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "ictanalysis.render", str(self.folder), "--language", self.language],
+        self._process = subprocess.Popen(  # UTF-8 whatever the code page: its errors are read back as UTF-8
+            [sys.executable, "-X", "utf8", "-m", "ictanalysis.render", str(self.folder), "--language", self.language],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors,
         )  # fmt: skip
         return self

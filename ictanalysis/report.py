@@ -18,7 +18,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ictanalysis.atomic import write_atomically
+from ictanalysis.atomic import replace, write_atomically
 from ictanalysis.errors import DiskFullError, ReportError, YearError, is_disk_full
 from ictanalysis.export import export_html, load_exporter
 from ictanalysis.kernel import WarmKernel
@@ -50,7 +50,7 @@ class ReportParameters:
     output_dir: str = ""
 
     def check(self, years: list[int], provinces: set[str]) -> None:
-        """Raise YearError or InputError when a parameter is of the wrong type or out of range."""
+        """Raise YearError (a year, the province) or UsageError (the language) for a parameter out of range."""
         for name in ("year", "compare_year"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not 1990 <= value <= 2100:
@@ -63,7 +63,8 @@ class ReportParameters:
             raise YearError(f"no data for {' and '.join(map(str, missing))}: the table holds {held}")
         check_language(self.language)
         if self.province not in provinces:
-            raise YearError(f"province {self.province!r} is not a province code of the catalog (e.g. '58')")
+            raise YearError(f"province {self.province!r} is not a province code of the catalog "
+                            f"(e.g. {DEFAULTS.province!r})")  # fmt: skip
 
 
 @dataclass
@@ -90,9 +91,9 @@ def build_report(
 
     Raises:
         InputError: the tidy table is missing.
-        YearError: a parameter is wrong (before any kernel starts).
+        UsageError: a parameter is wrong (before any kernel starts): a year (YearError), the language.
         ReportError: the notebook failed, timed out or lost its kernel (``annual_report.failed.ipynb``
-            shows where), or a chart could not be drawn.
+            shows where), a chart could not be drawn, or a declared section is not shown.
         DiskFullError: an output could not be written; the last good report stays.
     """
     years, provinces = _data_facts(Path(parameters.data))
@@ -110,6 +111,8 @@ def build_report(
             charts.finish_later()  # draws the last specs while the page is exported
             html = export_html(executed, title=title, language=parameters.language)
             charts.finish(timeout)
+        if Path(notebook) == REPORT_NOTEBOOK:  # another notebook (a test's, an analyst's variant) shows what it shows
+            _check_sections(html, notebook)
         write_atomically(staging.report, lambda p: p.write_text(html, encoding="utf-8"))
         return _publish(staging, target)
     finally:
@@ -131,12 +134,22 @@ def _with_defaults(parameters: ReportParameters, target: ReportFolder, staging: 
     return values
 
 
+def _check_sections(html: str, notebook: Path) -> None:
+    """Refuse a report that leaves out a section the contents declare (its heading carries the section's id).
+
+    Raises:
+        ReportError: naming the sections the notebook shows no cell for.
+    """
+    from ictanalysis.contents import load_contents
+
+    missing = [s.id for s in load_contents().sections if f' id="{s.id}"' not in html]
+    if missing:
+        raise ReportError(f"the notebook {notebook} shows no section {', '.join(missing)} that catalog/report.yaml "
+                          "declares: give each a cell view.section(\"…\")")  # fmt: skip
+
+
 def _title(parameters: ReportParameters) -> str:
     return words(parameters.language)("report.title", year=parameters.year)
-
-
-# Imported by the kernel as soon as it starts, while this process is still importing papermill:
-# the modules the report notebook's first cells need (pandas and Altair among them).
 
 
 def _execute(notebook: Path, output: Path, parameters: dict, target: ReportFolder, timeout: int, kernel: WarmKernel):
@@ -161,7 +174,7 @@ def _execute(notebook: Path, output: Path, parameters: dict, target: ReportFolde
         )  # fmt: skip
     except PapermillExecutionError as exc:  # a cell raised: papermill saved the notebook, the error in the cell
         if output.exists():
-            os.replace(output, failed)
+            replace(output, failed)
         message = f"the notebook cell {exc.exec_count} failed: {exc.ename}: {_first_line(exc.evalue, first=True)}"
     except (TimeoutError, RuntimeError) as exc:  # nbclient's CellTimeoutError and DeadKernelError
         message = progress.what_stopped(exc, timeout)
@@ -242,10 +255,10 @@ def _publish(staging: ReportFolder, target: ReportFolder) -> ReportResult:
     if staging.charts.is_dir():
         old = target.old_charts(os.getpid())
         if target.charts.exists():
-            os.replace(target.charts, old)
-        os.replace(staging.charts, target.charts)
+            replace(target.charts, old)
+        replace(staging.charts, target.charts)
         shutil.rmtree(old, ignore_errors=True)
-    os.replace(staging.notebook, target.notebook)
-    os.replace(staging.report, target.report)
+    replace(staging.notebook, target.notebook)
+    replace(staging.report, target.report)
     target.failed_notebook.unlink(missing_ok=True)
     return ReportResult(target.report, target.notebook, target.charts, target.report.stat().st_size)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ictanalysis.catalog import CATALOG_DIR, Catalog, StrictModel, read_yaml
-from ictanalysis.tidy import COLUMNS, SOURCE, schema_is_sound
+from ictanalysis.tidy import COLUMNS, KEY, SOURCE, key_without, schema_is_sound
 from ictanalysis.years import YearPair
 
 __all__ = ["VIEWS", "Rule", "build_views", "load_rules"]
@@ -40,6 +40,7 @@ class Rule(StrictModel):
         """
         lists = {
             "{columns}": list(COLUMNS),
+            "{key}": list(KEY),
             "{indicators}": sorted(catalog.indicators),
             "{areas}": [province, *sorted(a.code for a in catalog.districts(province))],
             "{operators}": ["", *sorted(catalog.operators)],
@@ -114,7 +115,7 @@ def _district_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> p
     rows = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i))]
     province = rows[rows["area"] == pair.province]
     districts = rows[rows["area"] != pair.province]
-    group = ["year", "indicator", "operator", "agency"]
+    group = key_without("area")
     sums = districts.groupby(group, as_index=False).agg(
         district_sum=("value", "sum"), districts=("area", "count"), district_cells=("source_cell", _cells)
     )
@@ -129,7 +130,7 @@ def _parts(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFram
     for whole in (i for i in catalog.indicators.values() if i.parts):
         wholes = rows[rows["indicator"] == whole.id]
         parts = rows[rows["indicator"].isin(whole.parts)]
-        group = ["year", "area", "operator", "agency"]
+        group = key_without("indicator")
         sums = parts.groupby(group, as_index=False).agg(
             parts_sum=("value", "sum"), parts_given=("indicator", "nunique"), part_cells=("source_cell", _cells)
         )
@@ -146,7 +147,7 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     is worth a warning. A value below the catalog's `change_min_base` the year
     before (small counts swing) or absent then is not judged.
     """
-    group = ["indicator", "area", "operator", "agency"]
+    group = key_without("year")
     now = table[table["year"] == pair.year]
     before = table[table["year"] == pair.compare_year][[*group, "value", *SOURCE]]
     merged = now.merge(before, on=group, how="inner", suffixes=("", "_before"))

@@ -10,8 +10,8 @@ call (:mod:`ictanalysis.stages`), and
   code to ``reports/logs/run-YYYYmmdd-HHMMSS.log`` (:mod:`ictanalysis.runlog`);
   tracebacks of unexpected errors go there, not to the terminal;
 - compares the fingerprint of its inputs with the last successful run's
-  (:mod:`ictanalysis.runstate`) before importing anything heavy, and when nothing
-  changed and the outputs are still there, says the report is up to date;
+  (:mod:`ictanalysis.runstate`) before reading the table or importing anything heavy,
+  and when nothing changed and the outputs are still there, says the report is up to date;
 - first removes what runs killed mid-write left (SIGKILL, power cut): temporary
   files of :mod:`ictanalysis.atomic` and the report's staging folders, by their
   names, only of processes that are gone.
@@ -41,9 +41,9 @@ from ictanalysis.errors import (
 from ictanalysis.lock import holding
 from ictanalysis.outputs import Outputs, ReportFolder
 from ictanalysis.runlog import logging_to, new_log
-from ictanalysis.runstate import fingerprint, read_state, unchanged_since, why_rebuild, write_state
+from ictanalysis.runstate import fingerprint, last_state, unchanged_since, why_rebuild, write_state
 from ictanalysis.settings import Settings
-from ictanalysis.years import YearPair, raw_years
+from ictanalysis.years import YearPair, choose_years, raw_years
 
 __all__ = ["STAGES", "RunOptions", "RunResult", "StageResult", "run_pipeline"]
 
@@ -101,12 +101,14 @@ def run_pipeline(settings: Settings, options: RunOptions = RunOptions()) -> RunR
     Raises:
         BusyError: another run held the lock for longer than ``settings.wait`` seconds.
         InputError: the raw folder does not exist or has no year folder.
+        YearError: the years asked for are the same, or not in the data (before anything is done).
     """
     started = time.monotonic()
     log_path = new_log(settings.outputs.logs)
     with logging_to(log_path) as log:
         try:
             raw_years(settings.raw)  # the raw folder is there and holds years, before the lock is taken
+            _check_years(settings, options)
             log.info("run started: raw %s, reports %s, pid %d", settings.raw, settings.reports, os.getpid())
             with holding(settings.outputs, settings.wait):
                 result = RunResult([StageResult(name) for name in STAGES], log_path)
@@ -130,8 +132,8 @@ def _run_locked(settings: Settings, options: RunOptions, result: RunResult, log:
             return
         log.info("building: %s", reason)
         if _run_stages(settings, options, result, log, only_send=reason == "not sent yet"):
-            folder = settings.outputs.year(result.pair.year)
-            write_state(settings, folder, fingerprint(settings, result.pair), result.pair, send=options.send)
+            current = fingerprint(settings, options.year, options.compare_year)  # the raw data as the run read it
+            write_state(settings, current, result.pair, send=options.send)
     except Exception as exc:  # a bug outside the stages: traceback to the log only
         log.exception("unexpected error")
         result.exit_code, result.message = ExitCode.INTERNAL, f"internal error: {type(exc).__name__}: {exc}"
@@ -139,14 +141,12 @@ def _run_locked(settings: Settings, options: RunOptions, result: RunResult, log:
 
 def _why_build(settings: Settings, options: RunOptions, result: RunResult, log: logging.Logger) -> str | None:
     """Return why the run must build, or None (recorded in `result`) when the last report is up to date."""
-    try:  # the pair the current table gives; a table that will change makes the fingerprint differ anyway
-        result.pair = stages.choose_pair(settings, options.year, options.compare_year)
-    except IctAnalysisError:
-        return "no tidy table for these years yet"
-    folder = settings.outputs.year(result.pair.year)
-    state = read_state(folder)
-    reason = why_rebuild(state, fingerprint(settings, result.pair), settings, folder, force=options.force,
-                         send=options.send)  # fmt: skip
+    current = fingerprint(settings, options.year, options.compare_year)
+    folder, state = last_state(settings, current, options.year)
+    if folder is None:
+        return "no earlier successful run"
+    result.pair = YearPair(*state["years"], settings.province)
+    reason = why_rebuild(state, current, settings, folder, force=options.force, send=options.send)
     if reason is None:
         result.up_to_date = True
         result.message = f"report for {result.pair.year} is up to date ({unchanged_since(state)})"
@@ -154,6 +154,25 @@ def _why_build(settings: Settings, options: RunOptions, result: RunResult, log: 
             stage.status = "up to date"
         log.info("up to date: %s", result.message)
     return reason
+
+
+def _check_years(settings: Settings, options: RunOptions) -> None:
+    """Refuse, before the lock and any work, a pair of years that cannot be: the same twice, or not in the data.
+
+    A year is in the data when it has a raw folder or the current tidy table holds it (a yearbook
+    in one year's folder gives earlier years).
+    """
+    year, compare = options.year, options.compare_year
+    if year is None:
+        return
+    choose_years([year, compare if compare is not None else year - 1], year, compare)  # the same year twice
+    folders = set(raw_years(settings.raw))
+    wanted = {year, year - 1 if compare is None else compare} - folders
+    if wanted:
+        from ictanalysis.tidy import indicator_years
+
+        held = set(indicator_years(settings.outputs.table)) if settings.outputs.table.is_file() else set()
+        choose_years(sorted(folders | held), year, compare, settings.province)  # raises YearError naming them
 
 
 def _run_stages(settings: Settings, options: RunOptions, result: RunResult, log: logging.Logger, *,

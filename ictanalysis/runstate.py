@@ -2,10 +2,12 @@
 
 A run's fingerprint is the sha256 of every file under the raw folder (path,
 size, content), of the package's code, templates, catalog, words and
-notebooks, and of its parameters. A successful run records it, with the
-digests of the files it left, in ``reports/<year>/.run-state.json``; the next
-run with the same fingerprint and untouched outputs is up to date. Standard
-library only: an up-to-date run never imports pandas.
+notebooks, and of its parameters as asked (the years given, or none: the same
+raw data and code give the same table, hence the same pair). A successful run
+records it, with the pair it chose and the digests of the files it left, in
+``reports/<year>/.run-state.json``; the next run with the same fingerprint and
+untouched outputs is up to date. Standard library only: an up-to-date run
+reads no table and imports neither pandas nor pyarrow.
 """
 
 from __future__ import annotations
@@ -20,16 +22,16 @@ from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import Settings
 from ictanalysis.years import YearPair
 
-__all__ = ["fingerprint", "read_state", "unchanged_since", "why_rebuild", "write_state"]
+__all__ = ["fingerprint", "last_state", "read_state", "unchanged_since", "why_rebuild", "write_state"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CODE_SUFFIXES = {".py", ".ipynb", ".yaml", ".j2", ".json", ".po"}
 
 
-def fingerprint(settings: Settings, pair: YearPair) -> dict[str, str]:
-    """Return sha256 digests of the raw folder, the code and the parameters of a run of `pair`."""
+def fingerprint(settings: Settings, year: int | None, compare_year: int | None) -> dict[str, str]:
+    """Return sha256 digests of the raw folder, the code and the parameters of a run asked for these years."""
     code = [p for p in sorted(_PACKAGE.rglob("*")) if p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts]
-    parameters = {"year": pair.year, "compare_year": pair.compare_year, "province": settings.province,
+    parameters = {"year": year, "compare_year": compare_year, "province": settings.province,
                   "language": settings.language, "raw": str(settings.raw.resolve()),
                   "processed": str(settings.processed.resolve()),
                   "layouts": [str(p.resolve()) for p in settings.layouts]}  # fmt: skip
@@ -46,6 +48,18 @@ def read_state(folder: ReportFolder) -> dict:
         return json.loads(folder.run_state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def last_state(settings: Settings, current: dict[str, str], year: int | None) -> tuple[ReportFolder | None, dict]:
+    """Return the folder and record of the last successful run asked as this one (with its parameters).
+
+    With a year, that year's folder; without one, the most recent record whose parameters
+    are the same (a run asked for the default pair), in whichever year folder it chose.
+    """
+    folders = [settings.outputs.year(year)] if year is not None else settings.outputs.year_folders()
+    found = [(folder, read_state(folder)) for folder in folders]
+    same = [(f, s) for f, s in found if s.get("fingerprint", {}).get("parameters") == current["parameters"]]
+    return max(same, key=lambda pair: pair[1].get("finished", ""), default=(None, {}))
 
 
 def why_rebuild(state: dict, current: dict[str, str], settings: Settings, folder: ReportFolder, *,
@@ -67,8 +81,9 @@ def why_rebuild(state: dict, current: dict[str, str], settings: Settings, folder
     return None
 
 
-def write_state(settings: Settings, folder: ReportFolder, current: dict[str, str], pair: YearPair, *, send: bool) -> None:
-    """Record a successful run's fingerprint and output digests in the folder's run state (atomically)."""
+def write_state(settings: Settings, current: dict[str, str], pair: YearPair, *, send: bool) -> None:
+    """Record a successful run's fingerprint, pair and output digests in the report year's run state (atomically)."""
+    folder = settings.outputs.year(pair.year)
     outputs = {name: _sha256(path) for name, path in _output_files(settings, folder).items()}
     state = {"fingerprint": current, "outputs": outputs, "sent": _mail_digest(settings) if send else None,
              "years": [pair.year, pair.compare_year], "finished": now()}  # fmt: skip

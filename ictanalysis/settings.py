@@ -27,10 +27,10 @@ from pathlib import Path
 
 from ictanalysis.errors import DeliveryError, UsageError
 from ictanalysis.outputs import Outputs
-from ictanalysis.words import DEFAULT_LANGUAGE
+from ictanalysis.words import DEFAULT_LANGUAGE, languages
 
 __all__ = ["DEFAULTS", "PASSWORD_ENV", "SETTINGS_FILE", "MailConfig", "Settings", "find_settings", "load_mail_config",
-           "load_settings"]  # fmt: skip
+           "load_settings", "with_mail_file"]  # fmt: skip
 
 SETTINGS_FILE = "ictanalysis.toml"
 PASSWORD_ENV = "ICTANALYSIS_SMTP_PASSWORD"
@@ -62,7 +62,7 @@ class MailConfig:
         if self.security not in SECURITY_PORTS:
             raise DeliveryError(f"mail security must be one of {', '.join(SECURITY_PORTS)}, not {self.security!r}")
         if not self.host or not self.sender or not self.recipients:
-            raise DeliveryError("the [mail] settings need host, sender and recipients (see README: Delivery)")
+            raise DeliveryError("the [mail] settings need host, sender and recipients (see README: `ictanalysis send`)")
 
     @property
     def address(self) -> str:
@@ -85,14 +85,27 @@ class Settings:
     data: Path | None = None  #: the tidy table to read, when not the processed folder's
     layouts: tuple[Path, ...] = ()  #: folders of layout files besides the bundled ones
     timeout: int = 600  #: the longest a report notebook cell may run, in seconds
-    wait: float = 0.0  #: how long to wait for the lock another writer holds, in seconds
-    mail: MailConfig | None = None  #: None: the email is written as .eml only
+    wait: float = 0.0  #: how long the scheduled run waits for the lock another run holds, in seconds
     file: Path | None = None  #: the settings file these were read from
+    #: The ``[mail]`` table (of the settings file, or of the file ``--config`` names); checked when used.
+    mail_table: dict = field(default_factory=dict, repr=False, hash=False)
+    mail_file: Path | None = None  #: the file the mail table comes from, for messages
+    environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False, hash=False)  #: None: os.environ
 
     @property
     def outputs(self) -> Outputs:
         """The output paths of these settings."""
         return Outputs(self.processed, self.reports, self.data)
+
+    @property
+    def mail(self) -> MailConfig | None:
+        """Where and how to send, from the mail table and ``ICTANALYSIS_SMTP_*``; None: the email is only written.
+
+        Raises:
+            DeliveryError: the mail settings are wrong (an unknown key, a password in the file, a missing host…),
+                checked only by what sends mail, so that a typo there stops no other command.
+        """
+        return _mail_config(self.mail_table, self.mail_file, os.environ if self.environ is None else self.environ)
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with `changes`; None values leave a setting as it is."""
@@ -122,8 +135,8 @@ def load_settings(path: Path | None = None, *, environ: Mapping[str, str] | None
     """Read the settings from `path`, or from the nearest ``ictanalysis.toml``; the defaults without one.
 
     Raises:
-        UsageError: the file is not valid TOML, or holds an unknown key or a value of the wrong type.
-        DeliveryError: the ``[mail]`` table is wrong (an unknown key, a password, a missing host…).
+        UsageError: the file is not valid TOML, or holds an unknown key, a value of the wrong type or a
+            language without words. (The ``[mail]`` table is checked when mail is sent: :attr:`Settings.mail`.)
     """
     if path is not None and not Path(path).is_file():
         raise UsageError(f"no settings file {path}: give an existing file, or none to use ./{SETTINGS_FILE} or the defaults")
@@ -136,9 +149,23 @@ def load_settings(path: Path | None = None, *, environ: Mapping[str, str] | None
         **{key: values[key] for key in ("province", "language", "timeout", "wait") if key in values},
         **{key: root / paths.get(key, getattr(DEFAULTS, key)) for key in ("raw", "processed", "reports")},
         layouts=tuple(root / p for p in paths.get("layouts", ())),
-        mail=_mail_config(table.get("mail", {}), path, os.environ if environ is None else environ),
-        file=path,
+        file=path, mail_table=table.get("mail", {}), mail_file=path, environ=environ,
     )  # fmt: skip
+
+
+def with_mail_file(settings: Settings, path: Path) -> Settings:
+    """Return `settings` with the ``[mail]`` table of `path` instead of their own (``--config``).
+
+    A file that does not exist holds no mail settings, as before ``--settings`` existed.
+
+    Raises:
+        DeliveryError: `path` is not valid TOML.
+    """
+    try:
+        table = _read_toml(Path(path)) if Path(path).is_file() else {}
+    except UsageError as exc:
+        raise DeliveryError(str(exc)) from None
+    return dataclasses.replace(settings, mail_table=table.get("mail", {}), mail_file=Path(path))
 
 
 def load_mail_config(path: Path = Path(SETTINGS_FILE), environ: Mapping[str, str] | None = None) -> MailConfig | None:
@@ -153,12 +180,7 @@ def load_mail_config(path: Path = Path(SETTINGS_FILE), environ: Mapping[str, str
     Raises:
         DeliveryError: an unknown key, a password in the file, a wrong value, a file that is not TOML.
     """
-    path = Path(path)
-    try:
-        table = _read_toml(path) if path.is_file() else {}
-    except UsageError as exc:
-        raise DeliveryError(str(exc)) from None
-    return _mail_config(table.get("mail", {}), path, os.environ if environ is None else environ)
+    return dataclasses.replace(with_mail_file(DEFAULTS, path), environ=environ).mail
 
 
 def _read_toml(path: Path) -> dict:
@@ -188,9 +210,14 @@ def _checked(table: dict, path: Path | None) -> dict:
             problems += _key_problems({name: value}, _SCHEMA[""], "")
         else:
             problems.append(f"unknown key {name!r} (known: {', '.join([*_SCHEMA[''], 'paths', 'mail'])})")
+    if "language" in table and isinstance(table["language"], str) and table["language"] not in languages():
+        problems.append(f"language = {table['language']!r} has no words (known: {', '.join(languages())})")
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems))
     return {k: v for k, v in table.items() if k in _SCHEMA[""]}
+
+
+_KINDS = {str: "a text", int: "a whole number", list: "a list"}
 
 
 def _key_problems(values: dict, schema: dict, where: str) -> list[str]:
@@ -199,7 +226,7 @@ def _key_problems(values: dict, schema: dict, where: str) -> list[str]:
         if key not in schema:
             problems.append(f"{where}unknown key {key!r} (known: {', '.join(schema)})")
         elif not isinstance(value, schema[key]) or isinstance(value, bool):
-            problems.append(f"{where}{key} = {value!r} is not a {getattr(schema[key], '__name__', 'number')}")
+            problems.append(f"{where}{key} = {value!r} is not {_KINDS.get(schema[key], 'a number')}")
     return problems
 
 
@@ -218,7 +245,7 @@ def _mail_config(table: dict, path: Path | None, environ: Mapping[str, str]) -> 
         raise DeliveryError(f"mail settings: {exc}") from None
     missing = [key for key in ("host", "sender", "recipients") if not typed.get(key)]
     if missing:
-        raise DeliveryError(f"the mail settings lack {', '.join(missing)} (see README: Delivery)")
+        raise DeliveryError(f"the mail settings lack {', '.join(missing)} (see README: `ictanalysis send`)")
     return MailConfig(**typed, password=environ.get(typed.get("password_env", PASSWORD_ENV), ""))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ictanalysis.errors import DeliveryError
-from ictanalysis.settings import Settings
+from ictanalysis.settings import SETTINGS_FILE, Settings
 from ictanalysis.text import one_line
 from ictanalysis.years import YearPair, choose_years
 
@@ -94,31 +94,42 @@ def report(settings: Settings, pair: YearPair) -> Outcome:
 def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: bool = False) -> Outcome:
     """Write the report's email as .eml and, with mail settings, send it (never twice unless `resend`).
 
+    The first line says whether the email went out (the scheduled run logs it).
+
     Raises:
-        DeliveryError: the report is missing or the message could not be sent; the message says where the .eml is.
+        DeliveryError: the report is missing, the mail settings are wrong or the message could not be sent;
+            the message says where the .eml is.
     """
     from ictanalysis.deliver import send_report
-    from ictanalysis.deliver.smtp import decode_reply
 
-    config = None if eml_only else settings.mail
     eml = settings.outputs.year(pair.year).email
     try:
+        config = None if eml_only else settings.mail
         done = send_report(pair.year, pair.compare_year, config, reports=settings.reports, data=settings.outputs.table,
                            province=settings.province, language=settings.language, resend=resend)  # fmt: skip
     except DeliveryError as exc:
         raise DeliveryError(f"{exc}\nThe message is in {eml}" if eml.is_file() else str(exc)) from None
-    lines = [f"Email {pair.year} vs {pair.compare_year}: {done.eml} ({done.size_bytes / 1e6:.2f} MB)"]
-    if eml_only:
-        lines.append("Not sent (--eml-only): open or forward the .eml.")
-    elif config is None:
-        where = settings.file or "ictanalysis.toml"
-        lines.append(f"Not sent: no mail settings ({where} or ICTANALYSIS_SMTP_* variables); open or forward the .eml.")
-    elif done.already_sent:
-        lines.append(f"Not sent: already sent on {done.already_sent}; use --resend to send again.")
-    else:
-        lines.append(f"Sent to {', '.join(config.recipients)} through {config.address}.")
-        lines += [f"  refused by the server: {who} ({code} {decode_reply(why)})" for who, (code, why) in done.refused.items()]
+    lines = [_send_status(settings, done, config, eml_only),
+             f"Email {pair.year} vs {pair.compare_year}: {done.eml} ({done.size_bytes / 1e6:.2f} MB)"]  # fmt: skip
+    lines += [f"  left out: chart {name} (the report has no file of it: run `ictanalysis report` again)"
+              for name in done.left_out]  # fmt: skip
     return Outcome(lines, {"email": done.eml})
+
+
+def _send_status(settings: Settings, done, config, eml_only: bool) -> str:
+    """Say whether the email went out, and to whom, or why not."""
+    from ictanalysis.deliver.smtp import decode_reply
+
+    if eml_only:
+        return "Not sent (--eml-only): open or forward the .eml."
+    if config is None:
+        return (f"Not sent: no mail settings ({settings.mail_file or SETTINGS_FILE} or ICTANALYSIS_SMTP_* variables); "
+                "open or forward the .eml.")  # fmt: skip
+    if done.already_sent:
+        return f"Not sent: already sent on {done.already_sent}; use --resend to send again."
+    refused = "".join(f"; refused by the server: {who} ({code} {decode_reply(why)})"
+                      for who, (code, why) in done.refused.items())  # fmt: skip
+    return f"Sent to {', '.join(config.recipients)} through {config.address}{refused}."
 
 
 def alert(settings: Settings, pair: YearPair) -> Outcome:

@@ -26,11 +26,15 @@ __all__ = [
     "COLUMNS",
     "KEY",
     "SOURCE",
+    "SOURCE_SEPARATOR",
     "Records",
     "frame",
     "indicator_years",
+    "key_label",
+    "key_without",
     "read_indicators",
     "schema_is_sound",
+    "source_of",
     "write_indicators",
 ]
 
@@ -43,9 +47,10 @@ COLUMNS = (
 KEY = ("year", "indicator", "area", "operator", "agency")
 #: Where a value was read.
 SOURCE = ("source_file", "source_sheet", "source_cell")
+#: How a source is written for people: ``2020/vien-thong-2020.xlsx › TB › D12``.
+SOURCE_SEPARATOR = " › "
 _TYPED = {"year": "int64", "value": "float64", "preliminary": "bool"}  # every other column is text
 _DEFAULTS = {"operator": "", "agency": "", "preliminary": False}
-
 
 
 @dataclass
@@ -102,9 +107,9 @@ def read_indicators(path: Path | str | None = None):
     """
     import pandas as pd
 
-    from ictanalysis.outputs import Outputs
+    from ictanalysis.settings import DEFAULTS
 
-    return pd.read_parquet(_existing(Outputs().table if path is None else path))
+    return pd.read_parquet(_existing(DEFAULTS.outputs.table if path is None else path))
 
 
 def indicator_years(path: Path | str) -> list[int]:
@@ -171,6 +176,27 @@ def formulas_as_text(table):
     text = table.select_dtypes(include=["object", "string"]).columns
     quoted = {c: table[c].mask(table[c].str.startswith(FORMULA_STARTS, na=False), "'" + table[c]) for c in text}
     return table.assign(**quoted)
+
+
+def key_without(*names: str) -> list[str]:
+    """Return the key's columns but `names`: what a sum over those columns groups by.
+
+    >>> key_without("area")
+    ['year', 'indicator', 'operator', 'agency']
+    """
+    return [column for column in KEY if column not in names]
+
+
+def source_of(row, suffix: str = "") -> str:
+    """Return where a row's value was read, "file › sheet › cell" ("" when not all three are given).
+
+    `suffix` reads the columns of another value of the row (``source_cell_before``…).
+
+    >>> source_of({"source_file": "2020/a.xlsx", "source_sheet": "TB", "source_cell": "D12"})
+    '2020/a.xlsx › TB › D12'
+    """
+    parts = [row.get(f"{column}{suffix}") for column in SOURCE]
+    return SOURCE_SEPARATOR.join(map(str, parts)) if all(parts) else ""
 
 
 def key_label(key: Sequence, names: Iterable[str] = KEY) -> str:

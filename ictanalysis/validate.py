@@ -23,7 +23,6 @@ from great_expectations.data_context.types.base import ProgressBarsConfig  # noq
 
 from ictanalysis.catalog import Catalog, load_catalog  # noqa: E402
 from ictanalysis.errors import QualityError  # noqa: E402
-from ictanalysis.outputs import Outputs  # noqa: E402
 from ictanalysis.quality import QualityResult, RuleResult, write_quality_page  # noqa: E402
 from ictanalysis.rules import Rule, build_views, load_rules  # noqa: E402
 from ictanalysis.settings import DEFAULTS  # noqa: E402
@@ -81,10 +80,12 @@ def gate(
         QualityError: when an error rule failed (after the page is written).
     """
     check_language(language)
+    load_catalog().check_province(province)
     table = read_indicators(data)
     pair = choose_years(table["year"].tolist(), year, compare_year, province)
     result = validate(table, pair)
-    page, _ = write_quality_page(result, Outputs(reports=Path(reports)).year(pair.year).path, language=language)
+    page, _ = write_quality_page(result, DEFAULTS.replace(reports=Path(reports)).outputs.year(pair.year).path,
+                                 language=language)  # fmt: skip
     if not result.passed:
         raise QualityError(result.summary(), page)
     return result, page

@@ -111,14 +111,18 @@ class Words:
         known = {} if agency is None else {"vi": agency.name, "en": agency.name_en}
         return self._named("agency", name, known) if known else name
 
-    def area(self, area, *, full: bool = False) -> str:
-        """Return an area's name ("Bác Ái"), or with its kind ("huyện Bác Ái") when `full`.
+    def area(self, area, *, full: bool = False, in_sentence: bool = False) -> str:
+        """Return an area's name ("Bác Ái"), or with its kind when `full` ("Huyện Bác Ái").
 
-        Names of places are the gazetteer's: Vietnamese, or romanised for every other language.
+        Names of places are the gazetteer's: Vietnamese, or its English name (as the statistics
+        office writes it, "Bac Ai") in every other language. `in_sentence` writes the kind as the
+        middle of a sentence has it ("huyện Bác Ái"); a name itself is never lowered.
         """
-        if self.language == DEFAULT_LANGUAGE:
-            return area.full_name if full else area.name
-        return area.name_en
+        if self.language != DEFAULT_LANGUAGE:
+            return area.name_en
+        name = area.full_name if full else area.name
+        kind = len(name) - len(area.name)  # the kind word(s) before the name, as full_name writes them
+        return name[:kind].lower() + name[kind:] if in_sentence and full else name
 
     def _named(self, kind: str, key: str, names: dict[str, str]) -> str:
         message = f"{kind}.{key}"

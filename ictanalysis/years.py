@@ -44,12 +44,14 @@ def choose_years(years: list[int], year: int | None = None, compare_year: int | 
     available = sorted(set(years))
     if not available:
         raise YearError("the table holds no data: run `ictanalysis clean` first")
+    defaulted = compare_year is None
     year = available[-1] if year is None else year
     compare_year = year - 1 if compare_year is None else compare_year
     missing = [y for y in (year, compare_year) if y not in available]
     if missing:
+        said = [f"{y} (the year before {year})" if y == compare_year and defaulted else str(y) for y in missing]
         raise YearError(
-            f"no data for {' and '.join(map(str, missing))}: the table holds {', '.join(map(str, available))}"
+            f"no data for {' and '.join(said)}: the table holds {', '.join(map(str, available))}"
             "; choose --year and --compare among them"
         )
     if year == compare_year:

@@ -501,3 +501,8 @@ def test_the_email_renders_with_its_images(work: Path) -> None:
         assert opened.page.locator("h1").inner_text().startswith("Báo cáo số liệu ngành")
         assert opened.blocked_requests == [] and opened.page_errors == []
         assert opened.page.evaluate("document.scripts.length") == 0
+
+
+def test_an_email_in_another_language_than_its_report_is_refused(work: Path) -> None:
+    with pytest.raises(DeliveryError, match=r"is in 'vi' and the email would be in 'en': send it with --language vi"):
+        send_report(2020, 2019, None, **_paths(work), language="en")

@@ -90,9 +90,6 @@ def _gone(token: str, seconds: float = 10.0) -> list[str]:
 
 
 def _command(workspace: Path, *extra: str) -> list[str]:
-    settings = workspace / "no-mail.toml"
-    if not settings.exists():
-        settings.write_text("# no [mail] table: nothing is sent\n", encoding="utf-8")
     paths = {"--raw": "raw", "--processed": "processed", "--reports": "reports", "--config": "no-mail.toml"}
     return [sys.executable, "-m", "ictanalysis", "run", "--no-send",
             *(a for k, v in paths.items() for a in (k, str(workspace / v))), *extra]  # fmt: skip

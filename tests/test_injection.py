@@ -50,9 +50,9 @@ from ictanalysis.deliver.alert import ALERT_ROWS
 from ictanalysis.deliver.compose import write_eml
 from ictanalysis.errors import QualityError
 from ictanalysis.ingest import clean
-from ictanalysis.outputs import Outputs
 from ictanalysis.quality import MAX_ROWS_SHOWN
 from ictanalysis.report import ReportParameters, build_report
+from ictanalysis.settings import DEFAULTS
 from ictanalysis.text import FORMULA_STARTS, visible_text
 from ictanalysis.tidy import read_indicators, write_indicators
 from ictanalysis.validate import gate
@@ -166,7 +166,7 @@ def _build_injected(folder: Path) -> None:
     raw = write_hostile_raw(folder / "raw")
     clean(raw, out_dir=folder / "processed")
     data = folder / "edited" / "indicators.parquet"
-    edited = Outputs(processed=data.parent)
+    edited = DEFAULTS.replace(processed=data.parent).outputs
     write_indicators(_hand_edited(read_indicators(folder / "processed" / "indicators.parquet")), edited.written_table,
                      edited.written_csv)
     reports = folder / "reports"
@@ -576,7 +576,6 @@ def _build_run(folder: Path) -> None:
                     "RECIPIENTS": ",".join(LEADERSHIP), "ANALYSTS": ",".join(ANALYSTS), "PASSWORD": SECRET}  # fmt: skip
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("ICTANALYSIS_")},
                    "PYTHONIOENCODING": "utf-8", **{f"ICTANALYSIS_SMTP_{k}": v for k, v in mail.items()}}  # fmt: skip
-            (folder / "no-mail.toml").write_text("# mail settings from the environment only\n", encoding="utf-8")
             done = subprocess.run(
                 [sys.executable, "-m", "ictanalysis", "run", "--raw", "raw", "--processed", "processed",
                  "--reports", "reports", "--config", "no-mail.toml"],

@@ -145,6 +145,11 @@ def test_english_has_no_vietnamese_number_formatting(cmp):
     assert " %" not in text and "tăng" not in text and "năm" not in text
 
 
+def test_english_names_places_as_the_gazetteer_does_never_lowered(cmp):
+    text = _text(cmp, "en")
+    assert "highest in Phan Rang-Thap Cham" in text and "lowest in Bac Ai" in text
+
+
 def test_vietnamese_has_its_diacritics(cmp):
     text = _text(cmp)
     for word in ("Cổng", "điện thoại", "điểm cầu", "đúng hạn", "phủ sóng", "so với năm", "Ủy ban nhân dân tỉnh"):

@@ -78,3 +78,59 @@ def test_the_whole_pipeline_runs_without_fcntl_and_os_kill(tmp_path, windows_lik
     again = _run(["-m", "ictanalysis", "run", "--raw", "raw", "--processed", "processed", "--reports", "reports"],
                  tmp_path, windows_like)  # fmt: skip
     assert again.returncode == 0 and "up to date" in again.stdout, again.stderr
+
+
+# --- an output another program holds open (Windows: Excel keeps the files it shows open) --------------
+
+
+def _held_on_windows(monkeypatch, held: Path, *, at_rename: bool = False) -> None:
+    """Make `held` behave as Windows makes a file Excel has open: not openable for writing, not replaceable."""
+    import builtins
+
+    from ictanalysis import atomic
+
+    real_open, real_replace = builtins.open, os.replace
+
+    def refusing_open(file, mode="r", *args, **kwargs):
+        if Path(file) == held and "+" in mode and not at_rename:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real_open(file, mode, *args, **kwargs)
+
+    def refusing_replace(source, target):
+        if Path(target) == held:
+            raise PermissionError(13, "Access is denied")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    monkeypatch.setattr(atomic.os, "replace", refusing_replace)
+
+
+def _write_pair(folder: Path) -> list[Path]:
+    from ictanalysis.atomic import write_files_atomically
+
+    return write_files_atomically([(folder / "indicators.parquet", lambda p: p.write_text("new parquet")),
+                                   (folder / "indicators.csv", lambda p: p.write_text("new csv"))])  # fmt: skip
+
+
+def test_an_output_held_open_leaves_both_files_of_the_pair_as_they_were(tmp_path, monkeypatch):
+    from ictanalysis.errors import ExitCode, OutputError
+
+    (tmp_path / "indicators.parquet").write_text("old parquet")
+    (tmp_path / "indicators.csv").write_text("old csv")
+    _held_on_windows(monkeypatch, tmp_path / "indicators.csv")
+    with pytest.raises(OutputError, match="indicators.csv: it is open in another program") as caught:
+        _write_pair(tmp_path)
+    assert caught.value.exit_code == ExitCode.OUTPUT and "the previous file is kept" in str(caught.value)
+    monkeypatch.undo()
+    assert [p.read_text() for p in (tmp_path / "indicators.parquet", tmp_path / "indicators.csv")] == [
+        "old parquet", "old csv"]  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["indicators.csv", "indicators.parquet"]
+
+
+def test_a_file_held_only_at_the_rename_says_which_files_were_already_replaced(tmp_path, monkeypatch):
+    from ictanalysis.errors import OutputError
+
+    (tmp_path / "indicators.csv").write_text("old csv")
+    _held_on_windows(monkeypatch, tmp_path / "indicators.csv", at_rename=True)
+    with pytest.raises(OutputError, match=r"indicators\.parquet already replaced"):
+        _write_pair(tmp_path)

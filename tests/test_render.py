@@ -68,16 +68,20 @@ def test_leaving_the_block_without_finishing_stops_the_renderer(tmp_path):
     assert process.poll() is not None, "the renderer's process is stopped, not left running"
 
 
-def test_a_view_keeps_the_spec_of_the_chart_it_displays(tmp_path, cmp):
+def test_a_view_keeps_the_spec_of_the_chart_it_displays(tmp_path, cmp, monkeypatch):
     from ictanalysis.chart import VEGALITE_MIMETYPE
     from ictanalysis.view import ReportView
 
-    shown = ReportView(cmp, "vi", output_dir=str(tmp_path)).chart("mobile_share")
-    kept = json.loads((tmp_path / "charts" / f"mobile_share{SPEC_SUFFIX}").read_text(encoding="utf-8"))
+    out = tmp_path / "run"
+    shown = ReportView(cmp, "vi", output_dir=str(out)).chart("mobile_share")
+    kept = json.loads((out / "charts" / f"mobile_share{SPEC_SUFFIX}").read_text(encoding="utf-8"))
     displayed = shown._repr_mimebundle_()[VEGALITE_MIMETYPE]
     assert {k: v for k, v in kept.items() if k != "$schema"} == {k: v for k, v in displayed.items() if k != "$schema"}
-    ReportView(cmp, "vi").chart("mobile_share")  # an analyst's run keeps nothing
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["charts", f"mobile_share{SPEC_SUFFIX}"]
+    (tmp_path / "analyst").mkdir()
+    monkeypatch.chdir(tmp_path / "analyst")
+    ReportView(cmp, "vi").chart("mobile_share")  # an analyst's run keeps nothing, here or anywhere
+    assert list((tmp_path / "analyst").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [f"mobile_share{SPEC_SUFFIX}"]
 
 
 # --- the IRI grammar the command line skips ----------------------------------------------------------

@@ -28,10 +28,11 @@ from conftest import build_once
 
 from ictanalysis.chart import VEGALITE_MIMETYPE
 from ictanalysis.compare import compare
+from ictanalysis.contents import load_contents
 from ictanalysis.errors import ExitCode, InputError, ReportError, UsageError, YearError
 from ictanalysis.formatting import format_number, format_percent
 from ictanalysis.ingest import clean
-from ictanalysis.report import NOTEBOOKS, ReportParameters, ReportResult, build_report
+from ictanalysis.report import NOTEBOOKS, REPORT_NOTEBOOK, ReportParameters, ReportResult, build_report
 from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
 from ictanalysis.words import words
@@ -386,7 +387,8 @@ def no_kernel(monkeypatch):
 )  # fmt: skip
 def test_wrong_parameter_raises_a_usage_error_before_any_kernel_or_file(table_only, tmp_path, no_kernel, changes, words):
     values = {"year": 2020, "compare_year": 2019, "data": str(table_only), **changes}
-    with pytest.raises(UsageError) as caught:  # YearError, or UsageError for the language: both exit 2
+    error = UsageError if "language" in changes else YearError  # a language is not a year; both exit 2
+    with pytest.raises(error) as caught:
         build_report(ReportParameters(**values), tmp_path / "reports")
     assert caught.value.exit_code == ExitCode.USAGE == 2
     assert words in str(caught.value)
@@ -529,10 +531,17 @@ def test_notebook_ipynb_and_py_are_in_sync():
         "the report runs the .ipynb: run `jupytext --sync ictanalysis/notebooks/annual_report.py`")  # fmt: skip
 
 
-def test_committed_ipynb_has_no_outputs_and_no_execution_counts():
-    committed = nbformat.read(NOTEBOOK_IPYNB, as_version=4)
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_committed_ipynb_has_no_outputs_and_no_execution_counts(notebook):
+    committed = nbformat.read(NOTEBOOKS / notebook, as_version=4)
     for cell in _code_cells(committed):
         assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_committed_notebooks_ask_for_the_kernel_every_jupyterlab_has(notebook):
+    """python3: the kernel of the Python JupyterLab runs in, where an analyst installed the package."""
+    assert nbformat.read(NOTEBOOKS / notebook, as_version=4).metadata.kernelspec.name == "python3"
 
 
 def test_first_code_cell_is_tagged_parameters_and_holds_only_literals():
@@ -546,6 +555,18 @@ def test_first_code_cell_is_tagged_parameters_and_holds_only_literals():
     assert names == set(ReportParameters.__dataclass_fields__)
 
 
+def test_the_notebook_shows_every_declared_section_in_order():
+    assert _notebook_sections() == [section.id for section in load_contents().sections]
+
+
+def test_a_report_that_leaves_out_a_declared_section_is_refused():
+    from ictanalysis.report import _check_sections
+
+    page = "".join(f'<h2 id="{s.id}">…</h2>' for s in load_contents().sections if s.id != "egov")
+    with pytest.raises(ReportError, match="shows no section egov that catalog/report.yaml declares"):
+        _check_sections(page, REPORT_NOTEBOOK)
+
+
 def test_notebook_defines_no_function_or_class():
     for cell in _code_cells(jupytext.read(NOTEBOOK_PY)):
         for node in ast.walk(ast.parse(cell.source)):
@@ -553,12 +574,18 @@ def test_notebook_defines_no_function_or_class():
 
 
 def test_every_code_cell_after_the_parameters_calls_the_library():
-    for cell in _code_cells(jupytext.read(NOTEBOOK_PY))[1:]:
-        tree = ast.parse(cell.source)
-        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        imports = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert "ict" in names or "view" in names or "ictanalysis" in imports, cell.source  # view: from the library
-        assert len(tree.body) <= 5, f"more than a few statements of logic in a cell: {cell.source}"
+    """The cell that opens the view imports the library; every later cell is one call of the view or of `ict`."""
+    first, *others = _code_cells(jupytext.read(NOTEBOOK_PY))[1:]
+    tree = ast.parse(first.source)
+    assert {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names} == {"ictanalysis"}
+    assert len(tree.body) <= 5, f"more than a few statements of logic in a cell: {first.source}"
+    for cell in others:
+        (statement,) = ast.parse(cell.source).body
+        assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call), cell.source
+        root = statement.value.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        assert isinstance(root, ast.Name) and root.id in ("view", "ict"), cell.source
 
 
 # --- 8. the command line end to end --------------------------------------------------------------
@@ -584,3 +611,20 @@ def test_cli_report_builds_the_report_and_prints_its_path_and_size(bundled, tmp_
     assert sorted(p.name for p in (reports / "2020" / "charts").iterdir()) == sorted(
         p.name for p in bundled.result.charts.iterdir())  # fmt: skip
     assert list(reports.rglob(".staging-*")) == [] and list(reports.rglob(".charts-old-*")) == []
+
+
+def test_the_explore_notebook_runs_in_a_project_with_its_defaults(tmp_path):
+    """What an analyst does after `ictanalysis init`: open explore.ipynb in the project and run it as it is."""
+    from ictanalysis.project import init
+
+    init(tmp_path / "p")
+    for year in ("2019", "2020"):
+        shutil.copytree(REPO / "data" / "raw" / year, tmp_path / "p" / "data" / "raw" / year)
+    assert subprocess.run([sys.executable, "-m", "ictanalysis", "clean"], cwd=tmp_path / "p", capture_output=True,
+                          timeout=300).returncode == 0  # fmt: skip
+    import nbclient
+
+    notebook = nbformat.read(tmp_path / "p" / "notebooks" / "explore.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(tmp_path / "p" / "notebooks")}}).execute()
+    outputs = [o for c in _code_cells(notebook) for o in c.outputs]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]

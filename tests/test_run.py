@@ -52,10 +52,9 @@ def _run(workspace: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def _workspace(folder: Path) -> Path:
-    """Copy the bundled year folders into `folder`/raw, write settings without mail, and return `folder`."""
+    """Copy the bundled year folders into `folder`/raw and return `folder`."""
     for year in sorted(p for p in (REPO / "data" / "raw").iterdir() if p.is_dir() and p.name.isdigit()):
         shutil.copytree(year, folder / "raw" / year.name)
-    (folder / "no-mail.toml").write_text("# no [mail] table: the email is only written as .eml\n", encoding="utf-8")
     return folder
 
 

@@ -53,11 +53,13 @@ def test_the_nearest_file_above_is_found_and_its_paths_are_relative_to_it(tmp_pa
     [
         ('provnce = "58"\n', "unknown key 'provnce'"),
         ('[paths]\nrows = "x"\n', r"\[paths\] unknown key 'rows'"),
-        ("timeout = '600'\n", "timeout = '600' is not a int"),
+        ("timeout = '600'\n", "timeout = '600' is not a whole number"),
         ('province = "58"\nprovince = "56"\n', "not valid TOML"),
+        ('language = "fr"\n', "language = 'fr' has no words"),
     ],
 )
 def test_a_wrong_settings_file_is_a_usage_error_naming_the_key(tmp_path, text, message):
+    """Every key of the file is checked when it is read (the [mail] table when mail is sent)."""
     path = tmp_path / "ictanalysis.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UsageError, match=message) as caught:
@@ -79,8 +81,32 @@ def test_mail_settings_come_with_the_rest_and_the_environment_overrides_them(tmp
     assert settings.mail.address == "mail.example.org:2525" and settings.mail.password == "bí-mật"
     assert "bí-mật" not in repr(settings)
     path.write_text('[mail]\nhost = "h"\npassword = "x"\n', encoding="utf-8")
+    settings = load_settings(path, environ={})  # read: only what sends mail checks the [mail] table
     with pytest.raises(DeliveryError, match="must not hold the password"):
-        load_settings(path, environ={})
+        _ = settings.mail
+
+
+def test_a_typo_in_the_mail_settings_stops_only_what_sends_mail(tmp_path):
+    _with_years(tmp_path / "data" / "raw")
+    (tmp_path / "ictanalysis.toml").write_text('[mail]\nhost = "h"\nsender = "s"\nrecipient = ["r"]\n', encoding="utf-8")
+    assert _cli("clean", "--check", cwd=tmp_path).returncode == 0
+    done = _cli("send", "--data", "nowhere.parquet", cwd=tmp_path)
+    assert done.returncode in (ExitCode.INPUT, ExitCode.DELIVERY)  # no table yet, or the mail settings first
+    sent = _cli("run", cwd=tmp_path)
+    assert sent.returncode == ExitCode.DELIVERY and "unknown key in [mail]: recipient" in sent.stderr, sent.stderr
+
+
+def test_config_names_a_file_whose_mail_table_is_used_and_a_missing_one_holds_none(tmp_path):
+    _with_years(tmp_path / "data" / "raw")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "mail.toml").write_text('[mail]\nhost = "h"\n', encoding="utf-8")
+    done = _cli("run", "--config", tmp_path / "elsewhere" / "mail.toml", cwd=tmp_path)
+    assert done.returncode == ExitCode.DELIVERY and "lack sender, recipients" in done.stderr, done.stderr
+    assert not (tmp_path / "elsewhere" / "data").exists()  # the paths stay those of the working folder
+    quiet = _cli("clean", "--check", cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    written = _cli("send", "--config", tmp_path / "no-such.toml", cwd=tmp_path)  # the run built the report
+    assert written.returncode == 0 and written.stdout.startswith("Not sent: no mail settings"), written.stderr
 
 
 def test_command_line_options_override_the_settings_file(tmp_path):
@@ -130,3 +156,22 @@ def test_the_notebook_takes_what_it_is_not_given_from_the_project(tmp_path):
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2020", "2019", "vi"]
+
+
+@pytest.mark.parametrize("path", ["ictanalysis.toml", "ictanalysis/templates/project/ictanalysis.toml"])
+def test_the_settings_files_show_the_defaults(path, tmp_path):
+    """The repository's settings and the one `init` writes say what the defaults are, and say it truly."""
+    source = Path(__file__).resolve().parents[1] / path
+    (tmp_path / "ictanalysis.toml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    read = load_settings(tmp_path / "ictanalysis.toml", environ={})
+    root = Path(os.path.relpath(tmp_path))
+    expected = DEFAULTS.replace(raw=root / DEFAULTS.raw, processed=root / DEFAULTS.processed, reports=root / DEFAULTS.reports,
+                                layouts=read.layouts, file=read.file, mail_file=read.mail_file)  # fmt: skip
+    assert read == expected and read.mail is None
+    assert [p.name for p in read.layouts] in ([], ["layouts"])
+
+
+def test_a_layouts_folder_that_does_not_exist_is_refused(tmp_path):
+    (tmp_path / "ictanalysis.toml").write_text('[paths]\nlayouts = ["mau-bieu"]\n', encoding="utf-8")
+    done = _cli("clean", "--check", cwd=tmp_path)
+    assert done.returncode == ExitCode.INPUT and "mau-bieu: no such folder of layouts" in done.stderr, done.stderr

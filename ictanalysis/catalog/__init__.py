@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ictanalysis.errors import ExitCode, IctAnalysisError
+from ictanalysis.errors import ExitCode, IctAnalysisError, UsageError
 from ictanalysis.normalise import fold
 
 CATALOG_DIR = Path(__file__).parent
@@ -188,7 +188,7 @@ class Catalog:
         self._indicator_names = _index({i.id: (i.name_vi, i.name_en, *i.aliases) for i in self.indicators.values()})
         self._operator_names = _index({o.name: (o.name, *o.spellings) for o in self.operators.values()})
         self._agency_names = _index({a.name: (a.name, *a.spellings) for a in self.agencies.values()})
-        self._area_names = self._index_areas()
+        self._area_names = _area_index(self.areas.values())
 
     def _check_references(self) -> None:
         problems = []
@@ -201,14 +201,6 @@ class Catalog:
                 problems.append(f"area {area.code}: unknown parent {area.parent!r}")
         if problems:
             raise CatalogError(f"{self.directory}: " + "; ".join(problems))
-
-    def _index_areas(self) -> dict[tuple[str | None, str], tuple[str, ...]]:
-        index: dict[tuple[str | None, str], set[str]] = {}
-        for area in self.areas.values():
-            for spelling in (area.name, area.full_name, area.name_en, *area.spellings):
-                for key in {fold(spelling), _strip_area_prefix(fold(spelling))}:
-                    index.setdefault((area.parent, key), set()).add(area.code)
-        return {key: tuple(sorted(codes)) for key, codes in index.items()}
 
     def indicator(self, indicator_id: str) -> Indicator:
         """Return the indicator with this id (KeyError when unknown)."""
@@ -277,6 +269,18 @@ class Catalog:
                     return areas[0]
         return None
 
+    def check_province(self, code: str) -> str:
+        """Return `code` when it is a province of the catalog.
+
+        Raises:
+            UsageError: naming a few codes there are (exit 2).
+        """
+        area = self.areas.get(code)
+        if area is None or area.level != "province":
+            codes = ", ".join(sorted(a.code for a in self.areas.values() if a.level == "province")[:8])
+            raise UsageError(f"there is no province {code!r} in catalog/areas.yaml; province codes are {codes}, …")
+        return code
+
     def districts(self, province: str, year: int | None = None) -> list[Area]:
         """Return the districts of `province` in force during `year`, by code."""
         return [
@@ -302,6 +306,16 @@ class Catalog:
             unit.id: {fold(name): float(factor) for name, factor in {unit.id: 1, **unit.factors}.items()}
             for unit in self.units.values()
         }
+
+
+def _area_index(areas) -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """Map (parent, folded spelling) to the codes of the areas so spelled, with and without their kind word."""
+    index: dict[tuple[str | None, str], set[str]] = {}
+    for area in areas:
+        for spelling in (area.name, area.full_name, area.name_en, *area.spellings):
+            for key in {fold(spelling), _strip_area_prefix(fold(spelling))}:
+                index.setdefault((area.parent, key), set()).add(area.code)
+    return {key: tuple(sorted(codes)) for key, codes in index.items()}
 
 
 def _index(names: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -11,11 +11,13 @@ SMTP (:mod:`.smtp`) and the ledger (:mod:`.ledger`) each live in their own modul
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ictanalysis.contents import load_contents
 from ictanalysis.deliver.alert import quality_alert
-from ictanalysis.deliver.compose import build_email, write_eml
+from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
 from ictanalysis.deliver.ledger import fingerprint, record_sent, sent_before
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.errors import DeliveryError
@@ -23,7 +25,6 @@ from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import DEFAULTS, MailConfig
 
 __all__ = ["SendResult", "build_email", "send_quality_alert", "send_report"]
-
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class SendResult:
     sent: bool = False
     already_sent: str = ""  #: the date of an earlier send of the same report, when skipped
     refused: dict = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()  #: charts the email shows that the report has no file of
 
 
 def send_report(
@@ -62,6 +64,7 @@ def send_report(
     eml = folder.email
     if not folder.report.is_file():
         raise DeliveryError(f"no report at {folder.report}: run `ictanalysis report` first")
+    _check_language(folder.report, language)
     mark = fingerprint(folder.report, config.recipients, year, compare_year) if config else ""
     earlier = sent_before(folder.sent_ledger, mark) if config and not resend else ""
     if earlier and eml.is_file():  # already sent, and the .eml of that send is on disk: nothing to do
@@ -69,14 +72,25 @@ def send_report(
     message = build_email(year, compare_year, reports=reports, data=data, province=province, language=language,
                           config=config)  # fmt: skip
     write_eml(message, eml)
-    size = eml.stat().st_size
-    if config is None:
-        return SendResult(eml, size)
-    if earlier:
-        return SendResult(eml, size, already_sent=earlier)
+    size, left_out = eml.stat().st_size, tuple(missing_charts(folder.charts, load_contents().email.charts))
+    if config is None or earlier:
+        return SendResult(eml, size, already_sent=earlier, left_out=left_out)
     refused = send_message(message, config, **sending)
     record_sent(folder.sent_ledger, mark, message, config)
-    return SendResult(eml, size, sent=True, refused=refused)
+    return SendResult(eml, size, sent=True, refused=refused, left_out=left_out)
+
+
+def _check_language(report: Path, language: str) -> None:
+    """Refuse to send an email in one language with the report attached in another.
+
+    Raises:
+        DeliveryError: the report's page says another language (``<html lang="…">``).
+    """
+    found = re.search(rb'<html[^>]*\blang="([^"]+)"', report.read_bytes()[:4096])
+    if found and found.group(1).decode() != language:
+        written = found.group(1).decode()
+        raise DeliveryError(f"the report {report} is in {written!r} and the email would be in {language!r}: send it "
+                            f"with --language {written}, or build the report again with --language {language}")  # fmt: skip
 
 
 def send_quality_alert(reports: Path, year: int, config: MailConfig | None, language: str = DEFAULTS.language,

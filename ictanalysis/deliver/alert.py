@@ -10,6 +10,7 @@ from ictanalysis.deliver.compose import new_message
 from ictanalysis.quality import describe_rule
 from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.text import visible_text
+from ictanalysis.tidy import key_without, source_of
 from ictanalysis.words import words
 
 __all__ = ["ALERT_ROWS", "quality_alert"]
@@ -62,10 +63,9 @@ def _rule_rows(rule: dict, language: str) -> list[str]:
 def _row_text(row: dict, language: str) -> str:
     from ictanalysis.formatting import format_number
 
-    what = ", ".join(str(row[k]) for k in ("indicator", "area", "operator", "agency") if row.get(k))
+    what = ", ".join(str(row[k]) for k in key_without("year") if row.get(k))
     value = format_number(row["value"], language) if isinstance(row.get("value"), (int, float)) else ""
-    cells = [" › ".join(str(row.get(f"source_{p}{s}")) for p in ("file", "sheet", "cell"))
-             for s in ("_before", "") if all(row.get(f"source_{p}{s}") for p in ("file", "sheet", "cell"))]  # fmt: skip
+    cells = [cell for cell in (source_of(row, "_before"), source_of(row)) if cell]
     parts = [what or "–", *([value] if value else []), *(["(" + "; ".join(cells) + ")"] if cells else [])]
     return " ".join(parts)
 

@@ -35,12 +35,12 @@ from pathlib import Path
 from ictanalysis.atomic import write_atomically
 from ictanalysis.deliver.spreadsheet import XLSX_TYPE, tidy_workbook
 from ictanalysis.errors import DeliveryError
-from ictanalysis.outputs import ReportFolder
+from ictanalysis.outputs import ReportFolder, chart_file
 from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.text import visible_text
 from ictanalysis.words import words
 
-__all__ = ["EMAIL_WIDTH", "MAX_BYTES", "build_email", "new_message", "write_eml"]
+__all__ = ["EMAIL_WIDTH", "MAX_BYTES", "build_email", "missing_charts", "new_message", "write_eml"]
 
 MAX_BYTES = 2_000_000
 EMAIL_WIDTH = 640
@@ -65,9 +65,11 @@ def build_email(
     ``reports/<year>/``; writes nothing. Without `config` the message has no
     sender and no recipients (an .eml to open and forward by hand).
 
+    A chart the contents declare for the email but the report has no file of is left out (see
+    :func:`missing_charts`, which the send command reports).
+
     Raises:
-        DeliveryError: the report, or one of the charts the email shows, is not there
-            (run ``ictanalysis report`` first).
+        DeliveryError: the report is not there (run ``ictanalysis report`` first).
     """
     from ictanalysis.compare import compare
     from ictanalysis.tidy import read_indicators
@@ -103,14 +105,20 @@ class _Chart:
     cid: str
 
 
+def missing_charts(charts: Path, names: Sequence[str]) -> list[str]:
+    """Return the charts of `names` that have no file in `charts` (a report built before they were declared)."""
+    return [n for n in names if not (chart_file(charts, n, "svg").is_file() or chart_file(charts, n, "png").is_file())]
+
+
 def _chart_images(charts: Path, names: Sequence[str]) -> list[_Chart]:
     """Return the charts `names` that were drawn, as screen-size PNGs (from the SVG when there is one).
 
-    A chart without a file (a report built before the chart was declared) is left out, with a warning in the log.
+    A chart without a file is left out with a warning in the log; :func:`missing_charts` names them
+    for the command's output.
     """
     images = []
     for name in names:
-        png = _screen_png(charts / f"{name}.svg", charts / f"{name}.png")
+        png = _screen_png(chart_file(charts, name, "svg"), chart_file(charts, name, "png"))
         if png is None:
             _log.warning("the chart %s is not in %s: the email goes without it (run `ictanalysis report` again)",
                          name, charts)  # fmt: skip
@@ -168,7 +176,7 @@ def _content(view) -> _Content:
         subtitle=said("report.subtitle", province=said.area(area), compare_year=cy),
         intro=said("email.intro"),
         lead=said("email.lead", year=year, cy=cy),
-        sentences=view.sentences("headline"),
+        sentences=view.sentences(view.contents.email.sentences),
         table_html=table_markup(frame, kind, columns, language, sources=False),
         table_headings=[said(f"column.{kind}.{c}") for c in columns],
         table_rows=[[_plain_cell(c, row, language) for c in columns] for _, row in frame.iterrows()],
@@ -199,7 +207,8 @@ def _message(content: _Content, charts, report: Path, workbook: bytes, config, z
     related = message.get_payload()[1]
     for chart in charts:
         related.add_related(
-            chart.png, "image", "png", cid=chart.cid, filename=f"{chart.name}.png", disposition="inline"
+            chart.png, "image", "png", cid=chart.cid, filename=chart_file(Path(), chart.name, "png").name,
+            disposition="inline",
         )
     data = report.read_bytes()
     if zipped:

@@ -60,7 +60,7 @@ def merge_origins(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
         {(0, 0): (0, 0), (0, 1): (0, 0)}
     """
     origins = {}
-    for r0, c0, r1, c1 in sheet.merged:  # cut to the used range, never overlapping (workbook.py)
+    for r0, c0, r1, c1 in sheet.merged:  # cut to the used range, never overlapping (ictanalysis.workbook.grid)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 origins[(r, c)] = (r0, c0)

@@ -97,11 +97,13 @@ def load_layouts(*directories: Path) -> list[Layout]:
     Layouts tied to files or sheets come first, detectors last; ties keep file order.
 
     Raises:
-        CatalogError: when a layout has an unknown key, a missing field, or an
-            id already used by another layout.
+        CatalogError: when a folder does not exist, or a layout has an unknown key, a missing
+            field, or an id already used by another layout.
     """
     layouts: dict[str, Layout] = {}
     for directory in (LAYOUT_DIR, *directories):
+        if not Path(directory).is_dir():
+            raise CatalogError(f"{directory}: no such folder of layouts (the settings' layouts or --layouts name it)")
         for path in sorted(Path(directory).glob("*.yaml")):
             layout = read_yaml(path, Layout).model_copy(update={"source": path})
             if layout.id in layouts:

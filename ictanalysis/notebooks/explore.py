@@ -8,9 +8,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python (ictanalysis)
+#     display_name: Python 3 (ipykernel)
 #     language: python
-#     name: ictanalysis
+#     name: python3
 # ---
 
 # %% [markdown]
