@@ -92,7 +92,8 @@ class QualityResult:
         head = f"Quality gate {self.pair.year} vs {self.pair.compare_year}: "
         head += "passed" if self.passed else "FAILED"
         head += f" ({len(self.rules)} rules on {self.checked_rows:,} rows, "
-        head += f"{len(self.failures)} failing, {len(self.warnings)} warning)"
+        warned = len(self.warnings)
+        head += f"{len(self.failures)} failing, {warned} warning{'' if warned == 1 else 's'})"
         lines = [head]
         for rule in self.failures + self.warnings:
             where = f"not met by {rule.failed} of {rule.checked} rows" if rule.failed else "not met"

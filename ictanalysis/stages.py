@@ -61,6 +61,8 @@ def clean(settings: Settings, *, check: bool = False) -> Outcome:
     lines = [f"Read {len(done.files)} workbooks ({len(done.sheets)} tables) from {settings.raw}: "
              f"{len(done.table):,} values for {len(years)} years{span}."]  # fmt: skip
     lines += [f"  skipped {one_line(where)}: {why}" for where, why in done.skipped.items()]
+    if check:  # which layout read each sheet: how a new layout is seen to be used
+        lines += [f"  read {one_line(where)} with layout {layout}" for where, layout in done.sheets.items()]
     lines.append("Wrote " + " and ".join(str(p) for p in done.outputs) if done.outputs else
                  "Checked only (--check): nothing written.")  # fmt: skip
     return Outcome(lines, {"table": outputs.written_table} if done.outputs else {})

@@ -67,7 +67,8 @@ def raw_years(raw_dir: Path) -> list[int]:
     """
     if not raw_dir.is_dir():
         raise InputError([Problem(str(raw_dir), message="the raw-data folder does not exist",
-                                  expected="a folder with one sub-folder per year, e.g. data/raw/2020/")])  # fmt: skip
+                                  expected="a folder with one sub-folder per year, e.g. data/raw/2020/ "
+                                  "(`ictanalysis init DIR` lays out a project)")])  # fmt: skip
     try:
         years = year_folders(raw_dir)
     except OSError as exc:

@@ -506,3 +506,11 @@ def test_the_email_renders_with_its_images(work: Path) -> None:
 def test_an_email_in_another_language_than_its_report_is_refused(work: Path) -> None:
     with pytest.raises(DeliveryError, match=r"is in 'vi' and the email would be in 'en': send it with --language vi"):
         send_report(2020, 2019, None, **_paths(work), language="en")
+
+
+def test_the_subject_names_the_province_once_in_each_language(work: Path) -> None:
+    vi, en = (build_email(2020, 2019, **_paths(work), language=language) for language in ("vi", "en"))
+    assert vi["Subject"] == "Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020 – Tỉnh Ninh Thuận (so sánh với năm 2019)"
+    assert en["Subject"] == "Information and communications figures, 2020 – Ninh Thuan (compared with 2019)"
+    text = vi.get_body(("plain",)).get_content()
+    assert "Tỉnh Ninh Thuận · so sánh với năm 2019" in text and "Tỉnh Tỉnh" not in text
