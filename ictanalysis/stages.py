@@ -105,17 +105,26 @@ def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: 
     from ictanalysis.deliver import send_report
 
     eml = settings.outputs.year(pair.year).email
+    before = _modified(eml)
     try:
         config = None if eml_only else settings.mail
         done = send_report(pair.year, pair.compare_year, config, reports=settings.reports, data=settings.outputs.table,
                            province=settings.province, language=settings.language, resend=resend)  # fmt: skip
-    except DeliveryError as exc:
-        raise DeliveryError(f"{exc}\nThe message is in {eml}" if eml.is_file() else str(exc)) from None
+    except DeliveryError as exc:  # name the .eml only when this send wrote it: an older one is another report's
+        written = _modified(eml) not in (None, before)
+        raise DeliveryError(f"{exc}\nThe message is in {eml}" if written else str(exc)) from None
     lines = [_send_status(settings, done, config, eml_only),
              f"Email {pair.year} vs {pair.compare_year}: {done.eml} ({done.size_bytes / 1e6:.2f} MB)"]  # fmt: skip
     lines += [f"  left out: chart {name} (the report has no file of it: run `ictanalysis report` again)"
               for name in done.left_out]  # fmt: skip
     return Outcome(lines, {"email": done.eml})
+
+
+def _modified(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _send_status(settings: Settings, done, config, eml_only: bool) -> str:

@@ -58,7 +58,8 @@ def send_report(
     again unless `resend`. `sending` goes to :func:`send_message`.
 
     Raises:
-        DeliveryError: the report is missing or the message could not be sent (the .eml is written first).
+        DeliveryError: the report is missing or in another language (nothing is written), or the message
+            could not be sent (the .eml is written first).
     """
     folder = ReportFolder(Path(reports) / str(year))
     eml = folder.email
