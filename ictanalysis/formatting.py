@@ -31,6 +31,7 @@ __all__ = [
 MISSING = "–"
 MINUS = "\u2212"
 _MONEY_SCALES = ((1e9, "money.billion"), (1e6, "money.million"), (1.0, "money.dong"))
+_EXACT = decimal.Context(prec=400)  # digits enough to round any float: the largest has 309 before the point
 
 
 def format_locale(language: str = DEFAULT_LANGUAGE) -> dict:
@@ -68,6 +69,8 @@ def format_number(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: i
     Without `decimals`, whole numbers get none, numbers of 100 or more at
     most one and smaller numbers at most two (trailing zeros dropped). With
     `decimals`, exactly that many are shown. Missing values (None, NaN) are "–".
+    Any finite number is written with all the digits of its shortest form,
+    however large: 1e308 as 1 and 308 zeros, in groups of three (411 characters).
 
     >>> format_number(669065), format_number(669065, "en")
     ('669.065', '669,065')
@@ -75,6 +78,8 @@ def format_number(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: i
     ('1.234.567,3', '2,13', '2,10')
     >>> format_number(-3.2), format_number(None), format_number(float("inf"))
     ('−3,2', '–', '∞')
+    >>> format_number(1e308)[:15], len(format_number(1e308)), format_number(-1.5e20, "en")
+    ('100.000.000.000', 411, '−150,000,000,000,000,000,000')
     """
     words(language)  # refuses a language without a catalog
     if _missing(x):
@@ -163,13 +168,23 @@ def _default_decimals(x: float) -> int:
 
 
 def _round_half_up(x: float, places: int) -> float:
-    """Round half away from zero, as people do (Python's round() rounds half to even)."""
+    """Round half away from zero, as people do (Python's round() rounds half to even); an infinity stays one.
+
+    Any finite float is rounded, the largest too: Decimal's default precision
+    (28 digits) cannot hold 1e308.
+
+    >>> _round_half_up(2.675, 2), _round_half_up(-0.04, 1), _round_half_up(1e308, 2), _round_half_up(float("inf"), 1)
+    (2.68, 0.0, 1e+308, inf)
+    """
+    if not math.isfinite(x):
+        return float(x)
     exact = decimal.Decimal(repr(float(x)))
-    rounded = exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+    rounded = exact.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=_EXACT)
     return float(rounded) or 0.0  # no "−0"
 
 
 def _babel_decimal(x: float, pattern: str, language: str) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(x, format=pattern, locale=language, decimal_quantization=True)
+    with decimal.localcontext(_EXACT):  # Babel quantizes in the current context, too narrow for 1e308
+        return format_decimal(x, format=pattern, locale=language, decimal_quantization=True)

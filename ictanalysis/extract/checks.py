@@ -1,18 +1,27 @@
-"""Check a table's values against its shape: each total against the sum of its parts, no merge over values."""
+"""Check a table's values against its shape: each total against the sum of its parts, no merge over values.
+
+And no field of a .csv data row beyond the header: its values would be shifted or cut.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ictanalysis.catalog import Tolerance, total_excess
 from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import Column
 from ictanalysis.extract.context import Context
-from ictanalysis.extract.messages import plain
+from ictanalysis.extract.messages import plain, quote
 from ictanalysis.workbook import Sheet, cell_name
 
-__all__ = ["TotalCheck", "merged_over_values", "merged_problem"]
+__all__ = ["TotalCheck", "extra_fields_problem", "merged_over_values", "merged_problem"]
 
 Range = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based, inclusive)
+_EXPECTED_FIELDS = "one field under each header column: a text that holds the separator in quotes"
+_EXPECTED_COMMA_FIELDS = (
+    'one field under each header column: numbers with a decimal comma in quotes ("168,92"), '
+    "or the file saved with semicolons (;) between fields, as Excel does with Vietnamese settings"
+)
 
 
 class TotalCheck:
@@ -44,7 +53,10 @@ class TotalCheck:
         self.unchecked.update(columns)
 
     def problems(self, context: Context, columns: list[Column]) -> list[Problem]:
-        """Report each total of `columns` that differs from the sum of its parts beyond the catalog's tolerance."""
+        """Report each total of `columns` that differs from the sum of its parts.
+
+        A total adds up exactly, unless the catalog states a tolerance for its indicator (with its reason).
+        """
         problems = []
         for column in columns:
             if column.index not in self.totals or not self.parts[column.index] or column.indicator is None:
@@ -54,15 +66,24 @@ class TotalCheck:
             total, total_cell = self.totals[column.index]
             parts = self.parts[column.index]
             expected = sum(v for v, _ in parts)
-            if not context.catalog.tolerance(column.indicator.id).allows(expected, total):
+            tolerance = context.catalog.tolerance(column.indicator.id)
+            if total_excess(total - expected, expected, tolerance) > 1:
                 first, last = parts[0][1], parts[-1][1]
                 problems.append(
                     context.problem(total_cell,
                                     f"total {plain(total)} differs from the sum {plain(expected)} of {first}:{last} "
                                     f"({column.indicator.id}) by {plain(total - expected)}",
-                                    "a total row equal to the sum of the rows above it")
+                                    _expected_total(tolerance, expected))
                 )  # fmt: skip
         return problems
+
+
+def _expected_total(tolerance: Tolerance | None, expected: float) -> str:
+    """Say what a total row should be: the exact sum, or within the catalog's stated tolerance and why."""
+    if tolerance is None:
+        return "a total row equal to the sum of the rows above it"
+    return (f"a total row within {plain(tolerance.allowed(expected))} of the sum of the rows above it, "
+            f"the catalog's tolerance ({tolerance.reason_en})")  # fmt: skip
 
 
 def merged_over_values(sheet: Sheet, columns: set[int], data_rows: set[int]) -> Iterator[tuple[Range, set[int]]]:
@@ -88,3 +109,38 @@ def merged_problem(context: Context, merged: Range) -> Problem:
                            f"cells {cell_name(r0, c0)}:{cell_name(r1, c1)} are merged over the table's values; "
                            "all but the first would read as blank",
                            "one value in each cell: unmerge the cells and write each row's own value")  # fmt: skip
+
+
+def extra_fields_problem(context: Context, row: int, columns: list[Column]) -> Problem | None:
+    """Report a .csv data row with a field right of the table's last header column, or None.
+
+    Such a field belongs to no column: a comma-separated file splits an
+    unquoted decimal comma ("168,92") into two fields, and a text holding the
+    separator shifts the rest of its line. The row's values are not read.
+
+    Example:
+        >>> from ictanalysis.extract.context import SheetSource
+        >>> from ictanalysis.layouts import Layout
+        >>> rows = [["STT", "Huyện", "Dân số"], ["1", "Bác Ái", "30", "71"]]
+        >>> source = SheetSource("2020/d.csv", Sheet(name="d", rows=rows, separator=","), 2020, "58")
+        >>> context = Context(source, Layout(id="demo", description="demo"), catalog=None)
+        >>> problem = extra_fields_problem(context, 1, [Column(2, "Dân số", "C1", "value")])
+        >>> problem.cell, problem.message[:62]
+        ('D2', 'row 2 has 4 fields, but the header (to C1) has 3 columns: D2 (')
+    """
+    sheet = context.sheet
+    if not sheet.separator or not columns:
+        return None
+    last = max(columns, key=lambda c: c.index)
+    fields = sheet.rows[row - sheet.top]
+    extra = [j for j in range(last.index + 1 - sheet.left, len(fields)) if fields[j] != ""]
+    if not extra:
+        return None
+    cell = cell_name(row, sheet.left + extra[0])
+    found = (f"row {row + 1} has {len(fields)} fields, but the header (to {last.header_cell}) has "
+             f"{last.index + 1 - sheet.left} columns: {cell} ({quote(fields[extra[0]])}) is under no column")  # fmt: skip
+    if sheet.separator == ",":
+        return context.problem(cell, found + "; a comma-separated file splits a number with a decimal comma "
+                               "(168,92) into two fields", _EXPECTED_COMMA_FIELDS)  # fmt: skip
+    return context.problem(cell, found + f"; a text holding the separator {sheet.separator!r} is split into two "
+                           "fields unless it is in quotes", _EXPECTED_FIELDS)  # fmt: skip

@@ -1,14 +1,16 @@
 """Read one cell as a number, or say why it cannot be read for certain.
 
 A cell is refused, naming what was found, when it holds a formula without a
-stored value, an Excel error, a date or a true/false value, text that is not
-a number in the layout's notation, a percentage where the indicator is not a
-rate, or text that reads as a different number in the other notation.
+stored value, an Excel error, a date or a true/false value, a number that is
+not finite (NaN, INF), text that is not a number in the layout's notation, a
+percentage where the indicator is not a rate, or text that reads as a
+different number in the other notation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from ictanalysis.catalog import Indicator
 from ictanalysis.errors import Problem
@@ -35,6 +37,11 @@ _EXPECTED_UNAMBIGUOUS = (
     "as 1.234 and a fraction with one or two decimals (1,5)"
 )
 _NOTATIONS = {"vi": "Vietnamese", "en": "English"}
+_NOT_FINITE = {"nan": "NaN (not a number)", "inf": "INF (infinity)", "-inf": "-INF (minus infinity)"}  # by repr
+_EXPECTED_FINITE = (
+    "a figure: NaN (not a number) and INF (infinity) are what a program writes for a value it could not "
+    "compute; ask the sender for the figure"
+)
 
 Refusal = tuple[str, str]  # (what was found, what was expected)
 
@@ -44,7 +51,7 @@ def read_number(context: Context, row: int, col: int, indicator: Indicator) -> f
 
     Returns None when the cell holds nothing (or 0.0, when the layout reads a
     blank as zero), and a Problem naming the cell when it cannot be read.
-    A percent-formatted cell is read as Excel shows it (0.985 as 98.5).
+    A percent-formatted cell is read as Excel and LibreOffice show it (0.985 as 98.5, 1 as 100).
     """
     sheet, locale = context.sheet, context.layout.locale
     value = sheet.value(row, col)
@@ -59,8 +66,8 @@ def read_number(context: Context, row: int, col: int, indicator: Indicator) -> f
         return context.problem(cell_name(row, col), *refusal)
     if number is None:
         return 0.0 if context.layout.blank == "zero" else None
-    if (row, col) in sheet.percent_cells and isinstance(value, float):
-        number *= 100  # Excel keeps 98,5 % as 0.985 in a cell formatted as a percentage
+    if (row, col) in sheet.percent_cells and isinstance(value, int | float):
+        number *= 100  # a cell formatted as a percentage keeps 98,5 % as 0.985 (and 100 % as 1, an int in an .xls)
     return number
 
 
@@ -75,16 +82,23 @@ def _unstored(sheet: Sheet, cell: tuple[int, int], value) -> Refusal | None:
 
 
 def _not_a_number(value, locale: str | None) -> Refusal | None:
-    """Refuse a true/false value and a date or time, which Excel may show as a number.
+    """Refuse a true/false value, a date or time, which Excel may show as a number, and NaN or an infinity.
+
+    A numeric NaN or INF is valid in an .xlsx (``<v>NaN</v>``) and in an .xls:
+    read as blank it would be a zero, and an infinity would pass every sum.
 
     Example:
         >>> _not_a_number(True, "vi")[0], _not_a_number(dt.date(2020, 5, 1), "vi")[0], _not_a_number(5, "vi")
         ('found a true/false value (True)', 'found a date or time (2020-05-01)', None)
+        >>> _not_a_number(float("nan"), "vi")[0], _not_a_number(float("-inf"), "vi")[0]
+        ('found the number NaN (not a number)', 'found the number -INF (minus infinity)')
     """
     if isinstance(value, bool):
         return f"found a true/false value ({value})", _EXPECTED_NUMBER[locale]
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         return f"found a date or time ({value})", _EXPECTED_NUMBER[locale]
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"found the number {_NOT_FINITE[repr(float(value))]}", _EXPECTED_FINITE
     return None
 
 

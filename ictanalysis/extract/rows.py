@@ -4,13 +4,17 @@ Each row's label says what the row is (see :mod:`~ictanalysis.extract.labels`);
 each value of a data row is read as a number, converted into its indicator's
 unit and kept with its cell. Total rows are checked against the sum of their
 parts once every row is read, and merged ranges over values are refused.
+A value that its unit's factor makes infinite (1e303 triệu đồng) or zero is
+refused naming its cell.
 """
 
 from __future__ import annotations
 
+import math
+
 from ictanalysis.catalog import Catalog, Indicator
 from ictanalysis.errors import Problem
-from ictanalysis.extract.checks import TotalCheck, merged_over_values, merged_problem
+from ictanalysis.extract.checks import TotalCheck, extra_fields_problem, merged_over_values, merged_problem
 from ictanalysis.extract.columns import Column
 from ictanalysis.extract.context import Context, SheetSource
 from ictanalysis.extract.labels import (
@@ -31,6 +35,10 @@ from ictanalysis.workbook import cell_name, column_letter
 __all__ = ["extract_table"]
 
 _CHECKED_ROWS = ("area", "operator", "agency")  # rows whose total is the sum of the other rows
+_EXPECTED_CONVERTIBLE = (
+    "a figure in the unit the sheet states: check the cell and the unit, a value that large or that small is "
+    "a typing or export error"
+)
 
 
 def extract_table(source: SheetSource, table: Table, catalog: Catalog) -> tuple[Records, list[Problem]]:
@@ -87,6 +95,9 @@ class _RowReader:
                 self._refuse_row(unknown_label_problem(self.context, cell, label))
             return
         self.data_rows.add(row)
+        if (problem := extra_fields_problem(self.context, row, self.table.columns)) is not None:
+            self._refuse_row(problem)  # a field beyond the header: the row's values are shifted or cut
+            return
         self._read_values(row, key)
 
     def _holds_numbers(self, row: int) -> bool:
@@ -116,11 +127,30 @@ class _RowReader:
                 self.problems.append(problem)
             if factor is None:
                 continue
-            value *= factor
             cell = letter + number
+            value = self._converted(value, factor, cell, indicator)
+            if value is None:
+                self.sums.skip((column.index,))
+                continue
             self._append(column, key, indicator, value, cell)
             if self.checks_totals and indicator.aggregation == "sum":
                 self.sums.add(column.index, value, cell, total=key["total"])
+
+    def _converted(self, value: float, factor: float, cell: str, indicator: Indicator) -> float | None:
+        """Return `value` converted into its indicator's unit, or None (and a problem) when the factor breaks it.
+
+        A float cannot hold 1e303 × 1.000.000: the product is INF (infinity),
+        which would pass every range and sum; 5e-324 × 0,001 is 0.
+        """
+        converted = value * factor
+        if math.isfinite(converted) and (converted != 0 or value == 0):
+            return converted
+        became = "0" if math.isfinite(converted) else "INF (infinity)"
+        self.problems.append(self.context.problem(
+            cell, f"found {value!r}, which becomes {became} once converted into {indicator.unit} "
+            f"(times {factor!r}, the factor of its unit)", _EXPECTED_CONVERTIBLE,
+        ))  # fmt: skip
+        return None
 
     def _append(self, column: Column, key: dict, indicator: Indicator, value: float, cell: str) -> None:
         """Append one tidy record: the row's key, the column's enterprise and year, the value and its cell."""

@@ -1,11 +1,13 @@
 """Read a workbook as it arrived (.xlsx, .xlsm, .xls, .ods or .csv) into plain grids.
 
 python-calamine does the reading: it is about ten times faster than openpyxl,
-reads all three spreadsheet formats, reports hidden sheets and merged ranges,
+reads all three spreadsheet formats, reports hidden sheets and (.xlsx, .xls) merged ranges,
 and never evaluates anything. What it cannot tell is added here: from the
 .xlsx XML, formula cells without a stored value and error cells (it reads both
 as empty), percent-formatted cells, hidden rows and columns; from the .xls
-records, error cells; and the grid of a .csv file. Files are opened read-only; nothing here writes.
+records, error cells and percent-formatted cells; from the .ods XML,
+percentage cells and merged ranges (calamine gives none for an .ods); and the
+grid of a .csv file. Files are opened read-only; nothing here writes.
 
 Whatever arrives, reading ends in a sheet list or a :class:`WorkbookError`
 that says what is wrong and what was expected, never in a crash, a hang or

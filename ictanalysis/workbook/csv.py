@@ -1,4 +1,9 @@
-"""Read a .csv file (comma-, semicolon- or tab-separated, UTF-8 or Windows-1258) into one :class:`Sheet`."""
+"""Read a .csv file (comma-, semicolon- or tab-separated, UTF-8 or Windows-1258) into one :class:`Sheet`.
+
+Each row keeps the fields its line holds, no more: a line with more fields
+than the table's header (a comma-separated file with decimal commas) is
+refused by the reader of the table, which knows where the header ends.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,8 @@ def read_csv(path: Path) -> Sheet:
         raise WorkbookError("cannot be decoded: expected UTF-8 or Windows-1258 text")
     if "\x00" in text:
         raise WorkbookError("is not a text file: expected comma- or semicolon-separated text")
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
+    separator = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
     rows, cells = [], 0
     try:
         for row in reader:
@@ -40,7 +46,7 @@ def read_csv(path: Path) -> Sheet:
             "comma- or semicolon-separated text as Excel or LibreOffice saves it, with cells under 128 KiB",
             sheet=path.stem, cell=cell_name(len(rows), 0),
         ) from None  # fmt: skip
-    return Sheet(name=path.stem, rows=rows)
+    return Sheet(name=path.stem, rows=rows, separator=separator)
 
 
 def _beyond_limits(rows: int, width: int, cells: int) -> bool:

@@ -36,7 +36,7 @@ _MAIN_PART = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".ods": "c
 
 
 def inspect_package(path: Path, suffix: str) -> dict[str, SheetFacts]:
-    """Check a zip package before calamine reads it; return, for .xlsx, each sheet's facts.
+    """Check a zip package before calamine reads it; return each sheet's facts (for an .ods, its spanned cells too).
 
     Every part is unpacked once, in pieces, which also checks each part's
     checksum: a part whose size in the table of contents is a lie ends there.
@@ -50,8 +50,7 @@ def inspect_package(path: Path, suffix: str) -> dict[str, SheetFacts]:
             _check_unpacked_sizes(archive.infolist(), lead)
             _check_main_part(archive, suffix, lead)
             if suffix == ".ods":
-                scan_document(archive, lead)
-                return {}
+                return scan_document(archive, lead)
             return scan_workbook(archive, lead)
     except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as exc:  # bz2 says OSError
         raise WorkbookError(lead + f"the zip package is damaged or truncated ({exc})", SEND_AGAIN) from None

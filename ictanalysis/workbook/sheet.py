@@ -14,8 +14,10 @@ class Sheet:
     `rows[i][j]` is the cell at 0-based row `top + i` and column `left + j`
     of the sheet; empty cells are ``""``. `merged` holds 0-based inclusive
     ranges ``(first_row, first_col, last_row, last_col)`` in sheet coordinates,
-    cut to the used range. The other sets hold 0-based sheet coordinates; they
-    are known for .xlsx only, except the error cells, which .xls files give too.
+    cut to the used range, for every format but .csv (those of an .ods read from
+    its spanned cells, since calamine gives none). The other sets hold 0-based sheet coordinates; they
+    are known for .xlsx only, except the error cells, which .xls files give too,
+    and the percent-formatted cells, which .xls and .ods files give too.
     """
 
     name: str
@@ -29,6 +31,7 @@ class Sheet:
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # cell → "#REF!"…
     hidden_rows: frozenset[int] = field(default_factory=frozenset)
     hidden_columns: frozenset[int] = field(default_factory=frozenset)
+    separator: str = ""  # a .csv file's field separator (its rows are as long as each line's fields); "" otherwise
 
     @property
     def height(self) -> int:

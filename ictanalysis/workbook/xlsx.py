@@ -17,6 +17,7 @@ from html import unescape
 from pathlib import PurePosixPath
 
 from ictanalysis.workbook.facts import SheetFacts
+from ictanalysis.workbook.formats import PERCENT_BUILTIN, shows_percent
 from ictanalysis.workbook.parts import PREFIX, part_pieces, read_part
 
 __all__ = ["scan_sheet", "scan_workbook"]
@@ -39,7 +40,6 @@ _REL = re.compile(rb"<" + _P + rb"Relationship\b[^>]*?>", re.S)
 _ATTRIBUTE = re.compile(rb"\b([A-Za-z:]+)=(?:\"([^\"]*)\"|'([^']*)')")
 _XF = re.compile(rb"<" + _P + rb"xf\b[^>]*?>", re.S)
 _NUMFMT = re.compile(rb"<" + _P + rb"numFmt\b[^>]*?>", re.S)
-_PERCENT_BUILTIN = {9, 10}
 _EXCEL_COLUMNS = 16_384
 
 
@@ -127,10 +127,10 @@ def _percent_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
         styles = archive.read("xl/styles.xml")
     except KeyError:
         return frozenset()
-    percent_formats = set(_PERCENT_BUILTIN)
+    percent_formats = set(PERCENT_BUILTIN)
     for tag in _NUMFMT.findall(styles):
         attributes = _attributes(tag)
-        if b"%" in re.sub(rb"&quot;.*?&quot;", b"", attributes.get(b"formatCode", b"")):
+        if shows_percent(unescape(attributes.get(b"formatCode", b"").decode(errors="replace"))):
             percent_formats.add(_number(attributes.get(b"numFmtId", b"-1")))
     cell_xfs = styles.split(b"cellXfs", 1)[1].split(b"cellXfs>", 1)[0] if b"cellXfs" in styles else b""
     return frozenset(
