@@ -174,6 +174,7 @@ def test_indicators_as_rows_with_a_value_column_for_the_year(tmp_path):
 
 def test_areas_as_rows_with_enterprises_in_the_headers(tmp_path):
     _workbook(tmp_path / "raw/2020/co-dinh.xlsx", [
+        ["Đơn vị tính: thuê bao"],
         ["STT", "Địa bàn", "Điện thoại cố định VNPT", "Điện thoại cố định Viettel"],
         [1, "Tp PR-TC", "4.865", 1141],
         [2, "H. Bác Ái", 246, "-"],

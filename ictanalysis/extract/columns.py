@@ -3,7 +3,9 @@
 A column's header path is read for an enterprise, a year, a unit in
 parentheses and, from what is left, an indicator. In a table whose rows are
 indicators, a value column is one the layout names ("Năm {year}", "Thực
-hiện") or, when it names none, one whose header is a year.
+hiện") or, when it names none, one whose header is a year. A column headed
+"Đơn vị tính", "ĐVT"… (or a layout's `unit_headers`) holds each row's unit, in
+any table.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from ictanalysis.layouts import ALWAYS_IGNORED, Layout
 from ictanalysis.normalise import fold, strip_footnotes
 from ictanalysis.workbook import cell_name
 
-__all__ = ["YEAR", "Column", "match_indicator", "resolve_column", "resolve_columns", "split_units", "year_of"]
+__all__ = ["UNIT_COLUMN_HEADERS", "YEAR", "Column", "match_indicator", "resolve_column", "resolve_columns", "split_units", "year_of"]
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _GENERIC_WORDS = {"tong so", "tong", "cong", "so luong", "tong cong", "total"}
 _PRELIMINARY = ("so bo", "prel", "uoc tinh", "uoc thuc hien")
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
+# A column headed so holds each row's unit in any table, besides the headers a layout lists as `unit_headers`.
+UNIT_COLUMN_HEADERS = ("Đơn vị tính", "ĐVT", "Đ.V.T", "Đv tính", "ĐV tính", "Đơn vị tính - Unit", "Unit")
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def _plain_role(layout: Layout, header: Header, heading: Heading) -> str | None:
     if heading.index == header.label_column:
         return "label"
     folded = {fold(strip_footnotes(p)[0]) for p in heading.path}
-    if folded & {fold(h) for h in layout.unit_headers}:
+    if folded & {fold(h) for h in (*UNIT_COLUMN_HEADERS, *layout.unit_headers)}:
         return "unit"
     if folded & {fold(h) for h in (*ALWAYS_IGNORED, *layout.ignore_columns)}:
         return "ignored"

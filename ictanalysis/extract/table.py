@@ -1,7 +1,15 @@
-"""Find a layout's table in a sheet: its header, its columns, the unit line and the title above it."""
+"""Find a layout's table in a sheet: its header, its columns, the unit line and the title above it.
+
+The title (the rows above the header) is checked against the run: a year it
+states must include the folder's, and a province it names must be the run's.
+Province names are matched after folding, as whole words, against the
+catalog's provinces, once the run's own district names are set aside (Bạc
+Liêu has a district Hòa Bình).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -11,12 +19,12 @@ from ictanalysis.extract.columns import Column, resolve_columns
 from ictanalysis.extract.context import Context, SheetSource
 from ictanalysis.extract.header import Header, find_anchor
 from ictanalysis.extract.messages import layout_expectation, quote
-from ictanalysis.extract.units import unit_line
+from ictanalysis.extract.units import find_unit_line
 from ictanalysis.layouts import Layout
 from ictanalysis.normalise import fold
 from ictanalysis.workbook import cell_name
 
-__all__ = ["Table", "find_table", "title_year_problems"]
+__all__ = ["Table", "find_table", "title_province_problems", "title_year_problems"]
 
 _STATED_YEAR = re.compile(r"\b(?:nam|year)\s+((?:19|20)\d\d)\b")  # in folded text: "NĂM 2019", "Year 2019"
 
@@ -48,13 +56,14 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     context = Context(source, layout, catalog)
     header = Header.at(source.sheet, row, label_column)
     columns, column_problems = resolve_columns(context, header)
-    problems = title_year_problems(context, row) + column_problems
+    found_unit_line, unit_line_problems = find_unit_line(context, row)
+    problems = title_year_problems(context, row) + title_province_problems(context, row) + column_problems
+    problems += unit_line_problems
     if not any(c.role == "value" for c in columns) and not problems:
         problems.append(context.problem(cell_name(row, label_column), "the table has no value column",
                                         layout_expectation(layout)))  # fmt: skip
     unit_column = next((c.index for c in reversed(columns) if c.role == "unit"), None)
     first_data_row = header.rows[-1] + 1
-    found_unit_line = unit_line(source.sheet, row)
     return Table(layout, label_column, unit_column, first_data_row, columns, found_unit_line, problems, header.merges)
 
 
@@ -82,3 +91,75 @@ def title_year_problems(context: Context, header_row: int) -> list[Problem]:
                         f"the workbooks of {folder_year} in {folder_year}/: move this file to {year}/, "
                         f"or correct the title if its figures are for {folder_year}")
     ]  # fmt: skip
+
+
+def _title_cells(context: Context, header_row: int):
+    """Yield (row, column, text) of each text cell above the table's header."""
+    sheet = context.sheet
+    for i, cells in enumerate(sheet.rows[: header_row - sheet.top]):
+        for j, value in enumerate(cells):
+            if isinstance(value, str) and value.strip():
+                yield sheet.top + i, sheet.left + j, value
+
+
+def title_province_problems(context: Context, header_row: int) -> list[Problem]:
+    """Report a title above the table that names another province than the run's, and not the run's.
+
+    "SỞ THÔNG TIN VÀ TRUYỀN THÔNG BÌNH THUẬN" above a table read for Ninh
+    Thuận is refused; a title naming the run's province, or none, is right.
+    """
+    catalog, source = context.catalog, context.source
+    provinces = _province_names(catalog)
+    own_districts = _folded_names(catalog.districts(source.province, source.year))
+    named = []
+    for row, col, value in _title_cells(context, header_row):
+        words = f" {fold(value)} "
+        if _spans(words, provinces.get(source.province, ())):
+            return []
+        districts = _spans(words, own_districts)
+        named += [(code, row, col, value) for code, names in provinces.items() if code != source.province
+                  and any(not _within(span, districts) for span in _spans(words, names))]  # fmt: skip
+    if not named:
+        return []
+    code, row, col, value = named[0]
+    other, own = catalog.areas[code], catalog.areas[source.province]
+    return [
+        context.problem(cell_name(row, col),
+                        f"the title {quote(value)} names the province {other.name} ({code}), "
+                        f"but the workbooks are read for {own.name} ({own.code})",
+                        f"the workbooks of {own.name} only: take this file out of the raw folder, or correct the "
+                        f"title if its figures are {own.name}'s; read {other.name}'s workbooks with province {code}")
+    ]  # fmt: skip
+
+
+def _spans(words: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Return where each of `names` stands in `words` (" folded text "), as whole words.
+
+    Example:
+        >>> _spans(" binh thuan nam 2020 ", ("binh thuan", "thuan nam", "ninh thuan"))
+        [(0, 12), (5, 16)]
+    """
+    found = []
+    for name in names:
+        start = words.find(f" {name} ")
+        while start >= 0:
+            found.append((start, start + len(name) + 2))
+            start = words.find(f" {name} ", start + 1)
+    return found
+
+
+def _within(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    """Tell whether `span` lies inside one of `others` (a province's name inside a district's: Hòa Bình, Bạc Liêu)."""
+    return any(start <= span[0] and span[1] <= end for start, end in others)
+
+
+@functools.lru_cache(maxsize=4)
+def _province_names(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """Map each province's code to its names as folded whole words ("binh thuan", "tinh binh thuan"…)."""
+    return {a.code: _folded_names([a]) for a in catalog.areas.values() if a.level == "province"}
+
+
+def _folded_names(areas) -> tuple[str, ...]:
+    """Return the folded names of `areas` of two words or more (a one-word spelling is too easily another word)."""
+    names = {fold(n) for a in areas for n in (a.name, a.full_name, a.name_en, *a.spellings)}
+    return tuple(sorted((n for n in names if " " in n), key=len, reverse=True))

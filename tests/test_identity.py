@@ -1,0 +1,63 @@
+"""Whose workbook it is: a title naming another province is refused naming its cell.
+
+The district table of tests/conftest.py (`write_district_table`) has the sender in A1
+("SỞ THÔNG TIN VÀ TRUYỀN THÔNG NINH THUẬN") and the title in A2, above its header on row 5;
+the run is for Ninh Thuận (58). Province names are matched after folding, as whole words,
+against the catalog's provinces.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from ictanalysis.errors import InputError
+from ictanalysis.ingest import clean
+
+SHEET = "TB cố định - Internet"
+OTHER_SENDER = "SỞ THÔNG TIN VÀ TRUYỀN THÔNG BÌNH THUẬN"
+
+OTHER_PROVINCE_TITLES = {  # cells, the cell named, the province named
+    "the sender": ({"A1": OTHER_SENDER}, "A1", "Bình Thuận"),
+    "the sender, NFD": ({"A1": unicodedata.normalize("NFD", OTHER_SENDER)}, "A1", "Bình Thuận"),
+    "the sender, without diacritics": ({"A1": "SO THONG TIN VA TRUYEN THONG BINH THUAN"}, "A1", "Bình Thuận"),
+    "the sender, in lower case": ({"A1": "Sở TT&TT tỉnh Khánh Hoà"}, "A1", "Khánh Hòa"),
+    "an operator's branch": ({"A1": "VIETTEL BÌNH THUẬN"}, "A1", "Bình Thuận"),
+    "the title": ({"A1": None, "A2": "BÁO CÁO THUÊ BAO CỐ ĐỊNH TỈNH BÌNH THUẬN NĂM 2020"}, "A2", "Bình Thuận"),
+}
+
+
+@pytest.mark.parametrize(("cells", "cell", "named"), OTHER_PROVINCE_TITLES.values(), ids=OTHER_PROVINCE_TITLES.keys())
+def test_a_title_naming_another_province_is_refused_naming_the_cell(raw_2020, district_table, cells, cell, named):
+    district_table(raw_2020 / "2020/x.xlsx", cells)
+    with pytest.raises(InputError) as caught:
+        clean(raw_2020, out_dir=None)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.sheet, problem.cell) == ("2020/x.xlsx", SHEET, cell)
+    assert f"names the province {named}" in problem.message and "Ninh Thuận (58)" in problem.message
+    assert "Ninh Thuận" in problem.expected
+
+
+PASSING_TITLES = {
+    "the run's province": {},
+    "the run's province, NFD": {"A1": unicodedata.normalize("NFD", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG NINH THUẬN")},
+    "no province": {"A1": "BÁO CÁO SỐ LIỆU", "A2": "THUÊ BAO ĐIỆN THOẠI CỐ ĐỊNH NĂM 2020"},
+    "the run's province beside another": {"A2": "SO SÁNH NINH THUẬN VÀ BÌNH THUẬN NĂM 2020"},
+    "a district whose name holds a province's inside its words": {"A2": "TRẠM NINH SƠN LẮP ĐẶT NĂM 2020"},
+    "the sender's district": {"A1": "VNPT HUYỆN THUẬN NAM"},
+}
+
+
+@pytest.mark.parametrize("cells", PASSING_TITLES.values(), ids=PASSING_TITLES.keys())
+def test_a_title_naming_the_runs_province_or_none_passes(raw_2020, district_table, cells):
+    district_table(raw_2020 / "2020/x.xlsx", cells)
+    assert len(clean(raw_2020, out_dir=None).table) == 16
+
+
+def test_the_same_title_is_right_for_a_run_of_the_province_it_names(raw_2020, district_table):
+    district_table(raw_2020 / "2020/x.xlsx", {"A1": OTHER_SENDER, "B7": "Thành phố Phan Thiết", "B8": "Tuy Phong",
+                                              "B9": "Bắc Bình", "B10": "Hàm Thuận Bắc", "B11": "Hàm Thuận Nam",
+                                              "B12": "Tánh Linh", "B13": "Đức Linh"})  # fmt: skip
+    table = clean(raw_2020, out_dir=None, province="60").table
+    assert set(table["area"]) >= {"60"}
