@@ -3,7 +3,9 @@
 :mod:`ictanalysis.validate` fills a :class:`QualityResult`; this module turns it
 into ``quality.json`` and a self-contained ``quality.html`` (inline CSS, no
 script, nothing fetched) that lists every failed or warned rule in plain
-Vietnamese (or English), with the offending rows and the cells they came from.
+Vietnamese (or English), with the offending rows and the cells they came from,
+and each tolerance the catalog states that a rule used: for which indicator, how
+much it allowed and why.
 Every value on the page is escaped, its control and bidirectional-override
 characters written out (:func:`~ictanalysis.text.visible_text`).
 Both files are written atomically.
@@ -32,12 +34,15 @@ MAX_ROWS_SHOWN = 200
 
 # Columns of a view worth showing, in this order (their headings are ``quality.column.<name>`` in the words).
 _COLUMNS = (
-    "year", "indicator", "area", "operator", "agency", "value_before", "value", "change_percent", "unit",
-    "catalog_unit", "minimum", "maximum", "province_value", "district_sum", "whole_value", "parts_sum", "difference",
-    "present", "source_file", "source_sheet", "source_cell", "source_cell_before", "district_cells", "part_cells",
+    "year", "indicator", "area", "operator", "agency", "figures", "value_before", "value", "change_percent", "unit",
+    "catalog_unit", "minimum", "maximum", "province_value", "district_sum", "all_enterprises_value", "enterprise_sum",
+    "all_agencies_value", "agency_sum", "whole_value", "parts_sum", "difference", "allowed", "present",
+    "source_file", "source_sheet", "source_cell", "year_before", "source_file_before", "source_sheet_before",
+    "source_cell_before", "district_cells", "enterprise_cells", "agency_cells", "part_cells",
 )  # fmt: skip
 _NUMBERS = {"value", "value_before", "change_percent", "minimum", "maximum", "province_value", "district_sum",
-            "whole_value", "parts_sum", "difference"}  # fmt: skip
+            "all_enterprises_value", "enterprise_sum", "all_agencies_value", "agency_sum", "whole_value", "parts_sum",
+            "difference", "allowed"}  # fmt: skip
 
 
 @dataclass
@@ -53,6 +58,9 @@ class RuleResult:
     observed: str | None = None
     error: str | None = None
     skipped: bool = False  #: not checked, because the table's schema is wrong
+    #: per indicator, the tolerance the catalog states that the rule's totals were checked with
+    #: (:func:`ictanalysis.rules.tolerances_used`); empty where every total had to add up exactly
+    tolerances: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_rule(cls, rule: Rule, **outcome) -> RuleResult:
@@ -113,6 +121,7 @@ class QualityResult:
                     "id": r.id, "severity": r.severity, "success": r.success, "checked": r.checked,
                     "failed": r.failed, "descriptions": {language: r.description(language) for language in languages()},
                     "observed": r.observed, "error": r.error, "skipped": r.skipped, "rows": _records(r.rows.head(1000)),
+                    "tolerances": _records(r.tolerances),
                 }
                 for r in self.rules
             ],
@@ -149,6 +158,7 @@ def render_quality_page(result: QualityResult, *, language: str = DEFAULT_LANGUA
     return render(
         "quality.html.j2", language, result=result,
         findings=[_finding(rule, language, catalog) for rule in result.failures + result.warnings],
+        tolerances=_tolerances(result, language, catalog),
         province=words(language).area(province) if province else result.pair.province,
         checked_rows=format_number(result.checked_rows, language),
         generated=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
@@ -173,6 +183,25 @@ def _finding(rule: RuleResult, language: str, catalog: Catalog) -> dict:
         "rows": rows,
         "more": max(0, len(rule.rows) - MAX_ROWS_SHOWN),
     }
+
+
+def _tolerances(result: QualityResult, language: str, catalog: Catalog) -> list[dict]:
+    """Return, for each rule that used a tolerance the catalog states, one row per indicator: what it allowed, why."""
+    said, rows = words(language), []
+    for rule in result.rules:
+        for used in rule.tolerances.itertuples(index=False):
+            indicator = catalog.indicators.get(used.indicator)
+            if indicator is None or indicator.tolerance is None:
+                continue
+            unit, stated = f" {said.unit(catalog.units[indicator.unit])}", indicator.tolerance
+            rows.append({
+                "rule": rule, "indicator_id": indicator.id,
+                "indicator": f"{said.indicator(indicator)} ({indicator.id})",
+                "allowed": format_number(float(used.allowed), language) + unit, "rows": int(used.rows),
+                "largest": format_number(float(used.largest_difference), language) + unit,
+                "reason": stated.reason if language == DEFAULT_LANGUAGE else stated.reason_en,
+            })  # fmt: skip
+    return rows
 
 
 def _cell(column: str, value, language: str, catalog: Catalog) -> str:

@@ -3,32 +3,46 @@
 A rule names an expectation, its arguments and a view. Most rules look at the
 tidy table itself; the checks no single column can express look at a view
 computed here with pandas: each required (year, indicator, area) and whether
-it is there; each province total beside the sum of its districts; each whole
-beside the sum of its parts; each value beside last year's. A view's rows keep
-the source cells they come from, so the quality page can say where to look.
-This module does not import Great Expectations: :mod:`ictanalysis.validate` does.
+it is there; every aggregation the catalog knows, wherever both sides are in
+the table: each province figure beside the sum of its districts, each
+all-enterprise figure beside the sum of the enterprises', each all-agency
+figure beside the sum of the agencies', each whole beside the sum of its
+parts; each value beside last year's; each sheet beside an earlier year's
+that holds the same figures. A view's rows keep the source cells of both
+sides, so the quality page can say where to look. A total adds up exactly
+unless the catalog states a tolerance for its indicator (:func:`tolerances_used`
+says where one was). This module does not import Great Expectations:
+:mod:`ictanalysis.validate` does.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ictanalysis.catalog import CATALOG_DIR, Catalog, StrictModel, read_yaml
-from ictanalysis.tidy import COLUMNS, KEY, SOURCE, key_without, schema_is_sound
+from ictanalysis.catalog import CATALOG_DIR, Catalog, StrictModel, read_yaml, total_excess
+from ictanalysis.tidy import COLUMNS, KEY, SOURCE, SOURCE_SEPARATOR, key_without, schema_is_sound
 from ictanalysis.years import YearPair
 
-__all__ = ["VIEWS", "Rule", "build_views", "load_rules"]
+__all__ = ["VIEWS", "Rule", "build_views", "load_rules", "tolerances_used"]
+
+#: A sheet is compared with earlier years' when it holds at least this many figures that are not zero:
+#: one or two figures equal to last year's, or a sheet of zeros, prove nothing.
+REPEAT_MIN_FIGURES = 3
+
 
 class Rule(StrictModel):
     """One rule of the gate; see catalog/rules.yaml."""
 
     id: str
     severity: Literal["error", "warning"]
-    view: Literal["table", "sources", "units", "ranges", "completeness", "district_totals", "parts", "changes"]
+    view: Literal["table", "sources", "units", "ranges", "completeness", "district_totals", "enterprise_totals",
+                  "agency_totals", "parts", "changes", "repeated_years"]  # fmt: skip
     expect: str
     kwargs: dict[str, Any]
 
@@ -109,18 +123,51 @@ def _completeness(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.D
     return merged.assign(present=merged["present"].eq(True))
 
 
-def _district_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
-    """Each province figure of an additive indicator beside the sum of its districts."""
+@dataclass(frozen=True)
+class _Breakdown:
+    """One dimension the catalog's sums run over: its whole, and the view's names for the two sides."""
+
+    dimension: str  #: the key column summed over
+    whole: str  #: the whole's value column
+    total: str  #: the parts' sum
+    count: str  #: how many parts were summed
+    cells: str  #: where the parts were read
+
+    def is_whole(self, rows: pd.DataFrame, province: str) -> pd.Series:
+        """Tell which rows are the whole: the province, or the figure of all enterprises or all agencies."""
+        return rows[self.dimension] == (province if self.dimension == "area" else "")
+
+
+_DISTRICTS = _Breakdown("area", "province_value", "district_sum", "districts", "district_cells")
+_ENTERPRISES = _Breakdown("operator", "all_enterprises_value", "enterprise_sum", "enterprises", "enterprise_cells")
+_AGENCIES = _Breakdown("agency", "all_agencies_value", "agency_sum", "agencies", "agency_cells")
+
+
+def _breakdown_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair, breakdown: _Breakdown) -> pd.DataFrame:
+    """Each whole of an additive indicator beside the sum of its parts along one dimension."""
     rows = _years(table, pair)
-    rows = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i))]
-    province = rows[rows["area"] == pair.province]
-    districts = rows[rows["area"] != pair.province]
-    group = key_without("area")
-    sums = districts.groupby(group, as_index=False).agg(
-        district_sum=("value", "sum"), districts=("area", "count"), district_cells=("source_cell", _cells)
-    )
-    merged = province.merge(sums, on=group, how="inner").rename(columns={"value": "province_value"})
-    return _with_excess(merged, catalog, "province_value", "district_sum")
+    rows = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i)).astype(bool)]
+    whole, derived = breakdown.is_whole(rows, pair.province), _derived_wholes(rows, catalog)
+    parts = pd.concat([rows[~whole], derived[~breakdown.is_whole(derived, pair.province)]], ignore_index=True)
+    parts = parts.sort_values(list(KEY), kind="stable")
+    names = (breakdown.total, breakdown.count, breakdown.cells)
+    merged = _beside_parts(rows[whole], parts, key_without(breakdown.dimension), names)
+    return _with_excess(merged.rename(columns={"value": breakdown.whole}), catalog, breakdown.whole, breakdown.total)
+
+
+def _district_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Each province figure of an additive indicator beside the sum of its districts (per enterprise and agency)."""
+    return _breakdown_totals(table, catalog, pair, _DISTRICTS)
+
+
+def _enterprise_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Each all-enterprise figure beside the sum of the enterprises' own (per area and agency)."""
+    return _breakdown_totals(table, catalog, pair, _ENTERPRISES)
+
+
+def _agency_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Each all-agency figure beside the sum of the agencies' own (per area and enterprise)."""
+    return _breakdown_totals(table, catalog, pair, _AGENCIES)
 
 
 def _parts(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
@@ -130,14 +177,47 @@ def _parts(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFram
     for whole in (i for i in catalog.indicators.values() if i.parts):
         wholes = rows[rows["indicator"] == whole.id]
         parts = rows[rows["indicator"].isin(whole.parts)]
-        group = key_without("indicator")
-        sums = parts.groupby(group, as_index=False).agg(
-            parts_sum=("value", "sum"), parts_given=("indicator", "nunique"), part_cells=("source_cell", _cells)
-        )
-        sums = sums[sums["parts_given"] == len(whole.parts)]
-        frames.append(wholes.merge(sums, on=group, how="inner"))
+        merged = _beside_parts(wholes, parts, key_without("indicator"), ("parts_sum", "parts_given", "part_cells"))
+        frames.append(merged[merged["parts_given"] == len(whole.parts)])
     merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return _with_excess(merged.rename(columns={"value": "whole_value"}), catalog, "whole_value", "parts_sum")
+
+
+def _derived_wholes(rows: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Return, on each sheet that gives all parts of a whole but never the whole itself, the parts' sums as the whole.
+
+    2019's form gives each enterprise's prepaid and postpaid subscribers, not their total: their sum
+    then stands for the enterprise's figure beside an all-enterprise one from another source. A
+    derived whole's cell names its parts' cells ("D9 + C9").
+    """
+    group, derived = key_without("indicator"), []
+    for whole in (i for i in catalog.indicators.values() if i.parts):
+        given = pd.MultiIndex.from_frame(rows.loc[rows["indicator"] == whole.id, ["source_file", "source_sheet"]])
+        parts = rows[rows["indicator"].isin(whole.parts)]
+        parts = parts[~pd.MultiIndex.from_frame(parts[["source_file", "source_sheet"]]).isin(given)]
+        sums = parts.groupby([*group, "source_file", "source_sheet"], as_index=False, sort=False).agg(
+            value=("value", "sum"), given=("indicator", "nunique"), source_cell=("source_cell", " + ".join)
+        )
+        sums = sums[sums["given"] == len(whole.parts)].drop(columns="given")
+        derived.append(sums.assign(indicator=whole.id, domain=whole.domain, unit=whole.unit))
+    return pd.concat(derived, ignore_index=True) if derived else rows.iloc[0:0]
+
+
+def _beside_parts(wholes: pd.DataFrame, parts: pd.DataFrame, group: list[str], names: tuple[str, ...]) -> pd.DataFrame:
+    """Return each row of `wholes` with the sum, number and cells (`names`) of the `parts` sharing its `group`.
+
+    A part read on the whole's own sheet is named by its cell; one read elsewhere by its file, sheet and
+    cell, so that a disagreement between two sources names both.
+    """
+    total, count, cells = names
+    wholes = wholes.reset_index(drop=True)
+    left = wholes[[*group, "source_file", "source_sheet"]].reset_index(names="whole")
+    pairs = left.merge(parts[[*group, "value", *SOURCE]], on=group, suffixes=("_whole", ""))
+    same = pairs["source_file"].eq(pairs["source_file_whole"]) & pairs["source_sheet"].eq(pairs["source_sheet_whole"])
+    where = pairs["source_file"] + SOURCE_SEPARATOR + pairs["source_sheet"] + SOURCE_SEPARATOR + pairs["source_cell"]
+    pairs["cell"] = pairs["source_cell"].where(same, where)
+    sums = pairs.groupby("whole").agg(**{total: ("value", "sum"), count: ("value", "count"), cells: ("cell", _cells)})
+    return wholes.join(sums, how="inner").reset_index(drop=True)
 
 
 def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
@@ -173,16 +253,90 @@ def _cells(cells: pd.Series) -> str:
 
 
 def _with_excess(frame: pd.DataFrame, catalog: Catalog, total: str, parts: str) -> pd.DataFrame:
-    """Add the difference, the tolerance allowed and `excess` = |difference| / allowed."""
+    """Add the difference, the difference `allowed` and `excess` (over 1: too far).
+
+    `allowed` is 0 unless the catalog states a tolerance for the indicator: the total must then be
+    the exact sum (:func:`ictanalysis.catalog.total_excess`).
+    """
     if frame.empty:
         return frame.assign(difference=[], allowed=[], excess=[])
     frame = frame.reset_index(drop=True)
     tolerances = frame["indicator"].map(catalog.tolerance)
-    allowed = [max(t.absolute, t.relative * abs(v)) for t, v in zip(tolerances, frame[parts], strict=True)]
     frame["difference"] = frame[total] - frame[parts]
-    frame["allowed"] = allowed
-    frame["excess"] = frame["difference"].abs() / frame["allowed"]
+    frame["allowed"] = [t.allowed(v) if t else 0.0 for t, v in zip(tolerances, frame[parts], strict=True)]
+    frame["excess"] = [
+        total_excess(d, v, t) for d, v, t in zip(frame["difference"], frame[parts], tolerances, strict=True)
+    ]
     return frame
+
+
+def tolerances_used(view: pd.DataFrame | None) -> pd.DataFrame:
+    """Return, per indicator, the stated tolerance a view's totals were checked with: rows, allowed, largest difference.
+
+    Empty for a view without tolerances (every total there had to add up exactly).
+
+    >>> view = pd.DataFrame({"indicator": ["telecom_revenue", "telecom_revenue", "mobile_subscribers"],
+    ...                      "difference": [-2e5, 1e5, 0.0], "allowed": [5e5, 5e5, 0.0]})
+    >>> tolerances_used(view).values.tolist()
+    [['telecom_revenue', 2, 500000.0, 200000.0]]
+    """
+    columns = ["indicator", "rows", "allowed", "largest_difference"]
+    if view is None or "allowed" not in view.columns:
+        return pd.DataFrame(columns=columns)
+    used = view[view["allowed"] > 0].assign(largest_difference=lambda v: v["difference"].abs())
+    grouped = used.groupby("indicator", as_index=False, sort=True)
+    return grouped.agg(rows=("allowed", "size"), allowed=("allowed", "max"),
+                       largest_difference=("largest_difference", "max"))  # fmt: skip
+
+
+def _repeated_years(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Each sheet of the pair's years, `repeated` when all its figures are an earlier year's sheet's.
+
+    A workbook that carries last year's figures under new titles reads without a problem: only its
+    figures betray it. A figure is the same when its indicator, area, enterprise, agency and value
+    are; a sheet is judged when it holds :data:`REPEAT_MIN_FIGURES` figures that are not zero. The
+    earlier sheet is `year_before`, `source_file_before`, `source_sheet_before`; each side's
+    `source_cell` is the range its figures span.
+    """
+    sheet, figure = ["year", "source_file", "source_sheet"], ["indicator", "area", "operator", "agency", "value"]
+    rows = table.dropna(subset=["value"])
+    sheets = _sheets(rows, sheet)
+    judged = sheets[sheets["year"].isin([pair.year, pair.compare_year]) & (sheets["nonzero"] >= REPEAT_MIN_FIGURES)]
+    matches = rows[[*sheet, *figure]].merge(rows[[*sheet, *figure]], on=figure, suffixes=("", "_before"))
+    matches = matches[matches["year_before"] < matches["year"]]
+    before = [f"{c}_before" for c in sheet]
+    counts = matches.groupby([*sheet, *before], as_index=False).size()
+    found = judged.merge(counts, on=sheet, how="inner")
+    found = found[found["size"] == found["figures"]].sort_values("year_before", ascending=False, kind="stable")
+    found = found.drop_duplicates(sheet)  # the latest earlier year a sheet repeats
+    renamed = dict(zip([*sheet, "source_cell"], [*before, "source_cell_before"], strict=True))
+    earlier = sheets[list(renamed)].rename(columns=renamed)
+    found = found.merge(earlier, on=before, how="left")[[*sheet, *before, "source_cell_before"]]
+    view = judged.merge(found, on=sheet, how="left").reset_index(drop=True)
+    return view.assign(repeated=view["year_before"].notna(), year_before=view["year_before"].astype("Int64"))
+
+
+def _sheets(rows: pd.DataFrame, sheet: list[str]) -> pd.DataFrame:
+    """One row per sheet and year: its indicators, how many figures (and not zero), the range of its cells."""
+    grouped = rows.groupby(sheet, as_index=False, sort=True)
+    return grouped.agg(
+        indicator=("indicator", lambda s: ", ".join(sorted(set(s.dropna().astype(str))))), figures=("value", "size"),
+        nonzero=("value", lambda v: int((v != 0).sum())), source_cell=("source_cell", _span),
+    )  # fmt: skip
+
+
+def _span(cells: pd.Series) -> str:
+    """Return the range the A1 cells span ("C8:N15"), or the cells themselves when not all are A1 names.
+
+    >>> _span(pd.Series(["C9", "AA8", "D15"]))
+    'C8:AA15'
+    """
+    found = [re.fullmatch(r"([A-Z]+)([0-9]+)", str(cell)) for cell in cells]
+    if not found or not all(found):
+        return _cells(cells)
+    columns = sorted({m.group(1) for m in found}, key=lambda letters: (len(letters), letters))
+    rows = sorted(int(m.group(2)) for m in found)
+    return f"{columns[0]}{rows[0]}:{columns[-1]}{rows[-1]}"
 
 
 VIEWS = {
@@ -192,6 +346,9 @@ VIEWS = {
     "ranges": _ranges,
     "completeness": _completeness,
     "district_totals": _district_totals,
+    "enterprise_totals": _enterprise_totals,
+    "agency_totals": _agency_totals,
     "parts": _parts,
     "changes": _changes,
+    "repeated_years": _repeated_years,
 }

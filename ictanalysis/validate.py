@@ -24,7 +24,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig  # noq
 from ictanalysis.catalog import Catalog, load_catalog  # noqa: E402
 from ictanalysis.errors import QualityError  # noqa: E402
 from ictanalysis.quality import QualityResult, RuleResult, write_quality_page  # noqa: E402
-from ictanalysis.rules import Rule, build_views, load_rules  # noqa: E402
+from ictanalysis.rules import Rule, build_views, load_rules, tolerances_used  # noqa: E402
 from ictanalysis.settings import DEFAULTS  # noqa: E402
 from ictanalysis.tidy import read_indicators  # noqa: E402
 from ictanalysis.words import check_language  # noqa: E402
@@ -137,4 +137,5 @@ def _rule_result(rule: Rule, raw: dict, view: pd.DataFrame) -> RuleResult:
         rows=rows,
         observed=None if observed is None else str(observed),
         error=exception,
+        tolerances=tolerances_used(view),
     )

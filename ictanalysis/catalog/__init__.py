@@ -21,7 +21,10 @@ from ictanalysis.normalise import fold
 
 CATALOG_DIR = Path(__file__).parent
 
-__all__ = ["Agency", "Area", "Catalog", "CatalogError", "Indicator", "Operator", "StrictModel", "load_catalog", "read_yaml"]
+__all__ = [
+    "Agency", "Area", "Catalog", "CatalogError", "Indicator", "Operator", "StrictModel", "Tolerance", "load_catalog",
+    "read_yaml", "total_excess",
+]  # fmt: skip
 
 
 class CatalogError(IctAnalysisError, ValueError):
@@ -37,12 +40,40 @@ class StrictModel(BaseModel):
 
 
 class Tolerance(StrictModel):
-    absolute: float = Field(ge=0)
-    relative: float = Field(ge=0)
+    """How far an indicator's total may be from the sum of its parts, and why (e.g. figures rounded to the million).
 
-    def allows(self, expected: float, actual: float) -> bool:
-        """Tell whether `actual` is within tolerance of `expected`."""
-        return abs(actual - expected) <= max(self.absolute, self.relative * abs(expected))
+    Stated in the catalog only where the senders' practice needs one; without it a total adds up exactly.
+    `reason` says why in Vietnamese, `reason_en` in English.
+    """
+
+    absolute: float = Field(default=0, ge=0)
+    relative: float = Field(default=0, ge=0)
+    reason: str = Field(min_length=1)
+    reason_en: str = Field(min_length=1)
+
+    def allowed(self, expected: float) -> float:
+        """Return the difference allowed from `expected`: the absolute amount or the relative share, the larger."""
+        return max(self.absolute, self.relative * abs(expected))
+
+
+#: What float arithmetic alone may leave between a sum and an equal total: a 10⁻¹² share (and 10⁻⁹ absolute),
+#: far below one of any count. It is not a tolerance: the figures as written must add up exactly.
+_FLOAT_ROUNDING = (1e-12, 1e-9)
+
+
+def total_excess(difference: float, expected: float, tolerance: Tolerance | None) -> float:
+    """Return how far a total is from the sum `expected` of its parts, in units of what may be: over 1 is too far.
+
+    Without a tolerance only float arithmetic's own rounding may be.
+
+    >>> total_excess(150.0, 333962.0, None) > 1, total_excess(1.2e-4, 1.05e12, None) < 1
+    (True, True)
+    >>> total_excess(4e5, 1.1e12, Tolerance(absolute=5e5, reason="làm tròn", reason_en="rounded"))
+    0.8
+    """
+    share, floor = _FLOAT_ROUNDING
+    slack = max(tolerance.allowed(expected) if tolerance else 0.0, share * abs(expected), floor)
+    return abs(difference) / slack
 
 
 class Unit(StrictModel):
@@ -100,7 +131,6 @@ class Agency(StrictModel):
 
 
 class _Defaults(StrictModel):
-    tolerance: Tolerance
     max_change: float = Field(gt=0)
     change_min_base: float = Field(ge=0)
 
@@ -176,7 +206,6 @@ class Catalog:
     def __init__(self, directory: Path = CATALOG_DIR) -> None:
         self.directory = directory
         indicator_file = read_yaml(directory / "indicators.yaml", _IndicatorFile)
-        self.default_tolerance = indicator_file.defaults.tolerance
         self.default_max_change = indicator_file.defaults.max_change
         self.change_min_base = indicator_file.defaults.change_min_base
         self.indicators = {i.id: i for i in indicator_file.indicators}
@@ -206,9 +235,9 @@ class Catalog:
         """Return the indicator with this id (KeyError when unknown)."""
         return self.indicators[indicator_id]
 
-    def tolerance(self, indicator_id: str) -> Tolerance:
-        """Return how far a total may be from the sum of its parts for this indicator."""
-        return self.indicators[indicator_id].tolerance or self.default_tolerance
+    def tolerance(self, indicator_id: str) -> Tolerance | None:
+        """Return how far a total may be from the sum of its parts for this indicator (None: not at all)."""
+        return self.indicators[indicator_id].tolerance
 
     def max_change(self, indicator_id: str) -> float:
         """Return the year-on-year relative change beyond which a value is worth a warning."""
