@@ -37,9 +37,33 @@ from ictanalysis.figures import Figure, Figures, percent_change, sources_text
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.years import YearPair, choose_years
 
-__all__ = ["CHANGE_COLUMNS", "Comparison", "Figure", "compare", "percent_change", "sources_text"]
+__all__ = ["CHANGE_COLUMNS", "Comparison", "Figure", "LikeForLike", "compare", "percent_change", "sources_text"]
 
 CHANGE_COLUMNS = ["value_before", "value", "change", "change_percent"]
+#: What a change table adds when the reporters changed: the change among those of both years, who is new, who left.
+LIKE_FOR_LIKE_COLUMNS = ["like_for_like_percent", "newcomers", "leavers"]
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """A change counted among the enterprises (or agencies) that reported in both years.
+
+    When an enterprise reports for the first time, its whole figure would otherwise count
+    as growth: the province's mobile subscriptions grew 2,1 % as reported in 2020, 0,9 %
+    among the enterprises that reported both years.
+    """
+
+    dimension: str  #: "operator" or "agency"
+    before: float  #: the compared year's sum over the members of both years
+    now: float  #: the report year's
+    members: tuple[str, ...]  #: reported both years
+    newcomers: tuple[str, ...]  #: reported only in the report year
+    leavers: tuple[str, ...]  #: reported only in the compared year
+
+    @property
+    def change_percent(self) -> float:
+        """The change among the members of both years, in percent."""
+        return percent_change(self.before, self.now)
 
 
 @dataclass
@@ -91,7 +115,29 @@ class Comparison:
         points), and its ``change_percent`` is empty; the other way round for the rest.
         """
         rows = [_indicator_row(self, i) for i in indicators]
-        return pd.DataFrame(rows, columns=["indicator", "unit", *CHANGE_COLUMNS, "change_points", "derived", "sources"])
+        columns = ["indicator", "unit", *CHANGE_COLUMNS, "change_points", *LIKE_FOR_LIKE_COLUMNS, "derived", "sources"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def like_for_like(self, indicator: str) -> LikeForLike | None:
+        """Return the change among the enterprises (or agencies) of both years, when the reporters changed.
+
+        None when the indicator does not add up (a rate), is not given by enterprise or agency,
+        or when the same ones reported both years.
+
+        >>> from pathlib import Path
+        >>> from ictanalysis.ingest import clean
+        >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
+        >>> same = cmp.like_for_like("mobile_subscribers")
+        >>> round(same.change_percent, 1), same.newcomers
+        (0.9, ('Vietnamobile',))
+        """
+        if self.indicator(indicator).aggregation != "sum":
+            return None
+        for dimension in ("operator", "agency"):
+            found = _like_for_like(self, indicator, dimension)
+            if found is not None:
+                return found
+        return None
 
     def districts(self) -> list[str]:
         """Return the codes of the districts in force in either year, in code order."""
@@ -174,14 +220,33 @@ def _indicator_row(cmp: Comparison, indicator_id: str) -> dict:
     # A rate's change is told in percentage points (98,5 % → 100 %: +1,5 points), never as a
     # relative change of the rate (+1,5 %), which a reader would take for the same thing.
     in_points = indicator.unit == "%"
+    same = cmp.like_for_like(indicator_id)
     return {
         "indicator": indicator_id,
         "unit": indicator.unit,
         **change,
         "change_percent": math.nan if in_points else change["change_percent"],
         "change_points": change["change"] if in_points else math.nan,
+        "like_for_like_percent": same.change_percent if same else math.nan,
+        "newcomers": ", ".join(same.newcomers) if same else "",
+        "leavers": ", ".join(same.leavers) if same else "",
         "derived": before.derived or now.derived,
     }
+
+
+def _like_for_like(cmp: Comparison, indicator: str, dimension: str) -> LikeForLike | None:
+    """Return the like-for-like change over the members of `dimension`, or None when they did not change."""
+    reported = {}
+    for member in _present(cmp, indicator, dimension):
+        figures = cmp.figures(indicator, **{dimension: member})
+        reported[member] = tuple(f.value if f.available else None for f in figures)
+    both = tuple(m for m, (before, now) in reported.items() if before is not None and now is not None)
+    newcomers = tuple(m for m, (before, now) in reported.items() if before is None and now is not None)
+    leavers = tuple(m for m, (before, now) in reported.items() if before is not None and now is None)
+    if not both or not (newcomers or leavers):
+        return None
+    before, now = (sum(reported[m][i] for m in both) for i in (0, 1))
+    return LikeForLike(dimension, float(before), float(now), both, newcomers, leavers)
 
 
 def _present(cmp: Comparison, indicator: str, dimension: str) -> list[str]:

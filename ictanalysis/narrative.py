@@ -175,11 +175,33 @@ def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, languag
     if cmp.indicator(indicator).unit == "%":
         amount = f"{format_number(abs(change), language, 1)} {_t('points', language)}"
         return _direction(change, amount, language, cy, ("up", "down"))
+    if before.value == 0 and change > 0:
+        return _t("from_zero", language).format(cy=cy)
     relative = percent_change(before.value, now.value)
     if noun or math.isnan(relative):
-        amount = words(language)(f"narrative.count.{noun}", number=format_number(abs(change), language)) if noun else format_number(abs(change), language)
-        return _direction(change, amount, language, cy, ("more", "fewer"))
-    return _direction(round(relative, 1), format_percent(abs(relative), language), language, cy, ("up", "down"))
+        number = format_number(abs(change), language)
+        amount = words(language)(f"narrative.count.{noun}", number=number) if noun else number
+        return _direction(change, amount, language, cy, ("more", "fewer")) + _like_for_like(cmp, indicator, language, noun)
+    trend = _direction(round(relative, 1), format_percent(abs(relative), language), language, cy, ("up", "down"))
+    return trend + _like_for_like(cmp, indicator, language)
+
+
+def _like_for_like(cmp: Comparison, indicator: str, language: str, noun: str = "") -> str:
+    """Say, after a reported change, the change among the reporters of both years and who came or left ("" if none).
+
+    In the same terms as the reported change: a count of `noun`, else a percentage.
+    """
+    same = cmp.like_for_like(indicator)
+    if same is None or math.isnan(same.change_percent):
+        return ""
+    number = format_number(abs(same.now - same.before), language)
+    amount = words(language)(f"narrative.count.{noun}", number=number) if noun else format_percent(abs(same.change_percent), language)
+    rounded = same.now - same.before if noun else round(same.change_percent, 1)
+    key = "level" if rounded == 0 else ("rise" if rounded > 0 else "fall")
+    change = _t(key, language).format(amount=amount)
+    others = "".join(_t(k, language).format(names=_join(list(names), language), year=cmp.year if k == "first_time" else cmp.compare_year)
+                     for k, names in (("first_time", same.newcomers), ("no_longer", same.leavers)) if names)  # fmt: skip
+    return " " + _t(f"like_for_like.{same.dimension}", language).format(change=change, others=others)
 
 
 def _direction(change: float, amount: str, language: str, cy: int, words: tuple[str, str]) -> str:

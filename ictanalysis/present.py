@@ -19,13 +19,13 @@ from ictanalysis.formatting import format_change, format_number, format_percent,
 from ictanalysis.text import visible_text
 from ictanalysis.words import DEFAULT_LANGUAGE, words
 
-__all__ = ["change_text", "heading", "named", "paragraphs", "table", "table_markup", "title"]
+__all__ = ["cell_text", "change_text", "heading", "named", "paragraphs", "table", "table_markup", "title"]
 
 
 # Columns that hold a percentage or a signed change, written as such.
 _PERCENT = {"share", "share_before"}
 _PLAIN = {"year", "rank", "rank_before"}  # counted, not measured: no thousands separator
-_CHANGE = {"per_100_change"}  # change_percent goes through change_text (points for a rate)
+_CHANGE = {"per_100_change", "like_for_like_percent"}  # change_percent goes through change_text (points for a rate)
 
 
 def _escape(text: str) -> str:
@@ -124,34 +124,42 @@ def _kind(frame: pd.DataFrame, column: str) -> str:
 
 
 def change_text(row, language: str = DEFAULT_LANGUAGE) -> str:
-    """Return a change-table row's change as people read it: in percent, or in points for a rate.
+    """Return a change-table row's change as people read it: in percent, in points for a rate, from 0 as such.
 
     >>> change_text({"change_percent": 650.0}), change_text({"change_percent": float("nan"), "change_points": 1.5})
     ('+650,0 %', '+1,5 điểm %')
+    >>> change_text({"change_percent": float("nan"), "value_before": 0.0, "value": 5.0}, "en")
+    'from 0'
     """
     points = row.get("change_points")
     if points is not None and not pd.isna(points):
         return format_points(points, language)
+    if row.get("value_before") == 0 and (row.get("value") or 0) > 0:
+        return words(language)("report.from_zero")
     return format_change(row.get("change_percent"), language)
 
 
 def _row_cell(column: str, row, language: str) -> str:
+    return _escape(cell_text(column, row, language))
+
+
+def cell_text(column: str, row, language: str = DEFAULT_LANGUAGE) -> str:
+    """Return one cell of a report table as plain text: numbers in the language's notation, "–" for none.
+
+    >>> cell_text("share", {"share": 45.25}), cell_text("rank", {"rank": 3}), cell_text("value", {"value": None})
+    ('45,3 %', '3', '–')
+    """
+    value = row[column]
     if column == "change_percent":
-        return html.escape(change_text(row, language))
-    return _cell(column, row[column], language)
-
-
-def _cell(column: str, value, language: str) -> str:
+        return change_text(row, language)
     if isinstance(value, str):
-        return _escape(value)
+        return value
     if value is None or pd.isna(value):
         return "–"
     if column in _PLAIN:
-        return html.escape(str(int(value)))
+        return str(int(value))
     if column in _CHANGE:
-        return html.escape(format_change(value, language))
+        return format_change(value, language)
     if column in _PERCENT:
-        return html.escape(format_percent(value, language))
-    if isinstance(value, (int, float)):
-        return html.escape(format_number(value, language))
-    return html.escape(str(value))
+        return format_percent(value, language)
+    return format_number(value, language) if isinstance(value, (int, float)) else str(value)

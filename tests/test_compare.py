@@ -178,7 +178,8 @@ def test_small_hand_made_table():
 def test_headline_columns_and_indicators(cmp):
     frame = named(_headline(cmp), cmp.catalog)
     assert list(frame.columns) == ["indicator", "name", "unit", "value_before", "value", "change",
-                                   "change_percent", "change_points", "derived", "sources"]  # fmt: skip
+                                   "change_percent", "change_points", "like_for_like_percent", "newcomers", "leavers",
+                                   "derived", "sources"]  # fmt: skip
     assert tuple(frame["indicator"]) == HEADLINE
     assert not any(i.startswith("gso_") for i in frame["indicator"])
     assert frame[["value_before", "value"]].notna().all().all()
@@ -378,3 +379,28 @@ def test_a_rate_changes_in_percentage_points_not_in_percent(cmp):
     rate, count = cmp.change_table(["coverage_4g_population", "bts_4g_stations"]).to_dict("records")
     assert math.isnan(rate["change_percent"]) and rate["change_points"] == rate["value"] - rate["value_before"]
     assert math.isnan(count["change_points"]) and count["change_percent"] > 0
+
+
+# --- like for like: growth among the reporters of both years -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicator", "reported", "same", "newcomer"),
+    [
+        ("mobile_subscribers", 2.1, 0.9, "Vietnamobile"),  # Vietnamobile reports for the first time in 2020
+        ("postal_revenue", 12.5, 9.2, "Giao Hàng Tiết Kiệm"),
+    ],
+)
+def test_growth_is_also_counted_among_the_enterprises_of_both_years(cmp, indicator, reported, same, newcomer):
+    row = _row_of(cmp.change_table([indicator]), "indicator", indicator)
+    assert round(row["change_percent"], 1) == reported and round(row["like_for_like_percent"], 1) == same
+    assert row["newcomers"] == newcomer and row["leavers"] == ""
+    found = cmp.like_for_like(indicator)
+    both = cmp.by_operator(indicator).dropna(subset=["value", "value_before"])
+    assert (found.before, found.now) == (both["value_before"].sum(), both["value"].sum())
+
+
+def test_no_like_for_like_when_the_same_reported_or_for_a_rate(cmp):
+    assert cmp.like_for_like("online_services_level4") is None  # the same agencies both years
+    assert cmp.like_for_like("coverage_4g_population") is None  # a rate does not add up
+    assert cmp.like_for_like("fixed_telephone_subscribers") is None  # VNPT and Viettel both years

@@ -241,3 +241,24 @@ def test_missing_compared_year_says_so(table):
     text = _text(cmp)
     assert "74.810 thuê bao internet băng rộng cố định, chưa có số liệu năm 2019 để so sánh." in text
     assert "no 2019 figure to compare with" in _text(cmp, "en")
+
+
+def test_a_change_the_reporters_made_is_also_told_like_for_like(cmp):
+    vi, en = narrative.headline_sentences(cmp), narrative.headline_sentences(cmp, "en")
+    assert ("669.065 thuê bao điện thoại di động, tăng 2,1 % so với năm 2019 (tính riêng các doanh nghiệp báo cáo "
+            "cả hai năm: tăng 0,9 %; Vietnamobile báo cáo lần đầu năm 2020).") in "\n".join(vi)  # fmt: skip
+    assert "up 12.5% on 2019 (up 9.2% among the enterprises that reported both years; Giao Hàng Tiết Kiệm" in "\n".join(en)
+    assert not any("tính riêng" in s for s in narrative.egov_sentences(cmp))  # the same agencies both years
+
+
+def test_a_change_from_zero_is_said_as_such(table):
+    from ictanalysis.compare import compare as compare_years
+    from ictanalysis.present import change_text
+
+    plans = table[(table["indicator"] == "plans_drafted")].copy()
+    plans.loc[plans["year"] == 2019, "value"] = 0.0
+    cmp = compare_years(pd.concat([table[table["indicator"] != "plans_drafted"], plans]), 2020, 2019)
+    row = cmp.change_table(["plans_drafted"]).iloc[0]
+    assert change_text(row) == "từ 0" and change_text(row, "en") == "from 0"
+    trend = narrative._trend(cmp, "plans_drafted", *cmp.figures("plans_drafted"), "vi")
+    assert trend == "tăng từ 0 (năm 2019)" and "%" not in trend

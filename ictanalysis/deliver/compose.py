@@ -162,7 +162,7 @@ class _Content:
 
 
 def _content(view) -> _Content:
-    from ictanalysis.present import table_markup
+    from ictanalysis.present import cell_text, table_markup
 
     cmp, said, language = view.cmp, view.said, view.language
     year, cy, area = cmp.year, cmp.compare_year, cmp.catalog.areas[cmp.province]
@@ -179,20 +179,9 @@ def _content(view) -> _Content:
         sentences=view.sentences(view.contents.email.sentences),
         table_html=table_markup(frame, kind, columns, language, sources=False),
         table_headings=[said(f"column.{kind}.{c}") for c in columns],
-        table_rows=[[_plain_cell(c, row, language) for c in columns] for _, row in frame.iterrows()],
+        table_rows=[[cell_text(c, row, language) for c in columns] for _, row in frame.iterrows()],
         language=language,
     )
-
-
-def _plain_cell(column: str, row, language: str) -> str:
-    """Return one cell of the email's table as plain text, written as the HTML table writes it."""
-    from ictanalysis.formatting import format_number
-    from ictanalysis.present import change_text
-
-    if column == "change_percent":
-        return change_text(row, language)
-    value = row[column]
-    return value if isinstance(value, str) else format_number(value, language)
 
 
 def _message(content: _Content, charts, report: Path, workbook: bytes, config, zipped: bool) -> EmailMessage:
