@@ -219,7 +219,8 @@ COMMANDS: dict[str, Command] = {
         "Check the tidy table against the rules of catalog/rules.yaml for a pair of years: schema, known names "
         "and units, ranges, unique keys, completeness for both years, districts adding up to the province, parts "
         "adding up to their whole, and plausible year-on-year changes (warnings). Writes "
-        "REPORTS/<year>/quality.html and quality.json; exits 4 when an error rule fails.",
+        "REPORTS/<year>/quality/<year>-vs-<compare year>.html and .json (kept per pair, with the sha256 of the table "
+        "checked); exits 4 when an error rule fails.",
         (*_TABLE, "language"),
         ("ictanalysis validate --year 2020 --compare 2019", "ictanalysis validate --language en   # the page in English"),
         _validate),
@@ -229,7 +230,8 @@ COMMANDS: dict[str, Command] = {
         "REPORTS/<year>/annual_report.html: one self-contained file, no code, nothing fetched from a network, "
         "with the executed notebook and the charts (HTML, PNG, SVG) beside it. A failed run keeps the last "
         "good report and leaves annual_report.failed.ipynb showing the failing cell (exit 5). Run `validate` "
-        "first: the report's data notes carry the gate's warnings.",
+        "first: without a passed quality result for this pair and this very table, nothing is built (exit 4); "
+        "the report's data notes carry the gate's warnings.",
         (*_TABLE, "language", "timeout"),
         ("ictanalysis report --year 2020 --compare 2019", "ictanalysis report --language en --timeout 1200"),
         _report),
@@ -239,7 +241,8 @@ COMMANDS: dict[str, Command] = {
         "the message, a plain-text part, the full report and the data table (Excel) attached. Always writes "
         "REPORTS/<year>/annual_report.eml. With mail settings ([mail] in the settings file, or ICTANALYSIS_SMTP_* "
         "variables; the password only in ICTANALYSIS_SMTP_PASSWORD) it sends the message, retrying temporary "
-        "failures, and never sends the same report to the same people twice unless --resend.",
+        "failures, and never sends the same report to the same people twice unless --resend. Like `report`, it "
+        "goes on only when the gate passed this table for this pair (exit 4).",
         (*_TABLE, "language", "config", "resend", "eml_only"),
         ("ictanalysis send --year 2020 --compare 2019           # .eml only without mail settings",
          "ICTANALYSIS_SMTP_PASSWORD=… ictanalysis send --config ictanalysis.toml"), _send),

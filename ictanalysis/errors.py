@@ -109,12 +109,15 @@ class YearError(UsageError):
 
 
 class QualityError(IctAnalysisError):
-    """The quality gate failed; the data-quality page says why."""
+    """The quality gate failed, or did not pass the table and pair asked for; the data-quality page says why.
+
+    `page` is None when there is no page to see (the table was never checked for the pair).
+    """
 
     exit_code = ExitCode.QUALITY
 
     def __init__(self, summary: str, page) -> None:
-        super().__init__(f"{summary}\nSee {page}")
+        super().__init__(f"{summary}\nSee {page}" if page is not None else summary)
         self.page = page
 
 

@@ -310,4 +310,6 @@ def _duplicate_problem(examples: list[tuple[tuple, list[str]]]) -> Problem:
     message = f"duplicated key ({label}) is given {len(places)} times, at " + "; ".join(places)
     if len(examples) > 1:
         message += f"; and {len(examples) - 1} more keys given again in the same places"
-    return Problem(file, sheet, cell, message, "each indicator once per year, area, enterprise and agency")
+    return Problem(file, sheet, cell, message, "each indicator once per year, area, enterprise and agency: of two "
+                   "sources of the same figures, take the one that does not count out of the raw folder, or give its "
+                   "sheet a layout with `skip: true`")  # fmt: skip

@@ -104,7 +104,7 @@ def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str 
     """Return the data notes: the quality gate's findings, derived figures, definitions, sources.
 
     `quality_json` is :meth:`ictanalysis.quality.QualityResult.to_json_dict`'s
-    result (or quality.json read back); each warning is listed with the
+    result (or its JSON read back); each warning is listed with the
     cells it concerns.
     """
     notes = _quality_notes(cmp, quality_json, language)
@@ -197,11 +197,14 @@ def _like_for_like(cmp: Comparison, indicator: str, language: str, noun: str = "
     number = format_number(abs(same.now - same.before), language)
     amount = words(language)(f"narrative.count.{noun}", number=number) if noun else format_percent(abs(same.change_percent), language)
     rounded = same.now - same.before if noun else round(same.change_percent, 1)
-    key = "level" if rounded == 0 else ("rise" if rounded > 0 else "fall")
-    change = _t(key, language).format(amount=amount)
-    others = "".join(_t(k, language).format(names=_join(list(names), language), year=cmp.year if k == "first_time" else cmp.compare_year)
-                     for k, names in (("first_time", same.newcomers), ("no_longer", same.leavers)) if names)  # fmt: skip
-    return " " + _t(f"like_for_like.{same.dimension}", language).format(change=change, others=others)
+    change = (_t("level", language) if rounded == 0 else _t("rise", language) if rounded > 0
+              else _t("fall", language)).format(amount=amount)  # fmt: skip
+    others = _t("first_time", language).format(names=_join(list(same.newcomers), language), year=cmp.year) if same.newcomers else ""
+    if same.leavers:
+        others += _t("no_longer", language).format(names=_join(list(same.leavers), language), year=cmp.compare_year)
+    said = words(language)
+    template = said("narrative.like_for_like.operator") if same.dimension == "operator" else said("narrative.like_for_like.agency")
+    return " " + template.format(change=change, others=others)
 
 
 def _direction(change: float, amount: str, language: str, cy: int, words: tuple[str, str]) -> str:

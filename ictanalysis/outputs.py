@@ -5,8 +5,8 @@ Each path is named here once; the stages ask :class:`Outputs` and
 
 Example:
     >>> outputs = Outputs(Path("data/processed"), Path("reports"))
-    >>> outputs.table.as_posix(), outputs.year(2020).quality_json.as_posix()
-    ('data/processed/indicators.parquet', 'reports/2020/quality.json')
+    >>> outputs.table.as_posix(), outputs.year(2020).quality_json(2019).as_posix()
+    ('data/processed/indicators.parquet', 'reports/2020/quality/2020-vs-2019.json')
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ class ReportFolder:
 
     path: Path
 
-    QUALITY_PAGE = "quality.html"
-    QUALITY_JSON = "quality.json"
+    #: The folder of the gate's pages and results, one pair each: ``quality/2020-vs-2019.html`` and ``.json``.
+    QUALITY = "quality"
     REPORT = "annual_report.html"
     NOTEBOOK = "annual_report.ipynb"
     FAILED_NOTEBOOK = "annual_report.failed.ipynb"
@@ -52,14 +52,17 @@ class ReportFolder:
     LEFTOVERS = re.compile(r"\.(?:staging|charts-old)-(?P<pid>[0-9]+)")
 
     @property
-    def quality_page(self) -> Path:
-        """The data-quality page (``quality.html``)."""
-        return self.path / self.QUALITY_PAGE
+    def quality(self) -> Path:
+        """The folder of the gate's results, one pair each (``quality/``)."""
+        return self.path / self.QUALITY
 
-    @property
-    def quality_json(self) -> Path:
-        """The gate's result, read back by the report and the alert (``quality.json``)."""
-        return self.path / self.QUALITY_JSON
+    def quality_page(self, compare_year: int) -> Path:
+        """The data-quality page of this year (the folder's name) against `compare_year`: ``quality/2020-vs-2019.html``."""
+        return self.quality / f"{self.path.name}-vs-{compare_year}.html"
+
+    def quality_json(self, compare_year: int) -> Path:
+        """The gate's result for this year against `compare_year`, read back by report, send and the alert."""
+        return self.quality / f"{self.path.name}-vs-{compare_year}.json"
 
     @property
     def report(self) -> Path:

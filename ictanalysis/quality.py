@@ -1,14 +1,19 @@
 """The quality gate's result as plain values, and the data-quality page made from it.
 
 :mod:`ictanalysis.validate` fills a :class:`QualityResult`; this module turns it
-into ``quality.json`` and a self-contained ``quality.html`` (inline CSS, no
+into ``quality/<year>-vs-<compare year>.json`` and a self-contained ``.html`` (inline CSS, no
 script, nothing fetched) that lists every failed or warned rule in plain
 Vietnamese (or English), with the offending rows and the cells they came from,
 and each tolerance the catalog states that a rule used: for which indicator, how
 much it allowed and why.
 Every value on the page is escaped, its control and bidirectional-override
 characters written out (:func:`~ictanalysis.text.visible_text`).
-Both files are written atomically.
+Both files are written atomically, one pair per pair of years.
+
+The gate is bound to what it checked: the result records its pair and the
+sha256 of the tidy table's file, and :func:`require_passed` (what ``report``
+and ``send`` call) refuses a result that is missing, failed, for another pair
+or for another table.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from ictanalysis.outputs import ReportFolder
 from ictanalysis.rules import Rule, YearPair
 from ictanalysis.words import DEFAULT_LANGUAGE, DIAGNOSTICS, languages, words
 
-__all__ = ["QualityResult", "RuleResult", "describe_rule", "read_quality", "write_quality_page"]
+__all__ = ["QualityResult", "RuleResult", "describe_rule", "read_quality", "require_passed", "write_quality_page"]
 
 MAX_ROWS_SHOWN = 200
 
@@ -79,6 +84,7 @@ class QualityResult:
     pair: YearPair
     rules: list[RuleResult]
     checked_rows: int
+    table: str = ""  #: the sha256 of the tidy table's file the rules ran on (:func:`ictanalysis.tidy.fingerprint`)
 
     @property
     def failures(self) -> list[RuleResult]:
@@ -116,6 +122,7 @@ class QualityResult:
             "province": self.pair.province,
             "passed": self.passed,
             "checked_rows": self.checked_rows,
+            "table_sha256": self.table,
             "rules": [
                 {
                     "id": r.id, "severity": r.severity, "success": r.success, "checked": r.checked,
@@ -135,14 +142,14 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def write_quality_page(
     result: QualityResult, out_dir: Path, *, language: str = DEFAULT_LANGUAGE, catalog: Catalog | None = None
 ) -> tuple[Path, Path]:
-    """Write ``quality.html`` and ``quality.json`` into `out_dir`, each atomically.
+    """Write the pair's page and JSON into the year folder `out_dir` (``quality/2020-vs-2019.html``, ``.json``).
 
-    Returns the paths of the page and of the JSON.
+    Each is written atomically. Returns the paths of the page and of the JSON. Another pair's files stay.
     """
     catalog = catalog or load_catalog()
-    out_dir.mkdir(parents=True, exist_ok=True)
     folder = ReportFolder(out_dir)
-    page, data = folder.quality_page, folder.quality_json
+    folder.quality.mkdir(parents=True, exist_ok=True)
+    page, data = folder.quality_page(result.pair.compare_year), folder.quality_json(result.pair.compare_year)
     html = render_quality_page(result, language=language, catalog=catalog)
     text = json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1)
     write_atomically(data, lambda p: p.write_text(text, encoding="utf-8"))
@@ -223,3 +230,40 @@ def read_quality(path: str | Path) -> dict | None:
     """Return the gate's JSON result written beside the page, or None when there is none."""
     path = Path(path)
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def require_passed(folder: ReportFolder, pair: YearPair, table: Path) -> dict:
+    """Return the gate's result for `pair` on the tidy table at `table`, when the gate passed on that very table.
+
+    What ``report`` and ``send`` check first: a report is published only from a
+    table the gate passed, for the years it shows.
+
+    Raises:
+        QualityError: the result is missing, unreadable, failed, for another pair or province, or for another
+            table (cleaned again since, or another ``--data``); the message says what to run.
+    """
+    from ictanalysis.errors import QualityError
+    from ictanalysis.tidy import fingerprint
+
+    path, page = folder.quality_json(pair.compare_year), folder.quality_page(pair.compare_year)
+    command = f"ictanalysis validate --year {pair.year} --compare-year {pair.compare_year}"
+    try:
+        found = read_quality(path)
+    except (OSError, ValueError):
+        found = {}
+    if not found:
+        raise QualityError(f"the tidy table {table} has not been checked for {pair.year} vs {pair.compare_year}: "
+                           f"no quality result at {path}; run `{command}` first", None)  # fmt: skip
+    checked = (found.get("year"), found.get("compare_year"), found.get("province"))
+    if checked != (pair.year, pair.compare_year, pair.province):
+        raise QualityError(f"the quality result {path} is for {checked[0]} vs {checked[1]} (province {checked[2]}), "
+                           f"not {pair.year} vs {pair.compare_year} (province {pair.province}): run `{command}`",
+                           page)  # fmt: skip
+    if found.get("table_sha256") != fingerprint(table):
+        raise QualityError(f"the quality result {path} is for another tidy table than {table} (cleaned again or "
+                           f"changed since it was checked): run `{command}` again", page)  # fmt: skip
+    if not found.get("passed"):
+        failed = ", ".join(r["id"] for r in found.get("rules", []) if not r.get("success") and r.get("severity") == "error")
+        raise QualityError(f"the quality gate failed for {pair.year} vs {pair.compare_year} on {table} ({failed}): "
+                           f"correct the raw workbooks, then run `ictanalysis clean` and `{command}`", page)  # fmt: skip
+    return found

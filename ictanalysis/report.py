@@ -129,7 +129,7 @@ def _data_facts(data: Path) -> tuple[list[int], set[str]]:
 def _with_defaults(parameters: ReportParameters, target: ReportFolder, staging: ReportFolder) -> dict:
     values = asdict(parameters)
     values["data"] = str(Path(values["data"]).resolve())
-    values["quality"] = str(Path(values["quality"] or target.quality_json).resolve())
+    values["quality"] = str(Path(values["quality"] or target.quality_json(parameters.compare_year)).resolve())
     values["output_dir"] = str(staging.path.resolve())
     return values
 

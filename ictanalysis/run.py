@@ -264,13 +264,14 @@ def _sweep(outputs: Outputs, locked_at: float, log: logging.Logger) -> None:
     """Remove the temporary files and folders that killed runs left; only ours, only of processes that are gone.
 
     Looks where the stages write: the processed folder, each year folder of the reports
-    (and its charts). A file a process still running is writing, or one newer than the
+    (and its charts and quality results). A file a process still running is writing, or one newer than the
     lock (`locked_at`), stays.
     """
     removed = remove_stale(outputs.processed, older_than=locked_at)
     for folder in outputs.year_folders():
         removed += remove_stale(folder.path, older_than=locked_at)
         removed += remove_stale(folder.charts, older_than=locked_at)
+        removed += remove_stale(folder.quality, older_than=locked_at)
         removed += remove_stale(folder.path, older_than=locked_at, names=ReportFolder.LEFTOVERS)
     if removed:
         log.info("removed what killed runs left: %s", ", ".join(str(p) for p in removed))

@@ -73,7 +73,7 @@ def why_rebuild(state: dict, current: dict[str, str], settings: Settings, folder
     if changed:
         return " and ".join(changed) + " changed"
     stored = state.get("outputs", {})
-    for name, path in _output_files(settings, folder).items():
+    for name, path in _output_files(settings, folder, (state.get("years") or [None, None])[-1]).items():
         if not path.is_file() or stored.get(name) != _sha256(path):
             return f"{path} is missing or was changed since the last run"
     if send and state.get("sent") != _mail_digest(settings):
@@ -84,7 +84,7 @@ def why_rebuild(state: dict, current: dict[str, str], settings: Settings, folder
 def write_state(settings: Settings, current: dict[str, str], pair: YearPair, *, send: bool) -> None:
     """Record a successful run's fingerprint, pair and output digests in the report year's run state (atomically)."""
     folder = settings.outputs.year(pair.year)
-    outputs = {name: _sha256(path) for name, path in _output_files(settings, folder).items()}
+    outputs = {name: _sha256(path) for name, path in _output_files(settings, folder, pair.compare_year).items()}
     state = {"fingerprint": current, "outputs": outputs, "sent": _mail_digest(settings) if send else None,
              "years": [pair.year, pair.compare_year], "finished": now()}  # fmt: skip
     text = json.dumps(state, indent=2)
@@ -96,9 +96,9 @@ def unchanged_since(state: dict) -> str:
     return f"raw data, code and parameters unchanged since {state.get('finished', '?')}; --force rebuilds it"
 
 
-def _output_files(settings: Settings, folder: ReportFolder) -> dict[str, Path]:
-    """Return the files a successful run leaves, by name; an up-to-date run needs them unchanged."""
-    files = {"report": folder.report, "notebook": folder.notebook, "quality": folder.quality_json}
+def _output_files(settings: Settings, folder: ReportFolder, compare_year: int | None) -> dict[str, Path]:
+    """Return the files a successful run against `compare_year` leaves, by name; an up-to-date run needs them unchanged."""
+    files = {"report": folder.report, "notebook": folder.notebook, "quality": folder.quality_json(compare_year)}
     return {**files, "table": settings.outputs.written_table}
 
 

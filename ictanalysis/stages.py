@@ -4,8 +4,9 @@
 and print its :class:`Outcome`; ``ictanalysis run`` calls the very same
 functions in turn and logs them. The pair of years follows one rule
 everywhere (:func:`choose_pair`): the latest year of the tidy table against
-the year before, unless years are given. Heavy libraries are imported inside
-the stage that needs them.
+the year before, unless years are given. ``report`` and ``send`` go on only
+from a table the gate passed for that very pair (:func:`require_gate`). Heavy
+libraries are imported inside the stage that needs them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ictanalysis.settings import SETTINGS_FILE, Settings
 from ictanalysis.text import one_line
 from ictanalysis.years import YearPair, choose_years
 
-__all__ = ["Outcome", "alert", "choose_pair", "clean", "report", "send", "validate"]
+__all__ = ["Outcome", "alert", "choose_pair", "clean", "report", "require_gate", "send", "validate"]
 
 
 @dataclass
@@ -47,6 +48,17 @@ def choose_pair(settings: Settings, year: int | None = None, compare_year: int |
     from ictanalysis.tidy import indicator_years
 
     return choose_years(indicator_years(settings.outputs.table), year, compare_year, settings.province)
+
+
+def require_gate(settings: Settings, pair: YearPair) -> None:
+    """Refuse to go on unless the quality gate passed on the tidy table of `settings` for `pair`.
+
+    Raises:
+        QualityError: (exit 4) no result for the pair, a failed one, or one for another table; it says what to run.
+    """
+    from ictanalysis.quality import require_passed
+
+    require_passed(settings.outputs.year(pair.year), pair, settings.outputs.table)
 
 
 def clean(settings: Settings, *, check: bool = False) -> Outcome:
@@ -82,9 +94,14 @@ def validate(settings: Settings, pair: YearPair) -> Outcome:
 
 
 def report(settings: Settings, pair: YearPair) -> Outcome:
-    """Build the report of `pair` (papermill, Altair, the offline HTML page) in the report year's folder."""
+    """Build the report of `pair` (papermill, Altair, the offline HTML page) in the report year's folder.
+
+    Raises:
+        QualityError: the gate has not passed this table for `pair` (see :func:`require_gate`).
+    """
     from ictanalysis.report import ReportParameters, build_report
 
+    require_gate(settings, pair)
     parameters = ReportParameters(pair.year, pair.compare_year, settings.province, settings.language,
                                   str(settings.outputs.table.resolve()))  # fmt: skip
     built = build_report(parameters, settings.reports, timeout=settings.timeout)
@@ -99,11 +116,13 @@ def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: 
     The first line says whether the email went out (the scheduled run logs it).
 
     Raises:
+        QualityError: the gate has not passed this table for `pair` (see :func:`require_gate`).
         DeliveryError: the report is missing, the mail settings are wrong or the message could not be sent;
             the message says where the .eml is.
     """
     from ictanalysis.deliver import send_report
 
+    require_gate(settings, pair)
     eml = settings.outputs.year(pair.year).email
     before = _modified(eml)
     try:
@@ -148,6 +167,6 @@ def alert(settings: Settings, pair: YearPair) -> Outcome:
     from ictanalysis.deliver import send_quality_alert
 
     config = settings.mail
-    eml = send_quality_alert(settings.reports, pair.year, config, settings.language)
+    eml = send_quality_alert(settings.reports, pair, config, settings.language)
     said = f"sent to {', '.join(config.analysts)}" if config else f"wrote {eml}"
     return Outcome([f"analysts alerted: {said}"], {"alert": eml})

@@ -29,6 +29,7 @@ __all__ = [
     "SOURCE_SEPARATOR",
     "Records",
     "frame",
+    "fingerprint",
     "indicator_years",
     "key_label",
     "key_without",
@@ -110,6 +111,18 @@ def read_indicators(path: Path | str | None = None):
     from ictanalysis.settings import DEFAULTS
 
     return pd.read_parquet(_existing(DEFAULTS.outputs.table if path is None else path))
+
+
+def fingerprint(path: Path | str) -> str:
+    """Return the sha256 digest of the tidy table's file: what a quality result says it checked.
+
+    Raises:
+        InputError: there is no table at `path`.
+    """
+    import hashlib
+
+    with open(_existing(path), "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def indicator_years(path: Path | str) -> list[int]:

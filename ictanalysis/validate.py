@@ -26,7 +26,7 @@ from ictanalysis.errors import QualityError  # noqa: E402
 from ictanalysis.quality import QualityResult, RuleResult, write_quality_page  # noqa: E402
 from ictanalysis.rules import Rule, build_views, load_rules, tolerances_used  # noqa: E402
 from ictanalysis.settings import DEFAULTS  # noqa: E402
-from ictanalysis.tidy import read_indicators  # noqa: E402
+from ictanalysis.tidy import fingerprint, read_indicators  # noqa: E402
 from ictanalysis.words import check_language  # noqa: E402
 from ictanalysis.years import YearPair, choose_years  # noqa: E402
 
@@ -70,10 +70,11 @@ def gate(
     province: str = DEFAULTS.province,
     language: str = DEFAULTS.language,
 ) -> tuple[QualityResult, Path]:
-    """Check the tidy table at `data` and write ``reports/<year>/quality.html`` and ``.json``.
+    """Check the tidy table at `data` and write ``reports/<year>/quality/<year>-vs-<compare year>.html`` and ``.json``.
 
-    Returns the result and the page's path. Nothing but the two quality files is
-    written, so a report already in `reports` stays exactly as it was.
+    Returns the result, which records the table's sha256, and the page's path.
+    Nothing but the pair's two quality files is written, so a report already in
+    `reports`, and another pair's result, stay exactly as they were.
 
     Raises:
         YearError: when the years are not in the data.
@@ -81,9 +82,11 @@ def gate(
     """
     check_language(language)
     load_catalog().check_province(province)
+    checked = fingerprint(data)  # before reading: a table written meanwhile is then "another table" to report
     table = read_indicators(data)
     pair = choose_years(table["year"].tolist(), year, compare_year, province)
     result = validate(table, pair)
+    result.table = checked
     page, _ = write_quality_page(result, DEFAULTS.replace(reports=Path(reports)).outputs.year(pair.year).path,
                                  language=language)  # fmt: skip
     if not result.passed:

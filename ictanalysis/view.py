@@ -46,7 +46,7 @@ class ReportView:
 
     cmp: Comparison
     language: str = DEFAULT_LANGUAGE
-    quality: dict | None = None  #: the gate's result (quality.json read back), for the data notes
+    quality: dict | None = None  #: the gate's result for the pair (its JSON read back), for the data notes
     output_dir: str = ""  #: where chart specs go; empty in an interactive run
     contents: Contents = field(default_factory=load_contents)
 
@@ -125,7 +125,9 @@ def open_report(year: int | None = None, compare_year: int | None = None, *, pro
     Without years, the latest year of the tidy table against the year before; an
     empty text takes the setting of the project's ``ictanalysis.toml`` (the nearest
     one above the working folder), or the package's default. The gate's result
-    is read from the report year's ``quality.json`` unless `quality` names one.
+    is read from the pair's ``quality/<year>-vs-<compare year>.json`` in the report
+    year's folder unless `quality` names one; a result for another table than
+    the one read counts as none.
 
     Raises:
         YearError, UsageError: a year the table does not hold, a language without words.
@@ -133,11 +135,13 @@ def open_report(year: int | None = None, compare_year: int | None = None, *, pro
     from ictanalysis.compare import compare
     from ictanalysis.quality import read_quality
     from ictanalysis.settings import DEFAULTS, load_settings
-    from ictanalysis.tidy import read_indicators
+    from ictanalysis.tidy import fingerprint, read_indicators
     from ictanalysis.words import check_language
 
     settings = DEFAULTS if province and language and data else load_settings()
     settings = settings.replace(province=province or None, language=language or None, data=Path(data) if data else None)
     cmp = compare(read_indicators(settings.outputs.table), year, compare_year, settings.province)
-    findings = read_quality(quality or settings.outputs.year(cmp.year).quality_json)
+    findings = read_quality(quality or settings.outputs.year(cmp.year).quality_json(cmp.compare_year))
+    if findings is not None and not quality and findings.get("table_sha256") != fingerprint(settings.outputs.table):
+        findings = None  # checked another table: the data notes say this one was not checked
     return ReportView(cmp, check_language(settings.language), findings, output_dir)

@@ -39,6 +39,7 @@ from ictanalysis.report import ReportParameters, build_report
 from ictanalysis.settings import MailConfig, load_mail_config
 from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
+from ictanalysis.years import YearPair
 
 pytestmark = pytest.mark.slow
 
@@ -349,17 +350,17 @@ def test_send_message_needs_at_least_one_attempt(work: Path) -> None:
 
 def test_the_analysts_get_the_quality_summary(work: Path) -> None:
     folder = work / "reports" / "2020"
-    quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
+    quality = json.loads((folder / "quality/2020-vs-2019.json").read_text(encoding="utf-8"))
     rule = quality["rules"][0]
     rows = [{"indicator": "mobile_subscribers", "area": "582", "operator": "=VNPT<x>", "value": 1234567.0,
              "source_file": "2020/vien-thong.xlsx", "source_sheet": "TB", "source_cell": f"D{12 + i}"}
             for i in range(8)]  # fmt: skip
     rule |= {"success": False, "failed": 8, "rows": rows}
     quality["passed"] = False
-    (folder / "quality.json").write_text(json.dumps(quality, ensure_ascii=False), encoding="utf-8")
+    (folder / "quality/2020-vs-2019.json").write_text(json.dumps(quality, ensure_ascii=False), encoding="utf-8")
     inbox = Inbox()
     with smtp_server(inbox) as port:
-        eml = send_quality_alert(work / "reports", 2020, _config(port), sleep=lambda s: None)
+        eml = send_quality_alert(work / "reports", YearPair(2020, 2019), _config(port), sleep=lambda s: None)
     assert eml == folder / "quality_alert.eml" and eml.is_file()
     assert len(inbox.envelopes) == 1 and inbox.envelopes[0].rcpt_tos == list(ANALYSTS)
     message = _parse(inbox.envelopes[0].original_content)
@@ -368,7 +369,7 @@ def test_the_analysts_get_the_quality_summary(work: Path) -> None:
     assert "8/670 dòng không đạt" in text and "2020/vien-thong.xlsx › TB › D12" in text
     assert "1.234.567" in text and "D16" in text and "D17" not in text and "3 dòng khác" in text
     assert "=VNPT&lt;x&gt;" in markup and "<script" not in markup.lower()
-    assert [p.get_filename() for p in message.iter_attachments()] == ["quality.html"]
+    assert [p.get_filename() for p in message.iter_attachments()] == ["2020-vs-2019.html"]
 
 
 def test_a_failed_gate_writes_a_quality_page_the_alert_can_use(built: Path, tmp_path: Path) -> None:
@@ -377,7 +378,7 @@ def test_a_failed_gate_writes_a_quality_page_the_alert_can_use(built: Path, tmp_
     broken.to_parquet(tmp_path / "broken.parquet")
     with pytest.raises(QualityError):
         gate(tmp_path / "broken.parquet", tmp_path / "reports", year=2020, compare_year=2019)
-    eml = send_quality_alert(tmp_path / "reports", 2020, None)
+    eml = send_quality_alert(tmp_path / "reports", YearPair(2020, 2019), None)
     message = _parse(eml.read_bytes())
     assert "không đạt kiểm tra chất lượng" in message["Subject"] and message["To"] is None
 

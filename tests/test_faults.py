@@ -33,6 +33,7 @@ from conftest import BUNDLED_RAW, build_once
 from ictanalysis import atomic, cli
 from ictanalysis.atomic import TEMPORARY_NAME
 from ictanalysis.errors import DiskFullError, ExitCode
+from ictanalysis.outputs import ReportFolder
 from ictanalysis.report import build_report
 
 pytestmark = pytest.mark.slow
@@ -41,8 +42,8 @@ YEAR = "2020"
 MARK = "FAULTS_TEST_MARK"  # in the environment of every process a test starts, so that none escapes the count
 POPULATION = Path(YEAR) / "dan-so-2020.csv"
 TABLE = ("processed/indicators.parquet", "processed/indicators.csv")
-REPORT = tuple(f"reports/{YEAR}/{name}" for name in ("quality.json", "quality.html", "annual_report.html",
-                                                      "annual_report.ipynb", ".run-state.json"))  # fmt: skip
+REPORT = tuple(f"reports/{YEAR}/{name}" for name in ("quality/2020-vs-2019.json", "quality/2020-vs-2019.html",
+                                                      "annual_report.html", "annual_report.ipynb", ".run-state.json"))  # fmt: skip
 STATE = f"reports/{YEAR}/.run-state.json"
 LEFTOVER = re.compile(rf"{TEMPORARY_NAME.pattern}|\.staging-[0-9]+|\.charts-old-[0-9]+|annual_report\.failed\.ipynb")
 
@@ -282,7 +283,9 @@ def _complete(path: Path, good: GoodState) -> str:
             return f"not JSON: {exc}"
         return ""
     if path.suffix == ".html":
-        good_size = (good.folder / "reports" / YEAR / path.name).stat().st_size
+        parts = path.parts
+        within = parts[len(parts) - parts[::-1].index("reports") :]  # what follows the last "reports": 2020/…
+        good_size = (good.folder / "reports" / Path(*within)).stat().st_size
         if not data.rstrip().endswith(b"</html>") or len(data) < good_size / 2:
             return f"a cut page ({len(data):,} bytes, the good one {good_size:,})"
         return ""
@@ -440,15 +443,24 @@ def _notebook(path: Path, *cells: str) -> Path:
 
 @pytest.fixture(scope="module")
 def table_file(tmp_path_factory) -> Path:
-    """The bundled tidy table, for reports of small notebooks."""
+    """The bundled tidy table, for reports of small notebooks, and beside it the gate's result on it (``reports/``)."""
     from ictanalysis.ingest import clean
+    from ictanalysis.validate import gate
 
     out = tmp_path_factory.mktemp("table")
     clean(BUNDLED_RAW, out_dir=out)
+    gate(out / "indicators.parquet", out / "reports", year=2020, compare_year=2019)
     return out / "indicators.parquet"
 
 
 LAST_GOOD = {"2020/annual_report.html": 40_000, "2020/annual_report.ipynb": 20_000, "2020/charts/a.svg": 3_000}
+
+
+def _checked(reports: Path, table: Path) -> dict[str, str]:
+    """Put the gate's result on `table` in `reports` (a report goes on only from a checked table); return digests."""
+    checked = ReportFolder(table.parent / "reports" / YEAR).quality
+    shutil.copytree(checked, ReportFolder(reports / YEAR).quality, dirs_exist_ok=True)
+    return {str(p.relative_to(reports)): _sha256(p) for p in ReportFolder(reports / YEAR).quality.iterdir()}
 
 
 def _report_cli(notebook: Path, table: Path, reports: Path, monkeypatch, *extra: str) -> int:
@@ -461,7 +473,7 @@ def _report_cli(notebook: Path, table: Path, reports: Path, monkeypatch, *extra:
 def test_disk_full_while_writing_the_report_exits_8_and_keeps_the_last_good_report(table_file, tmp_path,
                                                                                  monkeypatch, capsys):  # fmt: skip
     reports = tmp_path / "reports"
-    before = _previous(reports, LAST_GOOD)
+    before = _previous(reports, LAST_GOOD) | _checked(reports, table_file)
     _full_at(monkeypatch, "annual_report.html")
     token = uuid.uuid4().hex
     monkeypatch.setenv(MARK, token)
@@ -513,7 +525,7 @@ def test_a_really_full_disk_while_writing_the_report_exits_8_and_keeps_the_last_
                                                                                           capsys):  # fmt: skip
     reports = tmp_path / "reports"
     small_disk(reports / YEAR, 128)  # 64 KB of the last good report; the new page alone needs more than the rest
-    before = _previous(reports, LAST_GOOD)
+    before = _previous(reports, LAST_GOOD) | _checked(reports, table_file)
     token = uuid.uuid4().hex
     monkeypatch.setenv(MARK, token)
     code = _report_cli(_notebook(tmp_path / "small.ipynb", "print('xin chào')"), table_file, reports, monkeypatch)
@@ -557,7 +569,7 @@ def test_a_cell_that_hangs_or_a_kernel_that_dies_exits_5_keeps_the_failed_notebo
     table_file, tmp_path, monkeypatch, capsys, cell, message, error
 ):
     reports = tmp_path / "reports"
-    before = _previous(reports, LAST_GOOD)
+    before = _previous(reports, LAST_GOOD) | _checked(reports, table_file)
     token = uuid.uuid4().hex
     monkeypatch.setenv(MARK, token)
     notebook = _notebook(tmp_path / "small.ipynb", "print('xin chào')", cell, "print('never reached')")

@@ -12,7 +12,7 @@ real pipeline:
   unit, domain and source-cell columns, and a negative value.
 
 Two builds per test run (`build_once`, shared by xdist workers): one cleans the raw folder,
-edits the table, runs the gate (it fails, writing the page and quality.json), builds the
+edits the table, runs the gate (it fails, writing the page and its JSON), builds the
 report, the email and the analysts' alert; the other runs `ictanalysis run` on the raw folder
 with an SMTP password against a real aiosmtpd server. The tests read what they wrote.
 """
@@ -56,6 +56,7 @@ from ictanalysis.settings import DEFAULTS
 from ictanalysis.text import FORMULA_STARTS, visible_text
 from ictanalysis.tidy import read_indicators, write_indicators
 from ictanalysis.validate import gate
+from ictanalysis.years import YearPair
 
 pytestmark = pytest.mark.slow
 
@@ -174,7 +175,7 @@ def _build_injected(folder: Path) -> None:
         gate(data, reports, year=2020, compare_year=2019)
     build_report(ReportParameters(2020, 2019, data=str(data)), reports)
     write_eml(build_email(2020, 2019, reports=reports, data=data), reports / "2020" / "annual_report.eml")
-    send_quality_alert(reports, 2020, None)
+    send_quality_alert(reports, YearPair(2020, 2019), None)
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +186,8 @@ def injected(tmp_path_factory):
     return SimpleNamespace(
         root=root, raw=root / "raw", processed=root / "processed", edited=root / "edited", target=target,
         report=(target / "annual_report.html").read_text(encoding="utf-8"),
-        quality=(target / "quality.html").read_text(encoding="utf-8"),
-        quality_json=json.loads((target / "quality.json").read_text(encoding="utf-8")),
+        quality=(target / "quality/2020-vs-2019.html").read_text(encoding="utf-8"),
+        quality_json=json.loads((target / "quality/2020-vs-2019.json").read_text(encoding="utf-8")),
         email=_parse((target / "annual_report.eml").read_bytes()),
         alert=_parse((target / "quality_alert.eml").read_bytes()),
     )  # fmt: skip
@@ -439,7 +440,7 @@ def test_the_quality_page_shows_the_failing_rows_as_text_only(injected):
 @requires_chromium
 @pytest.mark.xdist_group("browser")
 def test_the_quality_page_in_chromium_runs_no_payload(injected):
-    with open_page(injected.target / "quality.html") as opened:
+    with open_page(injected.target / "quality/2020-vs-2019.html") as opened:
         assert opened.page.evaluate("document.scripts.length") == 0
         assert opened.page.locator("#rule-operator_known").inner_text().count("alert(") > 0
         assert opened.dialogs == [] and opened.page_errors == [] and opened.blocked_requests == []
@@ -489,7 +490,7 @@ def test_the_analysts_alert_shows_the_hostile_rows_as_text(injected):
     assert_shown(page.text, sorted(expected), "the alert's HTML")
     assert_shown(_squeeze(plain), sorted(expected), "the alert's plain text")
     assert not re.search(r"[\u202a-\u202e\x1b]", plain)
-    assert [p.get_filename() for p in message.iter_attachments()] == ["quality.html"]
+    assert [p.get_filename() for p in message.iter_attachments()] == ["2020-vs-2019.html"]
 
 
 # --- 6. chart specs ------------------------------------------------------------------------------------

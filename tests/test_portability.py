@@ -73,7 +73,7 @@ def test_the_whole_pipeline_runs_without_fcntl_and_os_kill(tmp_path, windows_lik
                 tmp_path, windows_like)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     folder = tmp_path / "reports" / "2020"
-    for name in ("annual_report.html", "annual_report.eml", "quality.html", ".run-state.json"):
+    for name in ("annual_report.html", "annual_report.eml", "quality/2020-vs-2019.html", ".run-state.json"):
         assert (folder / name).is_file(), name
     again = _run(["-m", "ictanalysis", "run", "--raw", "raw", "--processed", "processed", "--reports", "reports"],
                  tmp_path, windows_like)  # fmt: skip

@@ -80,7 +80,7 @@ def _chart_outputs(notebook: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
-    """The 2020 report of the bundled workbooks, with the quality gate's quality.json beside it."""
+    """The 2020 report of the bundled workbooks, with the quality gate's result beside it."""
 
     def build(root: Path) -> None:
         clean(RAW, out_dir=root / "processed")
@@ -107,7 +107,7 @@ def bundled(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def english(tmp_path_factory, bundled):
-    """The same report in English (no quality.json in its folder)."""
+    """The same report in English (no quality result in its folder)."""
 
     def build(root: Path) -> None:
         build_report(ReportParameters(2020, 2019, language="en", data=str(bundled.data)), root / "reports")
@@ -168,7 +168,7 @@ def test_report_is_written_into_the_year_folder_with_executed_notebook_and_chart
 def test_report_folder_holds_no_staging_folder_and_no_failed_notebook(bundled):
     target = bundled.reports / "2020"
     assert sorted(p.name for p in target.iterdir()) == [
-        "annual_report.html", "annual_report.ipynb", "charts", "quality.html", "quality.json"]  # fmt: skip
+        "annual_report.html", "annual_report.ipynb", "charts", "quality"]  # fmt: skip
 
 
 def test_html_shows_no_code_prompts_or_parameters(bundled):
@@ -267,7 +267,7 @@ def test_numbers_are_written_the_vietnamese_way(bundled):
 
 
 def test_data_notes_show_the_quality_gate_warning(bundled):
-    quality = json.loads((bundled.reports / "2020" / "quality.json").read_text(encoding="utf-8"))
+    quality = json.loads((bundled.reports / "2020" / "quality/2020-vs-2019.json").read_text(encoding="utf-8"))
     warned = [r for r in quality["rules"] if not r["success"] and r["severity"] == "warning"]
     assert warned, "the bundled data should give the gate at least one warning"
     notes = " ".join(_paragraphs(bundled.html, "note"))
@@ -596,6 +596,7 @@ def test_cli_report_builds_the_report_and_prints_its_path_and_size(bundled, tmp_
     (reports / "2020" / "charts").mkdir(parents=True)
     (reports / "2020" / "annual_report.failed.ipynb").write_text("{}", encoding="utf-8")  # an earlier failure
     (reports / "2020" / "charts" / "stale.svg").write_text("<svg/>", encoding="utf-8")
+    shutil.copytree(bundled.reports / "2020" / "quality", reports / "2020" / "quality")  # the gate passed this table
     run = subprocess.run(
         [sys.executable, "-m", "ictanalysis", "report", "--data", str(bundled.data), "--reports", str(reports)],
         cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",

@@ -282,7 +282,7 @@ def test_a_failing_gate_exits_4_alerts_the_analysts_and_sends_leadership_nothing
     assert not (folder / "annual_report.eml").exists()
     alert = email.message_from_bytes((folder / "quality_alert.eml").read_bytes(), policy=email.policy.default)
     assert "2020" in alert["Subject"]
-    assert (folder / "quality.html").is_file()
+    assert (folder / "quality/2020-vs-2019.html").is_file()
     log = _newest_log(workspace)
     assert " stage validate failed " in log and "analysts alerted" in log and "exit 4" in log
     assert " stage report " not in log

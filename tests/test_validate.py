@@ -530,7 +530,7 @@ def workspace(tmp_path, bundled) -> Callable[[str], Workspace]:
 
 
 VALIDATE = ["validate", "--data", "processed/indicators.parquet", "--reports", "reports"]
-QUALITY_FILES = {"reports/2020/quality.html", "reports/2020/quality.json"}
+QUALITY_FILES = {"reports/2020/quality", "reports/2020/quality/2020-vs-2019.html", "reports/2020/quality/2020-vs-2019.json"}
 
 
 def test_gate_writes_the_page_then_raises_quality_error(workspace, monkeypatch):
@@ -542,9 +542,9 @@ def test_gate_writes_the_page_then_raises_quality_error(workspace, monkeypatch):
     with pytest.raises(QualityError) as raised:
         gate(space.root / "processed" / "indicators.parquet", space.root / "reports", year=2020, compare_year=2019)
     assert raised.value.exit_code == ExitCode.QUALITY == 4
-    assert raised.value.page == space.root / "reports" / "2020" / "quality.html"
+    assert raised.value.page == space.root / "reports" / "2020" / "quality/2020-vs-2019.html"
     assert "FAILED" in str(raised.value) and str(raised.value.page) in str(raised.value)
-    data = json.loads((space.root / "reports" / "2020" / "quality.json").read_text(encoding="utf-8"))
+    data = json.loads((space.root / "reports" / "2020" / "quality/2020-vs-2019.json").read_text(encoding="utf-8"))
     assert data["passed"] is False and (data["year"], data["compare_year"]) == (2020, 2019)
     failed = [r for r in data["rules"] if not r["success"]]
     assert {r["id"] for r in failed} == {"value_not_above_range", "plausible_change"}
@@ -557,10 +557,10 @@ def test_cli_validate_passes_the_bundled_table_and_prints_the_page(workspace, ic
     space = workspace()
     run = ictanalysis_cli(*VALIDATE, "--year", "2020", "--compare", "2019")
     assert run.returncode == ExitCode.OK, run.stderr
-    assert str(Path("reports/2020/quality.html")) in run.stdout
+    assert str(Path("reports/2020/quality/2020-vs-2019.html")) in run.stdout
     assert "passed" in run.stdout and "plausible_change" in run.stdout
     assert space.new_paths() == QUALITY_FILES
-    assert json.loads((space.root / "reports/2020/quality.json").read_text(encoding="utf-8"))["passed"] is True
+    assert json.loads((space.root / "reports/2020/quality/2020-vs-2019.json").read_text(encoding="utf-8"))["passed"] is True
     assert space.report.read_bytes() == space.report_bytes
 
 
@@ -571,11 +571,11 @@ def test_cli_validate_stops_a_broken_table_with_exit_4_and_leaves_the_report_alo
     output = run.stdout + run.stderr
     assert run.returncode == ExitCode.QUALITY == 4, output
     assert "FAILED" in output and "value_not_above_range" in output
-    assert str(Path("reports/2020/quality.html")) in output
+    assert str(Path("reports/2020/quality/2020-vs-2019.html")) in output
     assert "Traceback" not in output
     assert space.report.read_bytes() == space.report_bytes
     assert space.new_paths() == QUALITY_FILES  # no gx/ folder, no temporary file
-    page = (space.root / "reports/2020/quality.html").read_text(encoding="utf-8")
+    page = (space.root / "reports/2020/quality/2020-vs-2019.html").read_text(encoding="utf-8")
     assert "KHÔNG ĐẠT" in page and _td("E12") in _finding(page, "value_not_above_range")
 
 

@@ -74,7 +74,7 @@ def test_installed_from_the_wheel_outside_the_checkout_it_runs_the_whole_pipelin
         shutil.copytree(BUNDLED_RAW / year, project / "data" / "raw" / year)
     done = _run([command, "run"], cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
-    for name in ("annual_report.html", "annual_report.eml", "quality.html"):
+    for name in ("annual_report.html", "annual_report.eml", "quality/2020-vs-2019.html"):
         assert (project / "reports" / "2020" / name).is_file(), name
     where = _run([python, "-c", "import ictanalysis; print(ictanalysis.__file__)"], cwd=project).stdout.strip()
     assert Path(where).is_relative_to(venv) and not Path(where).is_relative_to(REPO)

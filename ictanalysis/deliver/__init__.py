@@ -23,6 +23,7 @@ from ictanalysis.deliver.smtp import send_message
 from ictanalysis.errors import DeliveryError
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import DEFAULTS, MailConfig
+from ictanalysis.years import YearPair
 
 __all__ = ["SendResult", "build_email", "send_quality_alert", "send_report"]
 
@@ -94,22 +95,23 @@ def _check_language(report: Path, language: str) -> None:
                             f"with --language {written}, or build the report again with --language {language}")  # fmt: skip
 
 
-def send_quality_alert(reports: Path, year: int, config: MailConfig | None, language: str = DEFAULTS.language,
+def send_quality_alert(reports: Path, pair: YearPair, config: MailConfig | None, language: str = DEFAULTS.language,
                        **sending) -> Path:  # fmt: skip
-    """Write ``reports/<year>/quality_alert.eml`` from the gate's result and send it to the analysts.
+    """Write ``reports/<year>/quality_alert.eml`` from the gate's result for `pair` and send it to the analysts.
 
     Returns the .eml's path. Without `config` nothing is sent.
 
     Raises:
-        DeliveryError: there is no quality.json, no analyst to send to, or the message could not be sent.
+        DeliveryError: there is no quality result for `pair`, no analyst to send to, or the message could not be sent.
     """
     from ictanalysis.quality import read_quality
 
-    folder = ReportFolder(Path(reports) / str(year))
-    quality = read_quality(folder.quality_json)
+    folder = ReportFolder(Path(reports) / str(pair.year))
+    data, page = folder.quality_json(pair.compare_year), folder.quality_page(pair.compare_year)
+    quality = read_quality(data)
     if quality is None:
-        raise DeliveryError(f"no quality result at {folder.quality_json}: run `ictanalysis validate` first")
-    message = quality_alert(quality, config, language, page=folder.quality_page)
+        raise DeliveryError(f"no quality result at {data}: run `ictanalysis validate` first")
+    message = quality_alert(quality, config, language, page=page)
     eml = write_eml(message, folder.alert)
     if config is not None:
         if not config.analysts:

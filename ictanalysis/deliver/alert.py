@@ -23,8 +23,8 @@ def quality_alert(
 ) -> EmailMessage:
     """Return the email that tells the analysts the quality gate failed: the failed rules and rows.
 
-    `quality_json` is ``reports/<year>/quality.json`` read back; `page`, when
-    given, is attached (``quality.html``). Addressed to ``config.analysts``.
+    `quality_json` is the pair's result (``reports/<year>/quality/<year>-vs-<compare year>.json``)
+    read back; `page`, when given, is attached (its ``.html``). Addressed to ``config.analysts``.
     """
     rules = [r for r in quality_json.get("rules", []) if not r.get("success", True)]
     errors = [r for r in rules if r.get("severity") == "error"]
