@@ -343,6 +343,21 @@ def test_a_csv_row_with_a_field_beyond_the_header_is_refused(tmp_path):
     assert "a text holding the separator ';' is split into two fields unless it is in quotes" in problem.message
 
 
+def test_an_enterprise_column_whose_merged_heading_a_csv_lost_is_refused_once_naming_its_heading(tmp_path):
+    """Saved as CSV, "Điện thoại cố định" merged over VNPT and Viettel heads VNPT's column only."""
+    rows = [["SỞ THÔNG TIN VÀ TRUYỀN THÔNG NINH THUẬN"], ["Đơn vị tính: thuê bao"], [],
+            ["STT", "Địa bàn", "Điện thoại cố định", ""], ["", "", "VNPT", "Viettel"],
+            ["1", "Bác Ái", "246", "0"], ["2", "Ninh Sơn", "1190", "253"]]  # fmt: skip
+    path = tmp_path / "raw" / "2020" / "tb.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(";".join(row) for row in rows) + "\n", encoding="utf-8")
+    problem = only_problem(tmp_path / "raw")  # one problem for the column, not one per row
+    assert problem.cell == "D5"
+    assert problem.message == ("column D is headed 'Viettel', but the header names no indicator above it: its values "
+                               "belong to no column of the table")  # fmt: skip
+    assert "lost when it is saved as CSV" in problem.expected
+
+
 @pytest.mark.parametrize(("separator", "quote"), [(",", '"'), (";", "")])
 def test_decimal_commas_in_quotes_or_between_semicolons_are_read(tmp_path, separator, quote):
     population_csv(tmp_path / "raw" / "2020" / "dan-so.csv", separator, quote=quote)

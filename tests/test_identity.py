@@ -61,3 +61,26 @@ def test_the_same_title_is_right_for_a_run_of_the_province_it_names(raw_2020, di
                                               "B12": "Tánh Linh", "B13": "Đức Linh"})  # fmt: skip
     table = clean(raw_2020, out_dir=None, province="60").table
     assert set(table["area"]) >= {"60"}
+
+
+BINH_THUAN_DISTRICTS = {"A1": "VNPT", "B7": "Thành phố Phan Thiết", "B8": "Tuy Phong", "B9": "Bắc Bình",
+                        "B10": "Hàm Thuận Bắc", "B11": "Hàm Thuận Nam", "B12": "Tánh Linh", "B13": "Đức Linh"}  # fmt: skip
+
+
+def test_a_workbook_listing_another_provinces_districts_is_refused_naming_that_province(raw_2020, district_table):
+    district_table(raw_2020 / "2020/x.xlsx", BINH_THUAN_DISTRICTS)  # no province in its title
+    with pytest.raises(InputError) as refused:
+        clean(raw_2020, out_dir=None)
+    problems = {p.cell: p for p in refused.value.problems}
+    assert set(problems) == {f"B{row}" for row in range(7, 14)}
+    assert problems["B8"].message == "'Tuy Phong' is not a district of Ninh Thuận (58) but of Bình Thuận (60)"
+    assert problems["B8"].expected.startswith("the workbooks of Ninh Thuận only: take this file out of the raw folder")
+
+
+def test_a_district_name_several_provinces_have_names_a_few_of_them(raw_2020, district_table):
+    district_table(raw_2020 / "2020/x.xlsx", {"B9": "Châu Thành"})
+    with pytest.raises(InputError) as refused:
+        clean(raw_2020, out_dir=None)
+    (problem,) = refused.value.problems
+    assert problem.cell == "B9" and problem.message.startswith("'Châu Thành' is not a district of Ninh Thuận (58) but of ")
+    assert problem.message.endswith(", …") and problem.message.count("(") == 4  # the run's and three others

@@ -298,6 +298,19 @@ class Catalog:
                     return areas[0]
         return None
 
+    def other_provinces_of(self, label: str, province: str, year: int | None = None) -> list[Area]:
+        """Return the provinces other than `province` that have a district `label` names (in force during `year`).
+
+        What a label unknown in the run's province may tell: the workbook is another province's.
+        """
+        found = []
+        for other in self.areas.values():
+            if other.level == "province" and other.code != province:
+                area = self.find_area(label, province=other.code, year=year)
+                if area is not None and area.level != "province":
+                    found.append(other)
+        return found
+
     def check_province(self, code: str) -> str:
         """Return `code` when it is a province of the catalog.
 

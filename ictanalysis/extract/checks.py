@@ -12,7 +12,7 @@ from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import Column
 from ictanalysis.extract.context import Context
 from ictanalysis.extract.messages import plain, quote
-from ictanalysis.workbook import Sheet, cell_name
+from ictanalysis.workbook import Sheet, cell_name, column_letter
 
 __all__ = ["TotalCheck", "extra_fields_problem", "merged_over_values", "merged_problem"]
 
@@ -21,6 +21,10 @@ _EXPECTED_FIELDS = "one field under each header column: a text that holds the se
 _EXPECTED_COMMA_FIELDS = (
     'one field under each header column: numbers with a decimal comma in quotes ("168,92"), '
     "or the file saved with semicolons (;) between fields, as Excel does with Vietnamese settings"
+)
+_EXPECTED_HEADED_FIELDS = (
+    "a header naming the indicator above each column: a heading merged over several columns in the workbook is "
+    "lost when it is saved as CSV, so save the sheet as .xlsx, or write the heading above every column"
 )
 
 
@@ -116,7 +120,10 @@ def extra_fields_problem(context: Context, row: int, columns: list[Column]) -> P
 
     Such a field belongs to no column: a comma-separated file splits an
     unquoted decimal comma ("168,92") into two fields, and a text holding the
-    separator shifts the rest of its line. The row's values are not read.
+    separator shifts the rest of its line. Where the field's column has a
+    heading that is not one of the table's (an enterprise whose indicator
+    heading was merged over it before the file was saved as CSV), the one
+    problem of that column names the heading. The row's values are not read.
 
     Example:
         >>> from ictanalysis.extract.context import SheetSource
@@ -139,8 +146,24 @@ def extra_fields_problem(context: Context, row: int, columns: list[Column]) -> P
     cell = cell_name(row, sheet.left + extra[0])
     found = (f"row {row + 1} has {len(fields)} fields, but the header (to {last.header_cell}) has "
              f"{last.index + 1 - sheet.left} columns: {cell} ({quote(fields[extra[0]])}) is under no column")  # fmt: skip
+    heading = _heading_above(sheet, sheet.left + extra[0], row)
+    if heading is not None:  # one problem for the column, whichever row meets it
+        return context.problem(heading[0], f"column {column_letter(sheet.left + extra[0])} is headed "
+                               f"{quote(heading[1])}, but the header names no indicator above it: its values "
+                               "belong to no column of the table", _EXPECTED_HEADED_FIELDS)  # fmt: skip
     if sheet.separator == ",":
         return context.problem(cell, found + "; a comma-separated file splits a number with a decimal comma "
                                "(168,92) into two fields", _EXPECTED_COMMA_FIELDS)  # fmt: skip
     return context.problem(cell, found + f"; a text holding the separator {sheet.separator!r} is split into two "
                            "fields unless it is in quotes", _EXPECTED_FIELDS)  # fmt: skip
+
+
+def _heading_above(sheet: Sheet, col: int, row: int) -> tuple[str, str] | None:
+    """Return the cell and text of the nearest text above `row` in column `col` that is not a number, or None."""
+    from ictanalysis.extract.numbers import looks_numeric
+
+    for above in range(row - 1, sheet.top - 1, -1):
+        value = sheet.value(above, col)
+        if isinstance(value, str) and value.strip() and not looks_numeric(value, None):
+            return cell_name(above, col), value.strip()
+    return None

@@ -141,4 +141,11 @@ def unknown_label_problem(context: Context, cell: str, label: str) -> Problem:
         "indicator": "an indicator name or alias in catalog/indicators.yaml",
         "year": "a year such as 2020 or 'Sơ bộ 2020'",
     }[kind]
+    others = context.catalog.other_provinces_of(label, source.province, source.year) if kind == "district" else []
+    if others:  # another province's district: the workbook is likely another province's
+        own = context.catalog.areas[source.province]
+        names = ", ".join(f"{a.name} ({a.code})" for a in others[:3]) + (", …" if len(others) > 3 else "")
+        return context.problem(cell, f"{quote(label)} is not a district of {own.name} ({own.code}) but of {names}",
+                               f"the workbooks of {own.name} only: take this file out of the raw folder if it is "
+                               f"another province's, or correct the district; {expected}")  # fmt: skip
     return context.problem(cell, f"unknown {kind} {quote(label)}", expected)
