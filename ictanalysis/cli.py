@@ -217,8 +217,10 @@ COMMANDS: dict[str, Command] = {
     "validate": Command(
         "check the tidy table with the quality gate (Great Expectations)",
         "Check the tidy table against the rules of catalog/rules.yaml for a pair of years: schema, known names "
-        "and units, ranges, unique keys, completeness for both years, districts adding up to the province, parts "
-        "adding up to their whole, and plausible year-on-year changes (warnings). Writes "
+        "and units, ranges, unique keys, completeness for both years, districts adding up to the province, "
+        "enterprises and agencies adding up to all of them, parts adding up to their whole (exactly, unless the "
+        "catalog states a tolerance), and plausible year-on-year changes and no year repeating another's "
+        "figures (warnings). Writes "
         "REPORTS/<year>/quality/<year>-vs-<compare year>.html and .json (kept per pair, with the sha256 of the table "
         "checked); exits 4 when an error rule fails.",
         (*_TABLE, "language"),
