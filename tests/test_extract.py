@@ -392,10 +392,11 @@ def test_a_dash_text_or_a_boolean_does_not_count_as_a_number_in_a_row():
 @pytest.mark.parametrize(
     ("text", "unit"),
     [("Đơn vị tính: triệu đồng", "triệu đồng"), ("ĐVT: nghìn thuê bao.", "nghìn thuê bao"),
-     ("Unit - thuê bao", "thuê bao"), ("Đơn vị: người", None)],
+     ("Đơn vị tính - Unit: thuê bao", "thuê bao"), ("Unit: thuê bao", "thuê bao"), ("Đơn vị: người", "người"),
+     ("Đơn vị: VNPT", None), ("Business unit: VNPT", None), ("Đơn vị: ___", None), ("Đơn vị tính: –", None)],
 )  # fmt: skip
-def test_a_unit_line_above_the_table_is_found(text, unit):
-    found = unit_line(sheet([["Báo cáo", text], ["Địa bàn"]]), 1)
+def test_a_unit_line_above_the_table_is_found(text, unit, catalog):
+    found = unit_line(sheet([["Báo cáo", text], ["Địa bàn"]]), 1, catalog)
     assert (found[0] if found else None) == unit
     assert found is None or found[1] == "B1"
 

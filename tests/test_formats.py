@@ -329,8 +329,9 @@ def test_a_comma_separated_csv_with_decimal_commas_is_refused_naming_each_row(tm
     problems = problems_of(tmp_path / "raw")
     assert [(p.file, p.sheet, p.cell) for p in problems] == [("2020/dan-so.csv", "dan-so", f"D{n}") for n in range(5, 12)]
     first = problems[0]
-    assert first.message == ("row 5 has 4 fields, but the header (to C4) has 3 columns: D5 ('92') is under no column; "
-                             "a comma-separated file splits a number with a decimal comma (168,92) into two fields")
+    assert first.message == ("row 5 has 4 fields, but the header line has 3 and the table's columns end at C (C4): "
+                             "D5 ('92') is under no column; a comma-separated file splits a number with a decimal "
+                             "comma (168,92) into two fields")  # fmt: skip
     assert first.expected.startswith('one field under each header column: numbers with a decimal comma in quotes')
 
 
@@ -339,8 +340,26 @@ def test_a_csv_row_with_a_field_beyond_the_header_is_refused(tmp_path):
     population_csv(tmp_path / "raw" / "2020" / "dan-so.csv", ";", values)
     problem = only_problem(tmp_path / "raw")
     assert problem.cell == "D6"
-    assert problem.message.startswith("row 6 has 4 fields, but the header (to C4) has 3 columns: D6 ('(ước tính)')")
+    assert problem.message.startswith("row 6 has 4 fields, but the header line has 3 and the table's columns end at "
+                                      "C (C4): D6 ('(ước tính)')")  # fmt: skip
     assert "a text holding the separator ';' is split into two fields unless it is in quotes" in problem.message
+
+
+@pytest.mark.parametrize("lines", [
+    ["STT,Huyện/thành phố,Dân số,Ghi chú", "1,Bác Ái,168,92,", "2,Ninh Sơn,30,1,"],  # the split lands in "Ghi chú"
+    ["STT,Huyện/thành phố,Dân số,,", "1,Bác Ái,168,92,,", "2,Ninh Sơn,30,1,,"],  # the same, every line padded
+], ids=["into a notes column", "into the padding"])
+def test_a_decimal_comma_split_into_an_ignored_column_is_refused(tmp_path, lines):
+    """Unquoted "168,92" in a comma-separated file is one field too many: it never silently becomes 168."""
+    path = tmp_path / "raw" / "2020" / "dan-so.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(["Dân số trung bình năm 2020", "Đơn vị tính: nghìn người", "", *lines]) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(InputError) as refused:
+        clean(tmp_path / "raw", out_dir=None)
+    cells = {p.cell for p in refused.value.problems}
+    assert {"E5", "E6"} <= cells or {"D5", "D6"} <= cells, refused.value
+    assert all("splits a number with a decimal comma" in p.message for p in refused.value.problems), refused.value
 
 
 def test_an_enterprise_column_whose_merged_heading_a_csv_lost_is_refused_once_naming_its_heading(tmp_path):

@@ -25,6 +25,8 @@ OTHER_PROVINCE_TITLES = {  # cells, the cell named, the province named
     "the sender, in lower case": ({"A1": "Sở TT&TT tỉnh Khánh Hoà"}, "A1", "Khánh Hòa"),
     "an operator's branch": ({"A1": "VIETTEL BÌNH THUẬN"}, "A1", "Bình Thuận"),
     "the title": ({"A1": None, "A2": "BÁO CÁO THUÊ BAO CỐ ĐỊNH TỈNH BÌNH THUẬN NĂM 2020"}, "A2", "Bình Thuận"),
+    "on the province's ground": ({"A1": None, "A2": "SỐ THUÊ BAO TRÊN ĐỊA BÀN BÌNH THUẬN NĂM 2020"}, "A2", "Bình Thuận"),
+    "an UBND letterhead": ({"A1": "UBND TỈNH BÌNH THUẬN"}, "A1", "Bình Thuận"),
 }
 
 
@@ -46,6 +48,9 @@ PASSING_TITLES = {
     "the run's province beside another": {"A2": "SO SÁNH NINH THUẬN VÀ BÌNH THUẬN NĂM 2020"},
     "a district whose name holds a province's inside its words": {"A2": "TRẠM NINH SƠN LẮP ĐẶT NĂM 2020"},
     "the sender's district": {"A1": "VNPT HUYỆN THUẬN NAM"},
+    "an enterprise's head office address": {"A1": "TỔNG CÔNG TY VIỄN THÔNG MOBIFONE - Số 1 Phạm Văn Bạch, Cầu Giấy, Hà Nội"},
+    "an enterprise's legal name holding a province": {"A1": "CÔNG TY CỔ PHẦN VIỄN THÔNG HÀ NỘI (VIETNAMOBILE)"},
+    "an address line of its own": {"A1": "Số 12 Trần Phú, Hà Nội"},
 }
 
 

@@ -114,7 +114,27 @@ REFUSED_FORMS = {  # (cells, the cell named, words of the message)
     "a unit of money the catalog cannot convert": ({"A3": "Đơn vị tính: USD"}, "A3", "'USD' cannot be converted"),
     "a unit of another kind": ({"A3": "ĐVT: thuê bao"}, "A3", "'thuê bao' cannot be converted"),
     "two unit lines that disagree": ({"D4": "(ĐVT: nghìn đồng)"}, "D4", "differs"),
+    "two units in one statement": ({"A3": "Đơn vị tính: đồng; triệu đồng"}, "A3", "cannot be converted"),
+    "a header unit the catalog cannot convert, over the line's": ({"C5": f"{HEADER} (USD)"}, "C5", "'USD' cannot"),
+    "a header scale without its currency": ({"C5": f"{HEADER} (nghìn)"}, "C5", "'nghìn' cannot be converted"),
+    "a ratio in the header": ({"C5": f"{HEADER} (triệu đồng/người)"}, "C5", "'triệu đồng/người' cannot"),
+    "a ratio as the unit line": ({"A3": "ĐVT: triệu đồng/thuê bao"}, "A3", "cannot be converted"),
 }
+
+ALSO_READ = {  # the same figures, in tỷ đồng written short, or a statement that is no unit beside the line
+    "a header in tỷ đ": ({"C5": f"{HEADER} (tỷ đ)"}, 1e9),
+    "a header in Tỉ Đ.": ({"C5": f"{HEADER} (Tỉ Đ.)"}, 1e9),
+    "a business unit named above the line": ({"A1": "Business unit: VNPT"}, 1e6),
+    "a blank 'Đơn vị:' above the line": ({"A1": "Đơn vị: ___"}, 1e6),
+    "a note in the header that is no unit": ({"C5": f"{HEADER} (*)"}, 1e6),
+}
+
+
+@pytest.mark.parametrize(("cells", "factor"), ALSO_READ.values(), ids=ALSO_READ.keys())
+def test_a_unit_stated_short_or_a_statement_that_is_no_unit_reads_as_written(generated, tmp_path, cells, factor):
+    table = clean(edited(generated, tmp_path, TELECOM, REVENUE, cells), out_dir=None).table
+    revenue = table.query("indicator == 'telecom_revenue' and operator == 'VNPT'")
+    assert revenue["value"].tolist() == [392_806.2 * factor]
 
 
 @pytest.mark.parametrize(("cells", "cell", "says"), REFUSED_FORMS.values(), ids=REFUSED_FORMS.keys())
@@ -231,3 +251,11 @@ def test_a_unit_cell_merged_over_several_rows_gives_each_of_them_its_unit(raw_20
     table = clean(raw_2020, out_dir=None).table.set_index("indicator")
     assert table["value"].to_dict() == pytest.approx({"telecom_revenue": 1_120.9e9, "postal_revenue": 135.1e9})
     assert table["source_cell"].to_dict() == {"telecom_revenue": "D5", "postal_revenue": "D6"}
+
+
+def test_a_ratio_in_a_unit_column_is_refused_not_read_as_its_first_unit(generated, tmp_path):
+    """"Thuê bao điện thoại di động | TB/100 dân | 112,4" is a density, not 112 subscribers."""
+    cells = {"A14": "3", "B14": "Thuê bao điện thoại di động", "C14": "TB/100 dân", "D14": None, "E14": "112,4"}
+    raw = edited(generated, tmp_path, "2020/bao-cao-tong-hop-so-2020.xlsx", "Tổng hợp", cells)
+    (problem,) = refusals(raw)
+    assert (problem.cell, problem.message) == ("C14", "unit 'TB/100 dân' cannot be converted to 'thuê bao'")

@@ -298,19 +298,6 @@ class Catalog:
                     return areas[0]
         return None
 
-    def other_provinces_of(self, label: str, province: str, year: int | None = None) -> list[Area]:
-        """Return the provinces other than `province` that have a district `label` names (in force during `year`).
-
-        What a label unknown in the run's province may tell: the workbook is another province's.
-        """
-        found = []
-        for other in self.areas.values():
-            if other.level == "province" and other.code != province:
-                area = self.find_area(label, province=other.code, year=year)
-                if area is not None and area.level != "province":
-                    found.append(other)
-        return found
-
     def check_province(self, code: str) -> str:
         """Return `code` when it is a province of the catalog.
 
@@ -332,22 +319,50 @@ class Catalog:
     def unit_factor(self, written: str, canonical: str) -> float | None:
         """Return the multiplier from a unit as written to a canonical unit, or None.
 
-        Bilingual units ("Nghìn thuê bao - Thous. subs.") are tried part by part.
+        Bilingual units ("Nghìn thuê bao - Thous. subs.") are read part by part; see :func:`written_factor`.
         """
-        factors = self._unit_factors[canonical]
-        for part in (written, *written.replace("/", " - ").split(" - ")):
-            factor = factors.get(fold(part))
-            if factor is not None:
-                return factor
-        return None
+        return written_factor(self._unit_factors[canonical], written)
 
     @functools.cached_property
     def _unit_factors(self) -> dict[str, dict[str, float]]:
         """Map each canonical unit to its written forms (folded) and their factors."""
         return {
-            unit.id: {fold(name): float(factor) for name, factor in {unit.id: 1, **unit.factors}.items()}
+            unit.id: {_unit_key(name): float(factor) for name, factor in {unit.id: 1, **unit.factors}.items()}
             for unit in self.units.values()
         }
+
+
+def _unit_key(text: str) -> str:
+    """Return how a written unit is looked up: folded, or as written when folding leaves nothing ("%")."""
+    return fold(text) or text.strip()
+
+
+def written_factor(factors: dict[str, float], written: str) -> float | None:
+    """Return the factor of a unit as written among one canonical unit's `factors`, or None when it is not certain.
+
+    The whole text is tried first, then each side of a bilingual " - ": one known
+    side is enough, two known sides must agree. A side holding "/" is a ratio
+    ("TB/100 dân", "triệu đồng/người"), not the unit, unless every part of it
+    gives the same factor ("Thuê bao/Subscriptions"). Punctuation alone is no unit.
+
+    Example:
+        >>> factors = {"thue bao": 1.0, "nghin thue bao": 1000.0, "thous subs": 1000.0, "tb": 1.0}
+        >>> written_factor(factors, "Nghìn thuê bao - Thous. subs."), written_factor(factors, "TB/100 dân")
+        (1000.0, None)
+        >>> written_factor(factors, "Thuê bao - Thous. subs."), written_factor(factors, "___")
+        (None, None)
+    """
+    key = _unit_key(written)
+    if not key or key in factors:
+        return factors.get(key)
+    found = {_side_factor(factors, side) for side in written.split(" - ")} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _side_factor(factors: dict[str, float], side: str) -> float | None:
+    """Return the factor of one side of a bilingual unit: a unit, or a "/" whose parts all agree; else None."""
+    parts = {factors.get(_unit_key(part)) for part in side.split("/")} if _unit_key(side) else {None}
+    return parts.pop() if len(parts) == 1 else None
 
 
 def _area_index(areas) -> dict[tuple[str | None, str], tuple[str, ...]]:

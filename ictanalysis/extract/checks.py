@@ -6,15 +6,17 @@ And no field of a .csv data row beyond the header: its values would be shifted o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from ictanalysis.catalog import Tolerance, total_excess
 from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import Column
 from ictanalysis.extract.context import Context
 from ictanalysis.extract.messages import plain, quote
+from ictanalysis.extract.numbers import looks_numeric
 from ictanalysis.workbook import Sheet, cell_name, column_letter
 
-__all__ = ["TotalCheck", "extra_fields_problem", "merged_over_values", "merged_problem"]
+__all__ = ["CsvRows", "TotalCheck", "merged_over_values", "merged_problem"]
 
 Range = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based, inclusive)
 _EXPECTED_FIELDS = "one field under each header column: a text that holds the separator in quotes"
@@ -115,55 +117,86 @@ def merged_problem(context: Context, merged: Range) -> Problem:
                            "one value in each cell: unmerge the cells and write each row's own value")  # fmt: skip
 
 
-def extra_fields_problem(context: Context, row: int, columns: list[Column]) -> Problem | None:
-    """Report a .csv data row with a field right of the table's last header column, or None.
+@dataclass(frozen=True)
+class CsvRows:
+    """What a .csv table's rows are checked against: the width of its header line and where its data rows are.
 
-    Such a field belongs to no column: a comma-separated file splits an
-    unquoted decimal comma ("168,92") into two fields, and a text holding the
-    separator shifts the rest of its line. Where the field's column has a
-    heading that is not one of the table's (an enterprise whose indicator
-    heading was merged over it before the file was saved as CSV), the one
-    problem of that column names the heading. The row's values are not read.
-
-    Example:
-        >>> from ictanalysis.extract.context import SheetSource
-        >>> from ictanalysis.layouts import Layout
-        >>> rows = [["STT", "Huyện", "Dân số"], ["1", "Bác Ái", "30", "71"]]
-        >>> source = SheetSource("2020/d.csv", Sheet(name="d", rows=rows, separator=","), 2020, "58")
-        >>> context = Context(source, Layout(id="demo", description="demo"), catalog=None)
-        >>> problem = extra_fields_problem(context, 1, [Column(2, "Dân số", "C1", "value")])
-        >>> problem.cell, problem.message[:62]
-        ('D2', 'row 2 has 4 fields, but the header (to C1) has 3 columns: D2 (')
+    A CSV line is as long as its fields: a data row with more fields than the
+    header line, or a field right of the table's last column, belongs to no
+    column. A comma-separated file splits an unquoted decimal comma ("168,92")
+    into two fields, and a text holding the separator shifts the rest of its
+    line; an extra field may then land in an ignored column ("Ghi chú"), so the
+    width is checked too, empty fields included.
     """
-    sheet = context.sheet
-    if not sheet.separator or not columns:
-        return None
-    last = max(columns, key=lambda c: c.index)
-    fields = sheet.rows[row - sheet.top]
-    extra = [j for j in range(last.index + 1 - sheet.left, len(fields)) if fields[j] != ""]
-    if not extra:
-        return None
-    cell = cell_name(row, sheet.left + extra[0])
-    found = (f"row {row + 1} has {len(fields)} fields, but the header (to {last.header_cell}) has "
-             f"{last.index + 1 - sheet.left} columns: {cell} ({quote(fields[extra[0]])}) is under no column")  # fmt: skip
-    heading = _heading_above(sheet, sheet.left + extra[0], row)
-    if heading is not None:  # one problem for the column, whichever row meets it
-        return context.problem(heading[0], f"column {column_letter(sheet.left + extra[0])} is headed "
-                               f"{quote(heading[1])}, but the header names no indicator above it: its values "
-                               "belong to no column of the table", _EXPECTED_HEADED_FIELDS)  # fmt: skip
-    if sheet.separator == ",":
-        return context.problem(cell, found + "; a comma-separated file splits a number with a decimal comma "
-                               "(168,92) into two fields", _EXPECTED_COMMA_FIELDS)  # fmt: skip
-    return context.problem(cell, found + f"; a text holding the separator {sheet.separator!r} is split into two "
-                           "fields unless it is in quotes", _EXPECTED_FIELDS)  # fmt: skip
+
+    columns: list[Column]
+    header_rows: tuple[int, ...] = ()  #: the table's header rows (0-based)
+
+    def problem(self, context: Context, row: int, data_rows: Iterable[int] = ()) -> Problem | None:
+        """Report the first field of `row` that belongs to no column, or None (always None outside a .csv).
+
+        Where that field's column has a heading outside the data rows (an
+        enterprise whose indicator heading was merged over it before the file
+        was saved as CSV), the one problem of the column names the heading.
+
+        Example:
+            >>> from ictanalysis.extract.context import SheetSource
+            >>> from ictanalysis.layouts import Layout
+            >>> rows = [["STT", "Huyện", "Dân số"], ["1", "Bác Ái", "30", "71"]]
+            >>> source = SheetSource("2020/d.csv", Sheet(name="d", rows=rows, separator=","), 2020, "58")
+            >>> context = Context(source, Layout(id="demo", description="demo"), catalog=None)
+            >>> problem = CsvRows([Column(2, "Dân số", "C1", "value")], (0,)).problem(context, 1)
+            >>> problem.cell, problem.message[:58]
+            ('D2', 'row 2 has 4 fields, but the header line has 3 and the tabl')
+        """
+        sheet = context.sheet
+        if not sheet.separator or not self.columns:
+            return None
+        fields = sheet.rows[row - sheet.top]
+        extra = self._first_extra(sheet, fields)
+        if extra is None:
+            return None
+        heading = _heading_above(sheet, sheet.left + extra, row, set(data_rows))
+        if heading is not None:  # one problem for the column, whichever row meets it
+            return context.problem(heading[0], f"column {column_letter(sheet.left + extra)} is headed "
+                                   f"{quote(heading[1])}, but the header names no indicator above it: its values "
+                                   "belong to no column of the table", _EXPECTED_HEADED_FIELDS)  # fmt: skip
+        return self._split_problem(context, row, fields, extra)
+
+    def _first_extra(self, sheet: Sheet, fields: list) -> int | None:
+        """Return the index in `fields` of the first field beyond the table's columns or the header line, or None."""
+        last = max(c.index for c in self.columns) + 1 - sheet.left
+        beyond = next((j for j in range(last, len(fields)) if fields[j] != ""), None)
+        width = self._header_width(sheet)
+        if beyond is None and width and len(fields) > width:
+            return width  # an extra field, empty or in an ignored column: the line was split somewhere
+        return beyond
+
+    def _header_width(self, sheet: Sheet) -> int:
+        """Return how many fields the header line(s) have (0 when unknown)."""
+        return max((len(sheet.rows[r - sheet.top]) for r in self.header_rows if 0 <= r - sheet.top < len(sheet.rows)), default=0)
+
+    def _split_problem(self, context: Context, row: int, fields: list, extra: int) -> Problem:
+        """Report the row's field `extra` as the end of a line split by a separator inside a value."""
+        sheet, last = context.sheet, max(self.columns, key=lambda c: c.index)
+        cell = cell_name(row, sheet.left + extra)
+        found = (f"row {row + 1} has {len(fields)} fields, but the header line has {self._header_width(sheet) or '?'} "
+                 f"and the table's columns end at {column_letter(last.index)} ({last.header_cell}): {cell} "
+                 f"({quote(fields[extra])}) is under no column")  # fmt: skip
+        if sheet.separator == ",":
+            return context.problem(cell, found + "; a comma-separated file splits a number with a decimal comma "
+                                   "(168,92) into two fields", _EXPECTED_COMMA_FIELDS)  # fmt: skip
+        return context.problem(cell, found + f"; a text holding the separator {sheet.separator!r} is split into two "
+                               "fields unless it is in quotes", _EXPECTED_FIELDS)  # fmt: skip
 
 
-def _heading_above(sheet: Sheet, col: int, row: int) -> tuple[str, str] | None:
-    """Return the cell and text of the nearest text above `row` in column `col` that is not a number, or None."""
-    from ictanalysis.extract.numbers import looks_numeric
+def _heading_above(sheet: Sheet, col: int, row: int, data_rows: set[int]) -> tuple[str, str] | None:
+    """Return the cell and text of the nearest text above `row` in column `col` outside the data rows, or None.
 
+    A number is no heading, nor is a note in a data row ("ước tính").
+    """
     for above in range(row - 1, sheet.top - 1, -1):
         value = sheet.value(above, col)
-        if isinstance(value, str) and value.strip() and not looks_numeric(value, None):
+        if above not in data_rows and isinstance(value, str) and value.strip() and not looks_numeric(value, None):
             return cell_name(above, col), value.strip()
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from ictanalysis.catalog import Catalog
 from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import match_indicator, year_of
 from ictanalysis.extract.context import Context, cell_text
@@ -141,7 +142,7 @@ def unknown_label_problem(context: Context, cell: str, label: str) -> Problem:
         "indicator": "an indicator name or alias in catalog/indicators.yaml",
         "year": "a year such as 2020 or 'Sơ bộ 2020'",
     }[kind]
-    others = context.catalog.other_provinces_of(label, source.province, source.year) if kind == "district" else []
+    others = other_provinces_of(context.catalog, label, source.province, source.year) if kind == "district" else []
     if others:  # another province's district: the workbook is likely another province's
         own = context.catalog.areas[source.province]
         names = ", ".join(f"{a.name} ({a.code})" for a in others[:3]) + (", …" if len(others) > 3 else "")
@@ -149,3 +150,22 @@ def unknown_label_problem(context: Context, cell: str, label: str) -> Problem:
                                f"the workbooks of {own.name} only: take this file out of the raw folder if it is "
                                f"another province's, or correct the district; {expected}")  # fmt: skip
     return context.problem(cell, f"unknown {kind} {quote(label)}", expected)
+
+
+def other_provinces_of(catalog: Catalog, label: str, province: str, year: int | None = None) -> list:
+    """Return the provinces other than `province` that have a district `label` names (in force during `year`).
+
+    What a label unknown in the run's province may tell: the workbook is another province's.
+
+    Example:
+        >>> from ictanalysis.catalog import load_catalog
+        >>> [a.name for a in other_provinces_of(load_catalog(), "Tuy Phong", "58", 2020)]
+        ['Bình Thuận']
+    """
+    found = []
+    for other in catalog.areas.values():
+        if other.level == "province" and other.code != province:
+            area = catalog.find_area(label, province=other.code, year=year)
+            if area is not None and area.level != "province":
+                found.append(other)
+    return found

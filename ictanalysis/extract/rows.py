@@ -14,7 +14,7 @@ import math
 
 from ictanalysis.catalog import Catalog, Indicator
 from ictanalysis.errors import Problem
-from ictanalysis.extract.checks import TotalCheck, extra_fields_problem, merged_over_values, merged_problem
+from ictanalysis.extract.checks import CsvRows, TotalCheck, merged_over_values, merged_problem
 from ictanalysis.extract.columns import Column
 from ictanalysis.extract.context import Context, SheetSource
 from ictanalysis.extract.labels import (
@@ -71,6 +71,7 @@ class _RowReader:
         self.sums = TotalCheck(c.index for c in self.value_columns)
         self.checks_totals = context.layout.rows in _CHECKED_ROWS
         self.data_rows: set[int] = set()
+        self.csv_rows = CsvRows(table.columns, table.header_rows)
 
     def read_row(self, row: int) -> None:
         """Read one row: a data or total row, a section, a note, or a blank spacer."""
@@ -95,7 +96,7 @@ class _RowReader:
                 self._refuse_row(unknown_label_problem(self.context, cell, label))
             return
         self.data_rows.add(row)
-        if (problem := extra_fields_problem(self.context, row, self.table.columns)) is not None:
+        if (problem := self.csv_rows.problem(self.context, row, self.data_rows)) is not None:
             self._refuse_row(problem)  # a field beyond the header: the row's values are shifted or cut
             return
         self._read_values(row, key)

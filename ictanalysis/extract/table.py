@@ -1,16 +1,21 @@
 """Find a layout's table in a sheet: its header, its columns, the unit line and the title above it.
 
 The title (the rows above the header) is checked against the run: a year it
-states must include the folder's, and a province it names must be the run's.
+states must include the folder's, and a province it claims must be the run's.
 Province names are matched after folding, as whole words, against the
 catalog's provinces, once the run's own district names are set aside (Bạc
-Liêu has a district Hòa Bình).
+Liêu has a district Hòa Bình). A name claims the sheet for its province only
+as a letterhead or a title writes it: in a line of a Sở or an UBND, after
+"tỉnh", "thành phố", "trên địa bàn", "chi nhánh", "cục thống kê" or an
+enterprise's name ("Viettel Bình Thuận"); an address or a company's name
+("… Cầu Giấy, Hà Nội", "Công ty cổ phần Viễn thông Hà Nội") claims nothing.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ictanalysis.catalog import Catalog
@@ -26,6 +31,10 @@ from ictanalysis.workbook import cell_name
 
 __all__ = ["Table", "find_table", "title_province_problems", "title_year_problems"]
 
+# Folded words right before a province's name that make the line that province's ("tỉnh Bình Thuận").
+_CLAIMS = ("tinh", "thanh pho", "tp", "tren dia ban", "dia ban", "chi nhanh", "cuc thong ke", "nien giam thong ke")
+_LETTERHEADS = ("sở ", "ubnd ", "ủy ban nhân dân ", "uỷ ban nhân dân ")  # a line so begun is its province's
+_FOLDED_LETTERHEADS = ("so thong tin", "so tt", "ubnd", "uy ban nhan dan")  # the same written without diacritics
 _STATED_YEAR = re.compile(r"\b(?:nam|year)\s+((?:19|20)\d\d)\b")  # in folded text: "NĂM 2019", "Year 2019"
 
 
@@ -41,6 +50,7 @@ class Table:
     unit_line: tuple[str, str] | None  # (unit as written, cell)
     problems: list[Problem]
     merges: dict[tuple[int, int], tuple[int, int]]
+    header_rows: tuple[int, ...] = ()  #: the rows of the header (0-based)
 
 
 def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table | None:
@@ -64,7 +74,8 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
                                         layout_expectation(layout)))  # fmt: skip
     unit_column = next((c.index for c in reversed(columns) if c.role == "unit"), None)
     first_data_row = header.rows[-1] + 1
-    return Table(layout, label_column, unit_column, first_data_row, columns, found_unit_line, problems, header.merges)
+    return Table(layout, label_column, unit_column, first_data_row, columns, found_unit_line, problems, header.merges,
+                 tuple(header.rows))
 
 
 def title_year_problems(context: Context, header_row: int) -> list[Problem]:
@@ -116,9 +127,9 @@ def title_province_problems(context: Context, header_row: int) -> list[Problem]:
         words = f" {fold(value)} "
         if _spans(words, provinces.get(source.province, ())):
             return []
-        districts = _spans(words, own_districts)
+        districts, claims = _spans(words, own_districts), _claimed(value, words, _operator_names(catalog))
         named += [(code, row, col, value) for code, names in provinces.items() if code != source.province
-                  and any(not _within(span, districts) for span in _spans(words, names))]  # fmt: skip
+                  and any(not _within(span, districts) and claims(span) for span in _spans(words, names))]  # fmt: skip
     if not named:
         return []
     code, row, col, value = named[0]
@@ -130,6 +141,24 @@ def title_province_problems(context: Context, header_row: int) -> list[Problem]:
                         f"the workbooks of {own.name} only: take this file out of the raw folder, or correct the "
                         f"title if its figures are {own.name}'s; read {other.name}'s workbooks with province {code}")
     ]  # fmt: skip
+
+
+def _claimed(value: str, words: str, operators: tuple[str, ...]):
+    """Return whether a province's name at a span of `words` (the folded `value`) claims the line for it."""
+    letterhead = (unicodedata.normalize("NFC", value).strip().lower().startswith(_LETTERHEADS)
+                  or words.strip().startswith(_FOLDED_LETTERHEADS))  # fmt: skip
+
+    def claims(span: tuple[int, int]) -> bool:
+        before = words[: span[0]].strip()
+        return letterhead or any(before == m or before.endswith(f" {m}") for m in (*_CLAIMS, *operators))
+
+    return claims
+
+
+@functools.lru_cache(maxsize=4)
+def _operator_names(catalog: Catalog) -> tuple[str, ...]:
+    """Return the enterprises' names and spellings, folded ("viettel", "vnpt", "buu dien"…)."""
+    return tuple({fold(n) for o in catalog.operators.values() for n in (o.name, *o.spellings)} - {""})
 
 
 def _spans(words: str, names: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -38,7 +38,9 @@ _STATEMENT = re.compile(
     r"(?:\s*[-/]\s*unit)?\s*(?P<sep>[:\-–])[^\S\n]*(?P<unit>[^\n();]*)",
     re.MULTILINE,
 )
-_BARE_KEY = re.compile(r"don\s*vi")  # "Đơn vị:" alone, which also introduces the sender
+_BARE_KEY = re.compile(r"don\s*vi|unit")  # "Đơn vị:" or "Unit:" alone, which also introduce a sender
+# Words that make a parenthesised note a unit, to be converted or refused: scales and currencies.
+_UNIT_WORDS = frozenset({"nghin", "ngan", "trieu", "ty", "ti", "dong", "vnd", "usd", "tr", "trd", "thous", "mill", "bill"})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -68,14 +70,23 @@ def stated_unit(text: str, catalog: Catalog | None = None) -> str | None:
     normal = unicodedata.normalize("NFKC", text)
     for match in _STATEMENT.finditer(_loose(normal)):
         unit = re.sub(r"\s+", " ", normal[match.start("unit") : match.end("unit")]).strip().rstrip(".").strip()
-        if not unit:
+        if not (fold(unit) or unit == "%"):  # "Đơn vị: ___" states nothing
             continue
-        if _BARE_KEY.fullmatch(match.group("key")):
-            known = catalog is not None and any(catalog.unit_factor(unit, u) is not None for u in catalog.units)
-            if match.group("sep") != ":" or not known:
-                continue
-        return unit
+        if _BARE_KEY.fullmatch(match.group("key")) and (match.group("sep") != ":" or not _known(catalog, unit)):
+            continue
+        return unit + _second_unit(normal[match.end("unit") :], catalog)
     return None
+
+
+def _known(catalog: Catalog | None, unit: str) -> bool:
+    """Tell whether `unit` converts into one of the catalog's units."""
+    return catalog is not None and any(catalog.unit_factor(unit, u) is not None for u in catalog.units)
+
+
+def _second_unit(rest: str, catalog: Catalog | None) -> str:
+    """Return "; <unit>" when the statement goes on with a second unit ("đồng; triệu đồng"), which makes it unclear."""
+    second = rest[1:].split(";")[0].strip() if rest.startswith(";") else ""
+    return f"; {second}" if second and _known(catalog, second) else ""
 
 
 def _unit_lines(sheet: Sheet, header_row: int, catalog: Catalog | None) -> list[tuple[str, str]]:
@@ -114,6 +125,15 @@ def find_unit_line(context: Context, header_row: int) -> tuple[tuple[str, str] |
                                             "one unit line above the table; a column in another unit states it in "
                                             "its header, in parentheses"))  # fmt: skip
     return lines[0], problems
+
+
+def _looks_like_unit(note: str) -> bool:
+    """Tell whether a parenthesised note of a header is a unit: it names a scale or a currency, or is "%".
+
+    >>> _looks_like_unit("tỷ đ"), _looks_like_unit("USD"), _looks_like_unit("*"), _looks_like_unit("ước tính")
+    (True, True, False, False)
+    """
+    return note.strip() == "%" or bool(_UNIT_WORDS & set(fold(note).split()))
 
 
 def _same_unit(catalog: Catalog, a: str, b: str) -> bool:
@@ -171,7 +191,9 @@ class UnitFactors:
         if self.unit_column is None:
             return None
         text = cell_text(self.context.sheet.value(*self._merges.get((row, self.unit_column), (row, self.unit_column))))
-        return (stated_unit(text, self.context.catalog) or text) if text else None
+        if not (fold(text) or text.strip() == "%"):  # blank, or a dash for "none"
+            return None
+        return stated_unit(text, self.context.catalog) or text
 
     def _find(self, row: int, column: Column, indicator: Indicator, written: str | None):
         """Return the factor of the nearest unit given: header, unit column, unit line, layout; or refuse."""
@@ -181,6 +203,8 @@ class UnitFactors:
             factor = catalog.unit_factor(note, unit)
             if factor is not None:
                 return self._agreeing(factor, note, column, unit, (written, cell_name(row, self.unit_column or 0)))
+            if _looks_like_unit(note):  # "(tỷ đ)", "(USD)", "(nghìn)": a unit, but not one this value converts from
+                return self._converted(note, unit, column.header_cell)
         needs_unit = len(scales(catalog, unit)) > 1
         if written is None and self.unit_column is not None and needs_unit:
             return None, self._blank_unit_problem(row, indicator)
@@ -209,8 +233,12 @@ class UnitFactors:
         Both units are written for this very cell, and neither is nearer.
         """
         written, where = row_unit
-        row_factor = self.context.catalog.unit_factor(written, unit) if written else None
-        if row_factor is None or row_factor == factor:
+        if written is None:
+            return factor, None
+        row_factor = self.context.catalog.unit_factor(written, unit)
+        if row_factor is None:
+            return self._converted(written, unit, where)
+        if row_factor == factor:
             return factor, None
         return None, self.context.problem(
             where, f"the row's unit {quote(written)} differs from the unit {note!r} in the header of "
