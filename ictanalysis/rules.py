@@ -147,6 +147,8 @@ def _breakdown_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair, bre
     """Each whole of an additive indicator beside the sum of its parts along one dimension."""
     rows = _years(table, pair)
     rows = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i)).astype(bool)]
+    if breakdown is not _DISTRICTS:  # an enterprise given by district only still counts in the province's sum
+        rows = pd.concat([rows, _province_sums(rows, catalog, pair)], ignore_index=True)
     whole, derived = breakdown.is_whole(rows, pair.province), _derived_wholes(rows, catalog)
     parts = pd.concat([rows[~whole], derived[~breakdown.is_whole(derived, pair.province)]], ignore_index=True)
     parts = parts.sort_values(list(KEY), kind="stable")
@@ -181,6 +183,26 @@ def _parts(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFram
         frames.append(merged[merged["parts_given"] == len(whole.parts)])
     merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return _with_excess(merged.rename(columns={"value": "whole_value"}), catalog, "whole_value", "parts_sum")
+
+
+def _province_sums(rows: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Return, for each figure given for every district in force but not for the province, the districts' sum.
+
+    An enterprise's sheet without a total row gives its districts only; their sum is
+    its province figure, which the all-enterprise figure of another sheet must then
+    equal. The derived row's cell names its districts' cells ("C7 + … + C13").
+    """
+    group = key_without("area")
+    districts = rows[rows["area"] != pair.province]
+    counts = {year: len(catalog.districts(pair.province, year)) for year in (pair.year, pair.compare_year)}
+    sums = districts.groupby(group, as_index=False, sort=False, dropna=False).agg(
+        value=("value", "sum"), given=("area", "nunique"), source_file=("source_file", "first"),
+        source_sheet=("source_sheet", "first"), source_cell=("source_cell", " + ".join),
+        domain=("domain", "first"), unit=("unit", "first"),
+    )  # fmt: skip
+    sums = sums[sums["given"] == sums["year"].map(counts)].drop(columns="given").assign(area=pair.province)
+    given = pd.MultiIndex.from_frame(rows.loc[rows["area"] == pair.province, group])
+    return sums[~pd.MultiIndex.from_frame(sums[group]).isin(given)].reset_index(drop=True)
 
 
 def _derived_wholes(rows: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -255,17 +277,20 @@ def _cells(cells: pd.Series) -> str:
 def _with_excess(frame: pd.DataFrame, catalog: Catalog, total: str, parts: str) -> pd.DataFrame:
     """Add the difference, the difference `allowed` and `excess` (over 1: too far).
 
-    `allowed` is 0 unless the catalog states a tolerance for the indicator: the total must then be
-    the exact sum (:func:`ictanalysis.catalog.total_excess`).
+    `allowed` is 0 unless the catalog states a tolerance for the indicator and the total and the
+    parts' sum are rounded as it assumes: the total must otherwise be the exact sum
+    (:func:`ictanalysis.catalog.total_excess`).
     """
     if frame.empty:
         return frame.assign(difference=[], allowed=[], excess=[])
     frame = frame.reset_index(drop=True)
     tolerances = frame["indicator"].map(catalog.tolerance)
     frame["difference"] = frame[total] - frame[parts]
-    frame["allowed"] = [t.allowed(v) if t else 0.0 for t, v in zip(tolerances, frame[parts], strict=True)]
+    figures = list(zip(frame[total], frame[parts], strict=True))  # rounded as the tolerance assumes, or exact
+    frame["allowed"] = [t.allowed(v, f) if t else 0.0 for t, v, f in zip(tolerances, frame[parts], figures, strict=True)]
     frame["excess"] = [
-        total_excess(d, v, t) for d, v, t in zip(frame["difference"], frame[parts], tolerances, strict=True)
+        total_excess(d, v, t, f)
+        for d, v, t, f in zip(frame["difference"], frame[parts], tolerances, figures, strict=True)
     ]
     return frame
 

@@ -177,6 +177,27 @@ def test_an_all_enterprise_whole_is_checked_against_enterprises_that_give_only_i
     assert view["excess"].iloc[0] > 1
 
 
+def test_enterprises_given_by_district_only_count_in_the_all_enterprise_province_figure():
+    """An enterprise sheet without a total row still sums to the province: a stray province figure is checked."""
+    codes = ("582", "584", "585", "586", "587", "588", "589")  # Ninh Thuận's seven districts in 2020
+    rows = [(2020, "mobile_prepaid_subscribers", code, operator, "", value, "2020/vt.xlsx", "TB", f"{col}{7 + i}")
+            for operator, col, value in (("VNPT", "C", 10000), ("Viettel", "D", 20000))
+            for i, code in enumerate(codes)]  # fmt: skip
+    stray = (2020, "mobile_prepaid_subscribers", "58", "", "", 150000, "2020/tong-hop.xlsx", "Tổng hợp", "E14")
+    view = build_views(_tidy(*rows, stray), load_catalog(), PAIR)["enterprise_totals"]
+    assert view[["all_enterprises_value", "enterprise_sum"]].values.tolist() == [[150000.0, 210000.0]]
+    assert view["excess"].iloc[0] > 1
+    assert view["enterprise_cells"].iloc[0] == ("2020/vt.xlsx › TB › C7 + C8 + C9 + C10 + C11 + C12 + C13, "
+                                                "2020/vt.xlsx › TB › D7 + D8 + D9 + D10 + D11 + D12 + D13")  # fmt: skip
+
+
+def test_an_enterprise_missing_a_district_is_not_summed_into_a_province_figure():
+    rows = [(2020, "mobile_prepaid_subscribers", code, "VNPT", "", 10000, "2020/vt.xlsx", "TB", f"C{7 + i}")
+            for i, code in enumerate(("582", "584", "585"))]  # three of seven districts: not the province's
+    stray = (2020, "mobile_prepaid_subscribers", "58", "", "", 150000, "2020/tong-hop.xlsx", "Tổng hợp", "E14")
+    assert build_views(_tidy(*rows, stray), load_catalog(), PAIR)["enterprise_totals"].empty
+
+
 def test_agencies_must_add_up_to_all_agencies(bundled):
     table = bundled.copy()
     table.loc[_row(table, year=2020, indicator="online_services_level4", agency="Sở Y tế"), "value"] += 1
@@ -293,6 +314,25 @@ def test_a_revenue_total_may_differ_by_its_stated_tolerance_and_no_more(bundled)
     result = _validate(beyond)
     assert {r.id for r in result.failures} == {"enterprises_add_up"}
     assert _rule(result, "enterprises_add_up").rows[["difference", "allowed"]].values.tolist() == [[600_000.0, 500_000.0]]
+
+
+def test_a_revenue_tolerance_is_for_figures_rounded_as_its_reason_says(bundled):
+    """500.000 đồng is for revenue written in million đồng with one decimal, not for a total in nghìn or đồng."""
+    finer = bundled.copy()
+    finer.loc[_row(finer, year=2020, indicator="telecom_revenue", operator=""), "value"] += 401_000  # nghìn đồng
+    result = _validate(finer)
+    assert {r.id for r in result.failures} == {"enterprises_add_up"}
+    assert _rule(result, "enterprises_add_up").rows[["difference", "allowed"]].values.tolist() == [[401_000.0, 0.0]]
+
+
+def test_a_total_row_written_in_nghin_dong_adds_up_exactly_at_ingest(tmp_path):
+    from ictanalysis.extract.checks import _expected_total
+
+    tolerance = load_catalog().tolerance("telecom_revenue")
+    assert tolerance.allowed(1.1e12, [1_120_863_400_000.0, 1_120_863_000_000.0]) == 500_000
+    assert tolerance.allowed(1.1e12, [1_120_863_401_000.0, 1_120_863_000_000.0]) == 0
+    said = _expected_total(tolerance, 1.1e12, [1_120_863_401_000.0])
+    assert said.startswith("a total row equal to the sum of the rows above it: the catalog's tolerance is for figures")
 
 
 def test_the_page_shows_each_tolerance_used_with_its_indicator_and_reason(bundled_result, catalog):

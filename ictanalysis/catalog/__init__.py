@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -43,16 +44,28 @@ class Tolerance(StrictModel):
     """How far an indicator's total may be from the sum of its parts, and why (e.g. figures rounded to the million).
 
     Stated in the catalog only where the senders' practice needs one; without it a total adds up exactly.
-    `reason` says why in Vietnamese, `reason_en` in English.
+    `reason` says why in Vietnamese, `reason_en` in English. `precision` is the rounding the reason
+    is about (100.000 đồng for revenue written in million đồng with one decimal): figures not all
+    rounded to it were written more precisely, and must add up exactly.
     """
 
     absolute: float = Field(default=0, ge=0)
     relative: float = Field(default=0, ge=0)
+    precision: float = Field(gt=0)
     reason: str = Field(min_length=1)
     reason_en: str = Field(min_length=1)
 
-    def allowed(self, expected: float) -> float:
-        """Return the difference allowed from `expected`: the absolute amount or the relative share, the larger."""
+    def allowed(self, expected: float, figures: Iterable[float] = ()) -> float:
+        """Return the difference allowed from `expected`: the absolute amount or the relative share, the larger.
+
+        Nothing is allowed when one of `figures` (the total and its parts as read) is not rounded to `precision`.
+
+        >>> t = Tolerance(absolute=5e5, precision=1e5, reason="làm tròn", reason_en="rounded")
+        >>> t.allowed(1.1e12, [1.1e12, 3.2e11]), t.allowed(1.1e12, [1.1e12, 320_000_001_000.0])
+        (500000.0, 0.0)
+        """
+        if not all(abs(f / self.precision - round(f / self.precision)) < 1e-6 for f in figures):
+            return 0.0
         return max(self.absolute, self.relative * abs(expected))
 
 
@@ -61,18 +74,18 @@ class Tolerance(StrictModel):
 _FLOAT_ROUNDING = (1e-12, 1e-9)
 
 
-def total_excess(difference: float, expected: float, tolerance: Tolerance | None) -> float:
+def total_excess(difference: float, expected: float, tolerance: Tolerance | None, figures: Iterable[float] = ()) -> float:
     """Return how far a total is from the sum `expected` of its parts, in units of what may be: over 1 is too far.
 
-    Without a tolerance only float arithmetic's own rounding may be.
+    Without a tolerance (or for `figures` not rounded as it assumes) only float arithmetic's own rounding may be.
 
     >>> total_excess(150.0, 333962.0, None) > 1, total_excess(1.2e-4, 1.05e12, None) < 1
     (True, True)
-    >>> total_excess(4e5, 1.1e12, Tolerance(absolute=5e5, reason="làm tròn", reason_en="rounded"))
+    >>> total_excess(4e5, 1.1e12, Tolerance(absolute=5e5, precision=1e5, reason="làm tròn", reason_en="rounded"))
     0.8
     """
     share, floor = _FLOAT_ROUNDING
-    slack = max(tolerance.allowed(expected) if tolerance else 0.0, share * abs(expected), floor)
+    slack = max(tolerance.allowed(expected, figures) if tolerance else 0.0, share * abs(expected), floor)
     return abs(difference) / slack
 
 

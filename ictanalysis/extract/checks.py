@@ -73,22 +73,26 @@ class TotalCheck:
             parts = self.parts[column.index]
             expected = sum(v for v, _ in parts)
             tolerance = context.catalog.tolerance(column.indicator.id)
-            if total_excess(total - expected, expected, tolerance) > 1:
+            figures = [total, *(v for v, _ in parts)]
+            if total_excess(total - expected, expected, tolerance, figures) > 1:
                 first, last = parts[0][1], parts[-1][1]
                 problems.append(
                     context.problem(total_cell,
                                     f"total {plain(total)} differs from the sum {plain(expected)} of {first}:{last} "
                                     f"({column.indicator.id}) by {plain(total - expected)}",
-                                    _expected_total(tolerance, expected))
+                                    _expected_total(tolerance, expected, figures))
                 )  # fmt: skip
         return problems
 
 
-def _expected_total(tolerance: Tolerance | None, expected: float) -> str:
+def _expected_total(tolerance: Tolerance | None, expected: float, figures: list[float]) -> str:
     """Say what a total row should be: the exact sum, or within the catalog's stated tolerance and why."""
     if tolerance is None:
         return "a total row equal to the sum of the rows above it"
-    return (f"a total row within {plain(tolerance.allowed(expected))} of the sum of the rows above it, "
+    if not tolerance.allowed(expected, figures):
+        return (f"a total row equal to the sum of the rows above it: the catalog's tolerance is for figures rounded "
+                f"to {plain(tolerance.precision)} ({tolerance.reason_en}), and these are written more precisely")  # fmt: skip
+    return (f"a total row within {plain(tolerance.allowed(expected, figures))} of the sum of the rows above it, "
             f"the catalog's tolerance ({tolerance.reason_en})")  # fmt: skip
 
 
