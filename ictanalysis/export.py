@@ -14,17 +14,20 @@ from ictanalysis.words import DEFAULT_LANGUAGE
 
 __all__ = ["export_html", "load_exporter"]
 
-def export_html(executed, *, title: str, language: str = DEFAULT_LANGUAGE) -> str:
+def export_html(executed, *, title: str, language: str = DEFAULT_LANGUAGE, made_from: dict[str, str] | None = None) -> str:
     """Return the executed notebook as one self-contained HTML page without code.
 
     No code cells, no prompts, no injected-parameters cell; the Vega libraries
     are embedded once for every chart, and nothing is fetched from a network.
+    `made_from` (the pair, the province, the table's sha256) is written into the
+    page's head as ``<meta name="ictanalysis:…">``, which ``send`` checks.
     """
     _charts_to_html(executed, language)
     from ictanalysis.embed import vega_bundle
 
     executed.metadata["title"] = title
-    body, _ = _exporter(language).from_notebook_node(executed, resources={"vega_bundle": vega_bundle()})
+    resources = {"vega_bundle": vega_bundle(), "report_made_from": made_from or {}}
+    body, _ = _exporter(language).from_notebook_node(executed, resources=resources)
     return body
 
 

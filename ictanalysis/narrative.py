@@ -192,19 +192,27 @@ def _like_for_like(cmp: Comparison, indicator: str, language: str, noun: str = "
     In the same terms as the reported change: a count of `noun`, else a percentage.
     """
     same = cmp.like_for_like(indicator)
-    if same is None or math.isnan(same.change_percent):
+    if same is None:
         return ""
-    number = format_number(abs(same.now - same.before), language)
-    amount = words(language)(f"narrative.count.{noun}", number=number) if noun else format_percent(abs(same.change_percent), language)
-    rounded = same.now - same.before if noun else round(same.change_percent, 1)
-    change = (_t("level", language) if rounded == 0 else _t("rise", language) if rounded > 0
-              else _t("fall", language)).format(amount=amount)  # fmt: skip
+    if not noun and same.before == 0:  # the reporters of both years had none the year before: no percentage
+        change = _t("from_zero", language).format(cy=cmp.compare_year) if same.now else _t("level", language)
+    else:
+        change = _change_of(same, noun, language)
     others = _t("first_time", language).format(names=_join(list(same.newcomers), language), year=cmp.year) if same.newcomers else ""
     if same.leavers:
         others += _t("no_longer", language).format(names=_join(list(same.leavers), language), year=cmp.compare_year)
     said = words(language)
     template = said("narrative.like_for_like.operator") if same.dimension == "operator" else said("narrative.like_for_like.agency")
     return " " + template.format(change=change, others=others)
+
+
+def _change_of(same, noun: str, language: str) -> str:
+    """Say the like-for-like change: a count of `noun` ("tăng 96 trạm"), else a percentage ("tăng 0,9 %")."""
+    number = format_number(abs(same.now - same.before), language)
+    amount = words(language)(f"narrative.count.{noun}", number=number) if noun else format_percent(abs(same.change_percent), language)
+    rounded = same.now - same.before if noun else round(same.change_percent, 1)
+    return (_t("level", language) if rounded == 0 else _t("rise", language) if rounded > 0
+            else _t("fall", language)).format(amount=amount)  # fmt: skip
 
 
 def _direction(change: float, amount: str, language: str, cy: int, words: tuple[str, str]) -> str:

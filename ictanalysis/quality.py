@@ -31,6 +31,7 @@ from ictanalysis.catalog import Catalog, load_catalog
 from ictanalysis.formatting import format_number
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.rules import Rule, YearPair
+from ictanalysis.tidy import source_of
 from ictanalysis.words import DEFAULT_LANGUAGE, DIAGNOSTICS, languages, words
 
 __all__ = ["QualityResult", "RuleResult", "describe_rule", "read_quality", "require_passed", "write_quality_page"]
@@ -112,6 +113,7 @@ class QualityResult:
         for rule in self.failures + self.warnings:
             where = f"not met by {rule.failed} of {rule.checked} rows" if rule.failed else "not met"
             lines.append(f"  {rule.severity} [{rule.id}] {rule.description(DIAGNOSTICS)}: {where}")
+            lines += [f"    {place}" for place in _places(rule.rows)]
         return "\n".join(lines)
 
     def to_json_dict(self) -> dict:
@@ -133,6 +135,24 @@ class QualityResult:
                 for r in self.rules
             ],
         }  # fmt: skip
+
+
+def _places(rows: pd.DataFrame, shown: int = 3) -> list[str]:
+    """Say where the first offending rows were read, for the terminal: a cell, or a sheet and the one it repeats.
+
+    >>> rows = pd.DataFrame({"source_file": ["2020/a.xlsx"], "source_sheet": ["TB"], "source_cell": ["D8"]})
+    >>> _places(rows)
+    ['2020/a.xlsx › TB › D8']
+    """
+    places = []
+    for row in rows.head(shown).to_dict("records"):
+        if row.get("source_sheet_before"):  # a sheet that repeats an earlier year's
+            places.append(f"{row['source_file']} › {row['source_sheet']} repeats {row['source_file_before']} › "
+                          f"{row['source_sheet_before']}")  # fmt: skip
+        elif source_of(row):
+            places.append(source_of(row))
+    more = len(rows) - shown
+    return places + ([f"… and {more} more rows (see the page)"] if more > 0 and places else [])
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -22,7 +22,7 @@ from ictanalysis.atomic import replace, write_atomically
 from ictanalysis.errors import DiskFullError, ReportError, YearError, is_disk_full
 from ictanalysis.export import export_html, load_exporter
 from ictanalysis.kernel import WarmKernel
-from ictanalysis.outputs import ReportFolder
+from ictanalysis.outputs import ReportFolder, made_from_of
 from ictanalysis.render import ChartRenderer
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.tidy import indicator_years
@@ -98,6 +98,7 @@ def build_report(
     """
     years, provinces = _data_facts(Path(parameters.data))
     parameters.check(years, provinces)
+    made_from = made_from_of(parameters.year, parameters.compare_year, parameters.province, Path(parameters.data))
     target = ReportFolder(Path(reports) / str(parameters.year))
     staging = target.staging(os.getpid())
     shutil.rmtree(staging.path, ignore_errors=True)
@@ -109,7 +110,7 @@ def build_report(
             load_exporter()
             executed = _execute(notebook, staging.notebook, run_parameters, target, timeout, kernel)
             charts.finish_later()  # draws the last specs while the page is exported
-            html = export_html(executed, title=title, language=parameters.language)
+            html = export_html(executed, title=title, language=parameters.language, made_from=made_from)
             charts.finish(timeout)
         if Path(notebook) == REPORT_NOTEBOOK:  # another notebook (a test's, an analyst's variant) shows what it shows
             _check_sections(html, notebook)

@@ -387,7 +387,9 @@ def test_a_repeated_year_is_on_the_page_in_the_run_summary_and_the_data_notes(re
     table, result = repeated
     finding = _finding(render_quality_page(result, language="vi", catalog=catalog), "year_not_repeated")
     assert "<td>2019/vien-thong-2019.xlsx</td>" in finding and "<td>2020/vien-thong-2020.xlsx</td>" in finding
-    assert "[year_not_repeated]" in result.summary()
+    summary = result.summary()
+    assert "[year_not_repeated]" in summary
+    assert "    2020/vien-thong-2020.xlsx › Doanh thu repeats 2019/vien-thong-2019.xlsx › Doanh thu" in summary, summary
     notes = data_notes(compare(table, 2020, 2019), result.to_json_dict(), "vi")
     description = _rule(result, "year_not_repeated").description("vi")
     assert any(description.rstrip(".")[1:] in note for note in notes), notes

@@ -35,6 +35,7 @@ from ictanalysis.deliver.smtp import send_message
 from ictanalysis.deliver.spreadsheet import tidy_workbook
 from ictanalysis.errors import DeliveryError, ExitCode, QualityError
 from ictanalysis.ingest import clean
+from ictanalysis.outputs import read_made_from
 from ictanalysis.report import ReportParameters, build_report
 from ictanalysis.settings import MailConfig, load_mail_config
 from ictanalysis.tidy import read_indicators
@@ -507,6 +508,36 @@ def test_the_email_renders_with_its_images(work: Path) -> None:
 def test_an_email_in_another_language_than_its_report_is_refused(work: Path) -> None:
     with pytest.raises(DeliveryError, match=r"is in 'vi' and the email would be in 'en': send it with --language vi"):
         send_report(2020, 2019, None, **_paths(work), language="en")
+
+
+def test_the_report_page_records_what_it_was_made_from(work: Path) -> None:
+    import hashlib
+
+    made = read_made_from(work / "reports" / "2020" / "annual_report.html")
+    table = hashlib.sha256((work / "processed" / "indicators.parquet").read_bytes()).hexdigest()
+    assert made == {"year": "2020", "compare-year": "2019", "province": "58", "table-sha256": table}
+
+
+def test_a_report_of_another_pair_is_not_sent(work: Path) -> None:
+    with pytest.raises(DeliveryError, match=r"is 2020 vs 2019 \(province 58\), not 2020 vs 2018 \(province 58\): "
+                                            r"run `ictanalysis report --year 2020 --compare-year 2018` first"):
+        send_report(2020, 2018, None, **_paths(work))
+    assert not (work / "reports" / "2020" / "annual_report.eml").exists()
+
+
+def test_a_report_made_from_another_table_is_not_sent(work: Path) -> None:
+    data = work / "processed" / "indicators.parquet"
+    table = read_indicators(data)
+    table.loc[table.index[0], "value"] += 1  # cleaned again from a corrected workbook after the report was built
+    table.to_parquet(data, index=False)
+    with pytest.raises(DeliveryError, match="was made from another tidy table"):
+        send_report(2020, 2019, None, **_paths(work))
+
+
+def test_a_page_that_says_nothing_of_what_it_was_made_from_is_not_sent(work: Path) -> None:
+    (work / "reports" / "2020" / "annual_report.html").write_text('<html lang="vi"><body>2020</body></html>', "utf-8")
+    with pytest.raises(DeliveryError, match="does not say what it was made from"):
+        send_report(2020, 2019, None, **_paths(work))
 
 
 def test_the_subject_names_the_province_once_in_each_language(work: Path) -> None:

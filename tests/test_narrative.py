@@ -262,3 +262,17 @@ def test_a_change_from_zero_is_said_as_such(table):
     assert change_text(row) == "từ 0" and change_text(row, "en") == "from 0"
     trend = narrative._trend(cmp, "plans_drafted", *cmp.figures("plans_drafted"), "vi")
     assert trend == "tăng từ 0 (năm 2019)" and "%" not in trend
+
+
+def test_a_like_for_like_change_from_zero_is_said_and_the_newcomers_still_named(table):
+    """The enterprises of both years had no postal revenue the year before: 'tăng từ 0', never a dropped clause."""
+    from ictanalysis.compare import compare as compare_years
+
+    changed = table.copy()
+    revenue = (changed["indicator"] == "postal_revenue") & (changed["year"] == 2019) & (changed["operator"] != "")
+    changed.loc[revenue, "value"] = 0.0
+    province = (changed["indicator"] == "postal_revenue") & (changed["year"] == 2019) & (changed["operator"] == "")
+    changed.loc[province, "value"] = 0.0
+    clause = narrative._like_for_like(compare_years(changed, 2020, 2019), "postal_revenue", "vi")
+    assert clause == (" (tính riêng các doanh nghiệp báo cáo cả hai năm: tăng từ 0 (năm 2019); "
+                      "Giao Hàng Tiết Kiệm báo cáo lần đầu năm 2020)")  # fmt: skip

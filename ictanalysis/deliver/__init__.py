@@ -21,7 +21,7 @@ from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
 from ictanalysis.deliver.ledger import fingerprint, record_sent, sent_before
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.errors import DeliveryError
-from ictanalysis.outputs import ReportFolder
+from ictanalysis.outputs import ReportFolder, made_from_of, read_made_from
 from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.years import YearPair
 
@@ -67,6 +67,7 @@ def send_report(
     if not folder.report.is_file():
         raise DeliveryError(f"no report at {folder.report}: run `ictanalysis report` first")
     _check_language(folder.report, language)
+    _check_made_from(folder.report, made_from_of(year, compare_year, province, Path(data)))
     mark = fingerprint(folder.report, config.recipients, year, compare_year) if config else ""
     earlier = sent_before(folder.sent_ledger, mark) if config and not resend else ""
     if earlier and eml.is_file():  # already sent, and the .eml of that send is on disk: nothing to do
@@ -80,6 +81,27 @@ def send_report(
     refused = send_message(message, config, **sending)
     record_sent(folder.sent_ledger, mark, message, config)
     return SendResult(eml, size, sent=True, refused=refused, left_out=left_out)
+
+
+def _check_made_from(report: Path, wanted: dict[str, str]) -> None:
+    """Refuse to send a report page made for another pair, province or tidy table than the email's.
+
+    Raises:
+        DeliveryError: what the page records (its ``ictanalysis:`` meta tags) differs, or it records nothing.
+    """
+    found = read_made_from(report)
+    if found == wanted:
+        return
+    command = f"ictanalysis report --year {wanted['year']} --compare-year {wanted['compare-year']}"
+    if not found:
+        why = "does not say what it was made from (an older or another program's page)"
+    elif (found.get("year"), found.get("compare-year"), found.get("province")) != (
+            wanted["year"], wanted["compare-year"], wanted["province"]):  # fmt: skip
+        why = (f"is {found.get('year')} vs {found.get('compare-year')} (province {found.get('province')}), "
+               f"not {wanted['year']} vs {wanted['compare-year']} (province {wanted['province']})")  # fmt: skip
+    else:
+        why = "was made from another tidy table (cleaned again or changed since)"
+    raise DeliveryError(f"the report {report} {why}: run `{command}` first, then send")
 
 
 def _check_language(report: Path, language: str) -> None:
