@@ -8,11 +8,12 @@ for every chart, and nothing fetched from a network.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ictanalysis.words import DEFAULT_LANGUAGE
 
-__all__ = ["export_html", "load_exporter"]
+__all__ = ["export_html", "load_exporter", "made_from_of", "read_made_from"]
 
 def export_html(executed, *, title: str, language: str = DEFAULT_LANGUAGE, made_from: dict[str, str] | None = None) -> str:
     """Return the executed notebook as one self-contained HTML page without code.
@@ -72,3 +73,28 @@ def _charts_to_html(notebook, language: str) -> None:
             if spec is not None:
                 number += 1
                 output["data"]["text/html"] = spec_html(dict(spec), f"chart-{number}", language)
+
+
+def made_from_of(year: int, compare_year: int, province: str, data: Path) -> dict[str, str]:
+    """Return what a report is made from, as its page records it: the pair, the province and the table's sha256."""
+    from ictanalysis.tidy import fingerprint
+
+    return {"year": str(year), "compare-year": str(compare_year), "province": province, "table-sha256": fingerprint(data)}
+
+
+def read_made_from(report: Path) -> dict[str, str]:
+    """Return what the report page at `report` says it was made from ({} for a page that says nothing).
+
+    >>> import tempfile; page = Path(tempfile.mkdtemp()) / "r.html"
+    >>> _ = page.write_text('<html lang="vi"><head><meta name="ictanalysis:year" content="2020">', encoding="utf-8")
+    >>> read_made_from(page)
+    {'year': '2020'}
+    """
+    head = Path(report).read_bytes()[:8192].decode("utf-8", "replace")
+    found = {}
+    for tag in re.findall(r"<meta\s([^>]*)>", head):  # the exporter may write the attributes in any order
+        attributes = dict(re.findall(r'([a-z:-]+)="([^"]*)"', tag))
+        name = attributes.get("name", "")
+        if name.startswith("ictanalysis:"):
+            found[name.removeprefix("ictanalysis:")] = attributes.get("content", "")
+    return found

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CHART_SPEC", "Outputs", "ReportFolder", "chart_file", "made_from_of", "read_made_from"]
+__all__ = ["CHART_SPEC", "Outputs", "ReportFolder", "chart_file"]
 
 #: What a chart's spec file is called: ``<name>.vl.json`` (the online Vega editor opens it too).
 CHART_SPEC = ".vl.json"
@@ -29,31 +29,6 @@ def chart_file(directory: Path, name: str, kind: str) -> Path:
     'charts/mobile_share.vl.json'
     """
     return Path(directory) / f"{name}{_CHART_SUFFIXES[kind]}"
-
-
-def made_from_of(year: int, compare_year: int, province: str, data: Path) -> dict[str, str]:
-    """Return what a report is made from, as its page records it: the pair, the province and the table's sha256."""
-    from ictanalysis.tidy import fingerprint
-
-    return {"year": str(year), "compare-year": str(compare_year), "province": province, "table-sha256": fingerprint(data)}
-
-
-def read_made_from(report: Path) -> dict[str, str]:
-    """Return what the report page at `report` says it was made from ({} for a page that says nothing).
-
-    >>> import tempfile; page = Path(tempfile.mkdtemp()) / "r.html"
-    >>> _ = page.write_text('<html lang="vi"><head><meta name="ictanalysis:year" content="2020">', encoding="utf-8")
-    >>> read_made_from(page)
-    {'year': '2020'}
-    """
-    head = Path(report).read_bytes()[:8192].decode("utf-8", "replace")
-    found = {}
-    for tag in re.findall(r"<meta\s([^>]*)>", head):  # the exporter may write the attributes in any order
-        attributes = dict(re.findall(r'([a-z:-]+)="([^"]*)"', tag))
-        name = attributes.get("name", "")
-        if name.startswith("ictanalysis:"):
-            found[name.removeprefix("ictanalysis:")] = attributes.get("content", "")
-    return found
 
 
 @dataclass(frozen=True)

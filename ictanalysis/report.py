@@ -20,9 +20,9 @@ from pathlib import Path
 
 from ictanalysis.atomic import replace, write_atomically
 from ictanalysis.errors import DiskFullError, ReportError, YearError, is_disk_full
-from ictanalysis.export import export_html, load_exporter
+from ictanalysis.export import export_html, load_exporter, made_from_of
 from ictanalysis.kernel import WarmKernel
-from ictanalysis.outputs import ReportFolder, made_from_of
+from ictanalysis.outputs import ReportFolder
 from ictanalysis.render import ChartRenderer
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.tidy import indicator_years
@@ -96,8 +96,7 @@ def build_report(
             shows where), a chart could not be drawn, or a declared section is not shown.
         DiskFullError: an output could not be written; the last good report stays.
     """
-    years, provinces = _data_facts(Path(parameters.data))
-    parameters.check(years, provinces)
+    parameters.check(*_data_facts(Path(parameters.data)))
     made_from = made_from_of(parameters.year, parameters.compare_year, parameters.province, Path(parameters.data))
     target = ReportFolder(Path(reports) / str(parameters.year))
     staging = target.staging(os.getpid())

@@ -34,8 +34,8 @@ from ictanalysis.deliver.compose import MAX_BYTES
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.deliver.spreadsheet import tidy_workbook
 from ictanalysis.errors import DeliveryError, ExitCode, QualityError
+from ictanalysis.export import read_made_from
 from ictanalysis.ingest import clean
-from ictanalysis.outputs import read_made_from
 from ictanalysis.report import ReportParameters, build_report
 from ictanalysis.settings import MailConfig, load_mail_config
 from ictanalysis.tidy import read_indicators

@@ -21,7 +21,8 @@ from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
 from ictanalysis.deliver.ledger import fingerprint, record_sent, sent_before
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.errors import DeliveryError
-from ictanalysis.outputs import ReportFolder, made_from_of, read_made_from
+from ictanalysis.export import made_from_of, read_made_from
+from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.years import YearPair
 
@@ -66,8 +67,7 @@ def send_report(
     eml = folder.email
     if not folder.report.is_file():
         raise DeliveryError(f"no report at {folder.report}: run `ictanalysis report` first")
-    _check_language(folder.report, language)
-    _check_made_from(folder.report, made_from_of(year, compare_year, province, Path(data)))
+    _check_report(folder.report, language, made_from_of(year, compare_year, province, Path(data)))
     mark = fingerprint(folder.report, config.recipients, year, compare_year) if config else ""
     earlier = sent_before(folder.sent_ledger, mark) if config and not resend else ""
     if earlier and eml.is_file():  # already sent, and the .eml of that send is on disk: nothing to do
@@ -81,6 +81,12 @@ def send_report(
     refused = send_message(message, config, **sending)
     record_sent(folder.sent_ledger, mark, message, config)
     return SendResult(eml, size, sent=True, refused=refused, left_out=left_out)
+
+
+def _check_report(report: Path, language: str, made_from: dict[str, str]) -> None:
+    """Refuse to send a report page in another language, or made from another pair or table, than the email."""
+    _check_language(report, language)
+    _check_made_from(report, made_from)
 
 
 def _check_made_from(report: Path, wanted: dict[str, str]) -> None:
