@@ -105,6 +105,11 @@ OPTIONS: dict[str, Option] = {
     "no_send": Option(("--no-send",), "stop after the report: no email, no alert", {"action": "store_true"}),
     "folder": Option(("folder",), "the new project folder (created when missing; an existing project is refused)",
                      {"type": Path}),
+    "layout_action": Option(("action",), "what to do: suggest (print a first layout for a sheet no layout reads)",
+                            {"choices": ("suggest",)}),
+    "file": Option(("file",), "the workbook (.xlsx, .xlsm, .xls, .ods or .csv)", {"type": Path}),
+    "sheet": Option(("--sheet",), "the sheet to describe (default: the first visible sheet no layout reads)",
+                    {"metavar": "NAME"}),
 }
 _SETTINGS_FIELDS = ("province", "language", "raw", "processed", "data", "reports", "timeout", "wait")
 _PAIR = ("year", "compare_year")
@@ -180,6 +185,12 @@ def _run(args, settings) -> int:
     return result.exit_code
 
 
+def _layout(args, settings):
+    from ictanalysis.suggest import suggest_layout
+
+    return suggest_layout(args.file, sheet=args.sheet, province=settings.province, layout_dirs=settings.layouts)
+
+
 def _init(args, settings) -> int:
     from ictanalysis.project import init
 
@@ -214,6 +225,17 @@ COMMANDS: dict[str, Command] = {
         ("settings", "raw", "processed", "province", "layouts", "check"),
         ("ictanalysis clean --raw data/raw --processed data/processed",
          "ictanalysis clean --check --layouts my-layouts/   # read and check only"), _clean),
+    "layout": Command(
+        "suggest a first layout for a sheet no layout reads (prints YAML, writes nothing)",
+        "Describe one sheet of FILE as a layout: the header row(s) and the column of row labels, found by the "
+        "table's shape; each column header matched to a catalog indicator, or left as a comment to fill in; what "
+        "the rows are (districts, enterprises, agencies, indicators or years); the unit of a unit line; file and "
+        "sheet patterns. The sheet is then read with it, and comments say what it read or what is left to fill in. "
+        "Prints the YAML; save it in the project's layouts/ folder (a project's layouts are tried before the "
+        "bundled ones) and check it with `ictanalysis clean --check`.",
+        ("layout_action", "file", "sheet", "settings", "province", "layouts"),
+        ("ictanalysis layout suggest data/raw/2021/vnpt_bts_2021.xlsx > layouts/vnpt-bts.yaml",
+         "ictanalysis layout suggest data/raw/2021/vien-thong-2021.xlsx --sheet 'Trạm BTS'"), _layout),
     "validate": Command(
         "check the tidy table with the quality gate (Great Expectations)",
         "Check the tidy table against the rules of catalog/rules.yaml for a pair of years: schema, known names "

@@ -26,7 +26,7 @@ from ictanalysis.tidy import KEY, SOURCE_SEPARATOR, Records, frame, key_label, w
 from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, column_letter, read_workbook
 from ictanalysis.years import raw_years
 
-__all__ = ["CleanResult", "clean", "read_raw"]
+__all__ = ["CleanResult", "clean", "match_layout", "read_raw"]
 
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
 _log = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def _read_file(run: _Run, path: Path, year: int, result: CleanResult) -> tuple[R
             result.skipped[where] = "hidden sheet" if sheet.hidden else "empty sheet"
             continue
         source = SheetSource(relative, sheet, year, run.province)
-        table, found, sheet_problems = _match_layout(source, path.name, run.catalog, run.layouts)
+        table, found, sheet_problems = match_layout(source, path.name, run.catalog, run.layouts)
         problems += sheet_problems
         if table is None and not sheet_problems:
             result.skipped[where] = "marked `skip` by a layout"
@@ -249,31 +249,63 @@ def _hidden_notes(relative: str, sheet: Sheet, cells: list[str]) -> list[str]:
     return [note]
 
 
-def _match_layout(source: SheetSource, file_name: str, catalog: Catalog, layouts: list[Layout]):
+def match_layout(source: SheetSource, file_name: str, catalog: Catalog, layouts: list[Layout]):
     """Return the layout whose table fits the sheet, with its records, or the problems of trying.
 
     A layout named for the file or sheet is used when its table is found, and
-    its problems are the sheet's. Otherwise each detector is tried, and one is
-    accepted only when it reads the sheet without a single problem.
+    its problems are the sheet's; of several, a project's own comes first (see
+    :func:`~ictanalysis.layouts.load_layouts`), so it wins over a bundled one.
+    Otherwise each detector is tried, and one is accepted only when it reads
+    the sheet without a single problem (a project's own, where it does, over
+    the bundled ones).
+
+    Returns:
+        (table, records, problems): table None when no layout reads the sheet (and no problem when one
+        marked it `skip`).
     """
-    specific = [lay for lay in layouts if not lay.is_detector and lay.applies_to(file_name, source.sheet.name)]
-    if specific and specific[0].skip:
+    claiming = [lay for lay in layouts if not lay.is_detector and lay.applies_to(file_name, source.sheet.name)]
+    if claiming and claiming[0].skip:
         return None, Records(), []
-    for layout in specific:
+    for layout in claiming:
         table = find_table(source, layout, catalog)
         if table is not None:
             return (table, *extract_table(source, table, catalog))
-    if specific:
-        headers = " or ".join(repr(h) for h in specific[0].label_headers if h)
-        return None, Records(), [Problem(source.file, source.sheet.name, "", f"the table of layout {specific[0].id!r} was not found",
-                                         f"a header cell {headers}")]  # fmt: skip
+    if claiming:
+        return None, Records(), [_not_found(source, [lay for lay in claiming if not lay.skip])]
+    return _detect(source, catalog, [lay for lay in layouts if lay.is_detector])
+
+
+def _not_found(source: SheetSource, claiming: list[Layout]) -> Problem:
+    """Report that no layout claiming the sheet (by its file or sheet name) found its table there."""
+    if len(claiming) == 1:
+        message = f"the table of layout {_named(claiming[0])} was not found"
+        expected = claiming[0].header_expectation()
+    else:
+        names = ", ".join(map(_named, claiming))
+        message = f"the table of none of the layouts that claim this sheet ({names}) was found"
+        expected = "; or ".join(f"{layout.header_expectation()} (layout {layout.id!r})" for layout in claiming)
+    if all(layout.bundled for layout in claiming):
+        expected += ("; or, if the sheet is another form, a layout of your own that claims it (a project's "
+                     "layouts are tried before the bundled ones; `ictanalysis layout suggest FILE` writes a first "
+                     "one)")  # fmt: skip
+    return Problem(source.file, source.sheet.name, "", message, expected)
+
+
+def _named(layout: Layout) -> str:
+    """Name a layout and its file for a message: 'gso-yearbook' (gso-yearbook.yaml)."""
+    return f"{layout.id!r} ({layout.source.name})" if layout.source else repr(layout.id)
+
+
+def _detect(source: SheetSource, catalog: Catalog, detectors: list[Layout]):
+    """Return the one detector that reads the sheet without a problem, or the problems of the closest tries."""
     tried = []
-    for layout in (lay for lay in layouts if lay.is_detector):
+    for layout in detectors:
         table = find_table(source, layout, catalog)
         if table is not None:
             records, problems = extract_table(source, table, catalog)
             tried.append((table, records, problems))
     fits = [attempt for attempt in tried if len(attempt[1]) and not attempt[2]]
+    fits = [attempt for attempt in fits if not attempt[0].layout.bundled] or fits  # a project's own wins
     if len(fits) == 1:
         return fits[0]
     if not fits and tried:
@@ -285,7 +317,8 @@ def _match_layout(source: SheetSource, file_name: str, catalog: Catalog, layouts
                                          "one layout: add `files:` or `sheets:` patterns to the right one")]  # fmt: skip
     return None, Records(), [Problem(source.file, source.sheet.name, "", "no layout recognises this sheet",
                                      "a table whose headers name known indicators, or a layout file for this form "
-                                     "(see README, 'Adding a new layout'); a sheet that holds no data can be marked `skip`")]  # fmt: skip
+                                     "(see README, 'Adding a new layout'; `ictanalysis layout suggest FILE` writes a "
+                                     "first one); a sheet that holds no data can be marked `skip`")]  # fmt: skip
 
 
 def _duplicate_problems(table: pd.DataFrame) -> list[Problem]:
