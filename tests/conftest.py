@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,6 +73,58 @@ def write_district_table(
     ws["B18"] = "Người lập biểu"
     for name, value in (cells or {}).items():
         ws[name] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+_ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                 'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+                 'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                 'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')  # fmt: skip
+_CALCEXT = 'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+
+
+def ods_package(path: Path, rows: str, table: str = 'table:name="S"', *, manifest: bool = True) -> Path:
+    """Write an .ods by hand whose one table (with the attributes `table`) holds `rows` (table:table-row elements).
+
+    The way to write what odfpy would not: repeated rows and cells, covered cells, calcext value types,
+    damaged or hostile content. Without `manifest`, the package has no META-INF/manifest.xml.
+    """
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
+               'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               f'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" {_CALCEXT}office:version="1.2">'
+               f"<office:body><office:spreadsheet><table:table {table}>{rows}</table:table></office:spreadsheet>"
+               "</office:body></office:document-content>")  # fmt: skip
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        if manifest:
+            archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def row_index(table, **key) -> object:
+    """Return the index label of the one row of a tidy `table` matching `key` (column=value); fail otherwise."""
+    import pandas as pd
+
+    mask = pd.Series(True, index=table.index)
+    for column, value in key.items():
+        mask &= table[column] == value
+    assert mask.sum() == 1, f"{key} matches {mask.sum()} rows"
+    return table.index[mask][0]
+
+
+def write_rows(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> Path:
+    """Write an .xlsx with one sheet per entry, its rows appended in order and the ranges given merged."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        for cells in (merged or {}).get(name, ()):
+            sheet.merge_cells(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

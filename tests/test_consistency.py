@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import row_index
 from markupsafe import escape
 
 from ictanalysis.catalog import CATALOG_DIR, Catalog, CatalogError, load_catalog
@@ -55,14 +56,6 @@ def _rule(result, rule_id: str):
 def _finding(page: str, rule_id: str) -> str:
     start = page.index(f'id="rule-{rule_id}"')
     return page[start : page.index("</section>", start)]
-
-
-def _row(table: pd.DataFrame, **key) -> object:
-    mask = pd.Series(True, index=table.index)
-    for column, value in key.items():
-        mask &= table[column] == value
-    assert mask.sum() == 1, f"{key} matches {mask.sum()} rows"
-    return table.index[mask][0]
 
 
 def _stray_mobile_workbook(path: Path) -> Path:
@@ -200,7 +193,7 @@ def test_an_enterprise_missing_a_district_is_not_summed_into_a_province_figure()
 
 def test_agencies_must_add_up_to_all_agencies(bundled):
     table = bundled.copy()
-    table.loc[_row(table, year=2020, indicator="online_services_level4", agency="Sở Y tế"), "value"] += 1
+    table.loc[row_index(table, year=2020, indicator="online_services_level4", agency="Sở Y tế"), "value"] += 1
     result = _validate(table)
     assert {r.id for r in result.failures} == {"agencies_add_up"}
     rows = _rule(result, "agencies_add_up").rows
@@ -269,7 +262,7 @@ def test_a_district_total_off_by_150_subscribers_is_refused_at_ingest(bundled_ra
 def test_a_province_total_off_by_150_subscribers_fails_the_gate(bundled):
     table = bundled.copy()
     for indicator in ("mobile_prepaid_subscribers", "mobile_subscribers"):  # the whole stays the sum of its parts
-        table.loc[_row(table, year=2020, indicator=indicator, area="58", operator="Viettel"), "value"] += 150
+        table.loc[row_index(table, year=2020, indicator=indicator, area="58", operator="Viettel"), "value"] += 150
     result = _validate(table)
     assert {r.id for r in result.failures} == {"districts_add_up"}
     rows = _rule(result, "districts_add_up").rows
@@ -308,8 +301,8 @@ def test_the_bundled_data_adds_up_exactly_where_no_tolerance_is_stated(bundled, 
 def test_a_revenue_total_may_differ_by_its_stated_tolerance_and_no_more(bundled):
     key = {"year": 2020, "indicator": "telecom_revenue", "operator": ""}
     within, beyond = bundled.copy(), bundled.copy()
-    within.loc[_row(within, **key), "value"] += 400_000  # 0,4 triệu đồng: rounding
-    beyond.loc[_row(beyond, **key), "value"] += 600_000
+    within.loc[row_index(within, **key), "value"] += 400_000  # 0,4 triệu đồng: rounding
+    beyond.loc[row_index(beyond, **key), "value"] += 600_000
     assert _validate(within).passed
     result = _validate(beyond)
     assert {r.id for r in result.failures} == {"enterprises_add_up"}
@@ -319,7 +312,7 @@ def test_a_revenue_total_may_differ_by_its_stated_tolerance_and_no_more(bundled)
 def test_a_revenue_tolerance_is_for_figures_rounded_as_its_reason_says(bundled):
     """500.000 đồng is for revenue written in million đồng with one decimal, not for a total in nghìn or đồng."""
     finer = bundled.copy()
-    finer.loc[_row(finer, year=2020, indicator="telecom_revenue", operator=""), "value"] += 401_000  # nghìn đồng
+    finer.loc[row_index(finer, year=2020, indicator="telecom_revenue", operator=""), "value"] += 401_000  # nghìn đồng
     result = _validate(finer)
     assert {r.id for r in result.failures} == {"enterprises_add_up"}
     assert _rule(result, "enterprises_add_up").rows[["difference", "allowed"]].values.tolist() == [[401_000.0, 0.0]]

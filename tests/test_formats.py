@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwt
-from conftest import BUNDLED_RAW
+from conftest import BUNDLED_RAW, ods_package
 
 from ictanalysis.catalog import load_catalog
 from ictanalysis.errors import InputError, Problem
@@ -212,12 +212,6 @@ def test_an_xls_run_of_percent_cells_beyond_the_limits_is_refused_before_it_is_k
         check_biff(biff_stream(0x0600, [_mulrk(0, 0, [1] * 500)]), WorkbookError("damaged"))
 
 
-_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument'
-             ':xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type'
-             '="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
-             'manifest:media-type="text/xml"/></manifest:manifest>')  # fmt: skip
-
-
 def test_the_ods_scan_finds_every_repeated_percentage_cell_where_calamine_puts_it(tmp_path):
     def cell(kind: str, value: float, repeat: int = 1, prefix: str = "office") -> str:
         return (f'<table:table-cell {prefix}:value-type="{kind}" office:value="{value}" '
@@ -229,17 +223,7 @@ def test_the_ods_scan_finds_every_repeated_percentage_cell_where_calamine_puts_i
         f"{cell('float', 7)}{cell('percentage', 0.25, prefix='calcext')}</table:table-row>"
         f'<table:table-row table:number-rows-repeated="2">{cell("percentage", 0.75, repeat=3)}</table:table-row>'
     )
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
-               'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:calcext="urn:org:documentfoundation:'
-               'names:experimental:calc:xmlns:calcext:1.0" office:version="1.2"><office:body><office:spreadsheet>'
-               f'<table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body>'
-               "</office:document-content>")  # fmt: skip
-    path = tmp_path / "x.ods"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", _MANIFEST)
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    path = ods_package(tmp_path / "x.ods", rows)
     (sheet,) = read_workbook(path)
     expected = {(2, 1), (2, 4), (3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2)}
     assert sheet.percent_cells == expected
@@ -517,20 +501,6 @@ def test_a_header_merged_over_columns_and_rows_reads_the_same_in_ods_as_in_xlsx(
     (sheet,) = read_workbook(path)
     assert set(sheet.merged) == MOBILE_MERGES
     assert tidy_keys(tmp_path / "raw") == MOBILE_READ
-
-
-def ods_package(path: Path, rows: str, table: str = 'table:name="S"') -> Path:
-    """Write an .ods whose one table (with the attributes `table`) holds `rows` (table:table-row elements)."""
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
-               'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-               f"<office:spreadsheet><table:table {table}>{rows}</table:table></office:spreadsheet>"
-               "</office:body></office:document-content>")  # fmt: skip
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", _MANIFEST)
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-    return path
 
 
 def _text(text: str, attributes: str = "") -> str:

@@ -32,7 +32,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlwt
-from conftest import DISTRICT_TABLE_ROWS, write_district_table, xls_bytes
+from conftest import DISTRICT_TABLE_ROWS, ods_package, write_district_table, xls_bytes
 from openpyxl.utils import get_column_letter
 
 from ictanalysis import workbook
@@ -241,19 +241,6 @@ def district_xls(path: Path, errors: dict[tuple[int, int], str]) -> Path:
             else:
                 sheet.write(6 + i, col, value)
     book.save(path)
-    return path
-
-
-def ods(path: Path, body: str) -> Path:
-    """Write an OpenDocument spreadsheet whose one table 'S' holds `body` (its rows)."""
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
-               'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-               f'<office:spreadsheet><table:table table:name="S">{body}</table:table></office:spreadsheet>'
-               "</office:body></office:document-content>")  # fmt: skip
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
     return path
 
 
@@ -537,11 +524,11 @@ CASES = {
         (Line(f"{IN_SHEET}, cell {get_column_letter(16_000)}20", "values reach column WQJ", "16.000 columns",
               "1.000 columns", "delete the columns to the right"),)),
     "ods-repeating-a-value-a-million-rows": Case(
-        lambda y: ods(y / "x.ods", _row(_value(1)) + _row('<table:table-cell table:number-columns-repeated="3"/>',
+        lambda y: ods_package(y / "x.ods", manifest=False, rows=_row(_value(1)) + _row('<table:table-cell table:number-columns-repeated="3"/>',
                                                           1_048_574) + _row(_value(2))),
         (Line("2020/x.ods, sheet 'S', cell A1048576", "values reach row 1.048.576"),), subprocess=True),
     "ods-asking-for-a-hundred-million-cells": Case(
-        lambda y: ods(y / "x.ods", _row('<table:table-cell table:number-columns-repeated="999" '
+        lambda y: ods_package(y / "x.ods", manifest=False, rows=_row('<table:table-cell table:number-columns-repeated="999" '
                                         'office:value-type="float" office:value="1"/>', 99_000)),
         (Line("2020/x.ods, sheet 'S', cell ALK99000", "98.901.000 cells, more than the 2.000.000"),), subprocess=True),
     "csv-with-a-200000-character-cell": Case(

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
+from conftest import write_rows
 
 from ictanalysis.catalog import CatalogError
 from ictanalysis.cli import main
@@ -41,21 +41,6 @@ def _examples() -> dict[str, str]:
 EXAMPLES = _examples()
 
 
-def _workbook(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> Path:
-    """Write a workbook with one sheet per entry (rows appended in order, ranges merged)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-        for cells in (merged or {}).get(name, ()):
-            sheet.merge_cells(cells)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
-
-
 def _values(table, **key) -> dict:
     """Return {(indicator, area, operator, year): value} of the rows matching `key`."""
     rows = table
@@ -68,7 +53,7 @@ def _values(table, **key) -> dict:
 
 
 def _vnpt_bts(raw: Path) -> None:
-    _workbook(raw / "2020/vnpt_bts_2020.xlsx", {"Trạm BTS": [
+    write_rows(raw / "2020/vnpt_bts_2020.xlsx", {"Trạm BTS": [
         ["VNPT NINH THUẬN"],
         ["BÁO CÁO TRẠM BTS NĂM 2020"],
         ["STT", "Huyện/Thành phố", "2G", "eNodeB"],
@@ -88,7 +73,7 @@ def _check_vnpt_bts(table) -> None:
 
 
 def _mobile_by_district(raw: Path) -> None:
-    _workbook(raw / "2020/thue-bao-di-dong-2020.xlsx", {"TB": [
+    write_rows(raw / "2020/thue-bao-di-dong-2020.xlsx", {"TB": [
         ["Đơn vị tính: thuê bao"],
         ["STT", "Địa bàn", "Mã huyện", "Trả trước", "", "Trả sau", ""],
         ["", "", "", "VNPT", "Viettel", "VNPT", "Viettel"],
@@ -107,7 +92,7 @@ def _check_mobile_by_district(table) -> None:
 
 
 def _annual_report(raw: Path) -> None:
-    _workbook(raw / "2020/bao-cao-nam-2020.xlsx", {"Báo cáo": [
+    write_rows(raw / "2020/bao-cao-nam-2020.xlsx", {"Báo cáo": [
         ["BÁO CÁO KẾT QUẢ NĂM 2020"],
         ["STT", "Nội dung chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện năm 2020", "So với kế hoạch (%)"],
         [1, "Dịch vụ công trực tuyến mức 3", "thủ tục", 500, "520", "104.0"],
@@ -129,7 +114,7 @@ def _check_annual_report(table) -> None:
 
 
 def _statistics(raw: Path) -> None:
-    _workbook(raw / "2020/thong-ke-2020.xlsx", {"Viễn thông": [
+    write_rows(raw / "2020/thong-ke-2020.xlsx", {"Viễn thông": [
         ["Số thuê bao viễn thông"],
         ["", "Đơn vị tính", "2019", "Sơ bộ 2020"],
         ["Thuê bao di động", "Nghìn thuê bao", "652,6", "668,4"],
@@ -146,7 +131,7 @@ def _check_statistics(table) -> None:
 
 
 def _codes(raw: Path) -> None:
-    _workbook(raw / "2020/so-lieu-2020.xlsx", {
+    write_rows(raw / "2020/so-lieu-2020.xlsx", {
         "Danh mục": [["Mã", "Tên huyện"], [584, "Bác Ái"], [585, "Ninh Sơn"]],
         "Dân số": [["Đơn vị tính: người"], ["Địa bàn", "Dân số"], ["Bác Ái", 28_000], ["Ninh Sơn", 80_000]],
     })  # fmt: skip
@@ -218,7 +203,7 @@ def test_the_readme_says_a_blank_label_header_needs_a_unit_or_value_header():
 
 def _yearbook(raw: Path, name: str = "nien-giam-2020.xlsx") -> Path:
     """Write a table of the statistics office's form, which the bundled gso-yearbook claims by the file's name."""
-    return _workbook(raw / "2020" / name, {"Sheet1": [
+    return write_rows(raw / "2020" / name, {"Sheet1": [
         ["Số thuê bao điện thoại - Number of telephone subscribers"],
         ["", "Đơn vị tính - Unit", "2019", "Sơ bộ - Prel. 2020"],
         ["Di động - Mobile", "Nghìn thuê bao - Thous. subs.", "652,6", "668,4"],
@@ -283,7 +268,7 @@ def test_a_project_layout_marked_skip_wins_over_the_bundled_layout_that_reads_th
 
 
 def test_a_project_detector_wins_over_a_bundled_detector_that_reads_the_sheet_too(tmp_path):
-    _workbook(tmp_path / "raw/2020/dan-so.xlsx", {"DS": [["Địa bàn", "Dân số (người)"], ["Bác Ái", 28_000]]})
+    write_rows(tmp_path / "raw/2020/dan-so.xlsx", {"DS": [["Địa bàn", "Dân số (người)"], ["Bác Ái", 28_000]]})
     layouts = _layouts(tmp_path, districts="id: districts\ndescription: ours\nrows: area\nlabel_headers: [Địa bàn]\n")
     result = clean(tmp_path / "raw", None, layout_dirs=[layouts])
     assert result.sheets == {"2020/dan-so.xlsx › DS": "districts"}
@@ -299,7 +284,7 @@ def _problems(raw: Path, *layouts: Path) -> list:
 
 
 def test_a_bundled_layout_that_claims_a_file_but_finds_no_table_says_what_it_looks_for(tmp_path):
-    _workbook(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"Sheet1": [
+    write_rows(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"Sheet1": [
         ["Niên giám"], ["Chỉ tiêu", "Năm 2020"], ["Thuê bao di động", 5]]})  # fmt: skip
     (problem,) = _problems(tmp_path / "raw")
     assert problem.message == "the table of layout 'gso-yearbook' (gso-yearbook.yaml) was not found"
@@ -312,7 +297,7 @@ def test_a_bundled_layout_that_claims_a_file_but_finds_no_table_says_what_it_loo
 
 
 def test_a_message_names_what_each_claiming_layout_looks_for(tmp_path):
-    _workbook(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"Sheet1": [["Chỉ tiêu", "Năm 2020"], ["Thuê bao di động", 5]]})
+    write_rows(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"Sheet1": [["Chỉ tiêu", "Năm 2020"], ["Thuê bao di động", 5]]})
     layouts = _layouts(tmp_path, mine="id: mine\ndescription: x\nfiles: ['nien-giam*']\nrows: area\n"
                                       "label_headers: [Địa bàn, Huyện]\n")  # fmt: skip
     (problem,) = _problems(tmp_path / "raw", layouts)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
+from conftest import write_rows
 
 from ictanalysis.catalog import CatalogError
 from ictanalysis.cli import main
@@ -21,18 +21,6 @@ from ictanalysis.layouts import load_layouts
 from ictanalysis.suggest import suggest_layout
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
 
 
 def _parsed(suggestion) -> dict:
@@ -65,7 +53,7 @@ BTS_ROWS = [
 
 
 def test_known_headers_are_matched_and_an_unknown_one_is_left_to_fill_in(tmp_path):
-    path = _workbook(tmp_path / "raw/2020/vnpt_tram_2020.xlsx", {"Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "raw/2020/vnpt_tram_2020.xlsx", {"Trạm": BTS_ROWS})
     suggestion = suggest_layout(path)
     assert _parsed(suggestion) == {
         "id": "vnpt-tram", "description": "VNPT NINH THUẬN - BÁO CÁO TRẠM BTS NĂM 2020", "files": ["vnpt_tram_*"],
@@ -79,7 +67,7 @@ def test_known_headers_are_matched_and_an_unknown_one_is_left_to_fill_in(tmp_pat
 
 
 def test_the_suggested_layout_names_what_is_left_and_reads_the_sheet_once_it_is_filled_in(tmp_path):
-    path = _workbook(tmp_path / "raw/2020/vnpt_tram_2020.xlsx", {"Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "raw/2020/vnpt_tram_2020.xlsx", {"Trạm": BTS_ROWS})
     suggestion = suggest_layout(path)
     layouts = _saved(tmp_path, suggestion)
     with pytest.raises(InputError) as caught:
@@ -96,7 +84,7 @@ def test_the_suggested_layout_names_what_is_left_and_reads_the_sheet_once_it_is_
 
 
 def test_an_indicator_table_gets_its_value_column_and_the_columns_to_ignore(tmp_path):
-    path = _workbook(tmp_path / "raw/2020/tong-ket-2020.xlsx", {"Báo cáo": [
+    path = write_rows(tmp_path / "raw/2020/tong-ket-2020.xlsx", {"Báo cáo": [
         ["TỔNG KẾT NĂM 2020"],
         ["TT", "Nội dung báo cáo", "ĐVT", "Chỉ tiêu giao", "Số liệu năm 2020"],
         ["1", "Dịch vụ công trực tuyến mức 4", "thủ tục", 400, "555*"],
@@ -116,7 +104,7 @@ def test_an_indicator_table_gets_its_value_column_and_the_columns_to_ignore(tmp_
 
 def test_a_blank_label_header_is_found_by_its_unit_header_and_wins_over_the_bundled_layout_of_the_file(tmp_path):
     rows = [["Thuê bao"], ["", "ĐVT", "2019", "2020"], ["Thuê bao di động", "thuê bao", 652_600, 668_400]]
-    path = _workbook(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"TB": rows})
+    path = write_rows(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"TB": rows})
     with pytest.raises(InputError, match="the table of layout 'gso-yearbook'"):
         clean(tmp_path / "raw", None)  # the bundled yearbook layout claims the file by its name
     suggestion = suggest_layout(path)
@@ -147,7 +135,7 @@ def test_rows_computed_from_the_others_are_named_as_a_derived_section_to_add(tmp
 
 def test_empty_value_cells_are_named_with_what_to_write_when_they_are_not_zeros(tmp_path):
     rows = [["Đơn vị tính: trạm"], ["Địa bàn", "Trạm BTS 4G", "Trạm BTS 3G"], ["Ninh Sơn", 22, ""], ["Bác Ái", 9, 4]]
-    path = _workbook(tmp_path / "raw/2020/tram-2020.xlsx", {"Trạm": rows})
+    path = write_rows(tmp_path / "raw/2020/tram-2020.xlsx", {"Trạm": rows})
     suggestion = suggest_layout(path)
     assert ("# Read with this layout: 4 values, no problem.\n"
             "#   - 1 empty value cell (C3) read as 0: write blank: missing") in str(suggestion)  # fmt: skip
@@ -156,7 +144,7 @@ def test_empty_value_cells_are_named_with_what_to_write_when_they_are_not_zeros(
 
 
 def test_the_first_sheet_no_layout_reads_is_described_and_named(tmp_path):
-    path = _workbook(tmp_path / "raw/2020/tong-hop-2020.xlsx", {
+    path = write_rows(tmp_path / "raw/2020/tong-hop-2020.xlsx", {
         "Dân số": [["Địa bàn", "Dân số (người)"], ["Bác Ái", 28_000]],  # the bundled area-table reads it
         "Trạm": BTS_ROWS,
     })  # fmt: skip
@@ -169,7 +157,7 @@ def test_the_first_sheet_no_layout_reads_is_described_and_named(tmp_path):
 
 
 def test_labels_that_name_nothing_leave_rows_to_fill_in_and_the_layout_says_so_when_loaded(tmp_path):
-    path = _workbook(tmp_path / "raw/2020/xa-2020.xlsx", {"Xã": [
+    path = write_rows(tmp_path / "raw/2020/xa-2020.xlsx", {"Xã": [
         ["Tên xã", "Dân số (người)"], ["Xã Phước Đại", 5_000], ["Xã Phước Tiến", 4_000]]})  # fmt: skip
     suggestion = suggest_layout(path)
     assert "rows" not in _parsed(suggestion)
@@ -181,18 +169,18 @@ def test_labels_that_name_nothing_leave_rows_to_fill_in_and_the_layout_says_so_w
 
 
 def test_a_suggested_id_is_one_no_layout_has(tmp_path):
-    path = _workbook(tmp_path / "area-table.xlsx", {"Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "area-table.xlsx", {"Trạm": BTS_ROWS})
     assert suggest_layout(path).fields["id"] == "area-table-2"
 
 
 def test_a_sheet_that_is_not_there_is_a_usage_error_naming_the_sheets(tmp_path):
-    path = _workbook(tmp_path / "a.xlsx", {"Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "a.xlsx", {"Trạm": BTS_ROWS})
     with pytest.raises(UsageError, match=r"a\.xlsx has no sheet 'BTS'; its sheets are 'Trạm'"):
         suggest_layout(path, sheet="BTS")
 
 
 def test_a_sheet_without_a_table_is_an_input_error(tmp_path):
-    path = _workbook(tmp_path / "a.xlsx", {"Ghi chú": [["Số liệu gửi sau"], ["Người lập biểu"]]})
+    path = write_rows(tmp_path / "a.xlsx", {"Ghi chú": [["Số liệu gửi sau"], ["Người lập biểu"]]})
     with pytest.raises(InputError, match="no table was found on the sheet; expected a header row"):
         suggest_layout(path)
 
@@ -201,7 +189,7 @@ def test_a_sheet_without_a_table_is_an_input_error(tmp_path):
 
 
 def test_the_command_prints_the_yaml_and_writes_nothing(tmp_path, capsys):
-    path = _workbook(tmp_path / "raw/2020/vnpt_tram_2020.xlsx", {"Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "raw/2020/vnpt_tram_2020.xlsx", {"Trạm": BTS_ROWS})
     before = sorted(p.name for p in tmp_path.rglob("*"))
     assert main(["layout", "suggest", str(path)]) == ExitCode.OK
     out, err = capsys.readouterr()
@@ -211,7 +199,7 @@ def test_the_command_prints_the_yaml_and_writes_nothing(tmp_path, capsys):
 
 
 def test_the_command_printed_into_the_layouts_folder_makes_a_layout_that_reads_the_sheet(tmp_path, capsys):
-    path = _workbook(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"TB": [
+    path = write_rows(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"TB": [
         ["", "ĐVT", "2019", "2020"], ["Thuê bao di động", "thuê bao", 652_600, 668_400]]})  # fmt: skip
     layouts = tmp_path / "layouts"
     layouts.mkdir()
@@ -224,7 +212,7 @@ def test_the_command_printed_into_the_layouts_folder_makes_a_layout_that_reads_t
 
 
 def test_the_command_takes_a_sheet(tmp_path, capsys):
-    path = _workbook(tmp_path / "b.xlsx", {"Khác": [["x"]], "Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "b.xlsx", {"Khác": [["x"]], "Trạm": BTS_ROWS})
     assert main(["layout", "suggest", str(path), "--sheet", "Trạm"]) == ExitCode.OK
     assert yaml.safe_load(capsys.readouterr().out)["sheets"] == ["Trạm*"]
 
@@ -247,7 +235,7 @@ def test_a_file_the_command_cannot_read_is_an_input_error(tmp_path, capsys, cont
 
 
 def test_an_unknown_sheet_is_exit_2_and_an_unknown_action_too(tmp_path, capsys):
-    path = _workbook(tmp_path / "a.xlsx", {"Trạm": BTS_ROWS})
+    path = write_rows(tmp_path / "a.xlsx", {"Trạm": BTS_ROWS})
     assert main(["layout", "suggest", str(path), "--sheet", "Nope"]) == ExitCode.USAGE
     assert "has no sheet 'Nope'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:

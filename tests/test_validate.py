@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import row_index
 from markupsafe import escape
 
 import ictanalysis
@@ -39,20 +40,11 @@ KNOWN_WARNING = {"year": 2020, "indicator": "fixed_telephone_subscribers", "area
 # --- building the variants ------------------------------------------------------------------
 
 
-def _row(table: pd.DataFrame, **key) -> object:
-    """Return the index label of the one row matching `key` (column=value)."""
-    mask = pd.Series(True, index=table.index)
-    for column, value in key.items():
-        mask &= table[column] == value
-    assert mask.sum() == 1, f"{key} matches {mask.sum()} rows"
-    return table.index[mask][0]
-
-
 def _set(column: str, value, **key) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """Return a breaker setting `column` of the row at `key` to `value`."""
 
     def breaker(table: pd.DataFrame) -> pd.DataFrame:
-        table.loc[_row(table, **key), column] = value
+        table.loc[row_index(table, **key), column] = value
         return table
 
     return breaker
@@ -60,7 +52,7 @@ def _set(column: str, value, **key) -> Callable[[pd.DataFrame], pd.DataFrame]:
 
 def _add(column: str, amount: float, **key) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def breaker(table: pd.DataFrame) -> pd.DataFrame:
-        table.loc[_row(table, **key), column] += amount
+        table.loc[row_index(table, **key), column] += amount
         return table
 
     return breaker
@@ -68,7 +60,7 @@ def _add(column: str, amount: float, **key) -> Callable[[pd.DataFrame], pd.DataF
 
 def _duplicate(**key) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def breaker(table: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat([table, table.loc[[_row(table, **key)]]], ignore_index=True)
+        return pd.concat([table, table.loc[[row_index(table, **key)]]], ignore_index=True)
 
     return breaker
 
@@ -83,7 +75,7 @@ def _drop_indicator_year(indicator: str, year: int) -> Callable[[pd.DataFrame], 
 def _jump_fourfold(table: pd.DataFrame) -> pd.DataFrame:
     """Multiply Bác Ái's 2020 VNPT fixed lines by 4 and add the same to the province total: only the change is odd."""
     key = {"year": 2020, "indicator": "fixed_telephone_subscribers", "operator": "VNPT"}
-    district, province = _row(table, area="584", **key), _row(table, area="58", **key)
+    district, province = row_index(table, area="584", **key), row_index(table, area="58", **key)
     before = table.loc[district, "value"]
     table.loc[district, "value"] = before * 4
     table.loc[province, "value"] += before * 3
@@ -102,7 +94,7 @@ def _repeat_2019_sheet(table: pd.DataFrame) -> pd.DataFrame:
 def _missing_year(table: pd.DataFrame) -> pd.DataFrame:
     """Empty one year cell: pandas then holds the years as floats (so year_is_integer fails too)."""
     table = table.astype({"year": "float64"})
-    table.loc[_row(table, year=2018, indicator="gso_internet_subscribers"), "year"] = np.nan
+    table.loc[row_index(table, year=2018, indicator="gso_internet_subscribers"), "year"] = np.nan
     return table
 
 
@@ -471,7 +463,7 @@ def test_a_value_given_as_text_fails_value_is_number(bundled):
     from ictanalysis.validate import validate
 
     table = bundled.astype({"value": object})
-    table.loc[_row(table, **COVERAGE_2020), "value"] = "98,5"
+    table.loc[row_index(table, **COVERAGE_2020), "value"] = "98,5"
     result = validate(table, PAIR)
     assert "value_is_number" in {r.id for r in result.failures}
 
