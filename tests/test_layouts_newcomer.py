@@ -256,7 +256,7 @@ def test_a_project_layout_claiming_the_same_file_as_a_bundled_one_reads_it(tmp_p
 def test_project_layouts_come_before_the_bundled_ones_whatever_their_names(tmp_path):
     layouts = _layouts(tmp_path, **{"a-first": MY_YEARBOOK.replace("my-yearbook", "a-first")})
     ordered = [layout.id for layout in load_layouts(layouts)]
-    assert ordered.index("a-first") < ordered.index("gso-yearbook") < ordered.index("area-table")
+    assert ordered.index("a-first") < ordered.index("viettel-mobile-broadband") < ordered.index("area-table")
 
 
 def test_a_project_layout_marked_skip_wins_over_the_bundled_layout_that_reads_the_sheet(tmp_path):
@@ -284,34 +284,32 @@ def _problems(raw: Path, *layouts: Path) -> list:
 
 
 def test_a_bundled_layout_that_claims_a_file_but_finds_no_table_says_what_it_looks_for(tmp_path):
-    write_rows(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"Sheet1": [
-        ["Niên giám"], ["Chỉ tiêu", "Năm 2020"], ["Thuê bao di động", 5]]})  # fmt: skip
+    write_rows(tmp_path / "raw/2020/Viettel_BRDD_2020.xlsx", {"Sheet1": [
+        ["Báo cáo"], ["Chỉ tiêu", "Năm 2020"], ["Thuê bao di động", 5]]})  # fmt: skip
     (problem,) = _problems(tmp_path / "raw")
-    assert problem.message == "the table of layout 'gso-yearbook' (gso-yearbook.yaml) was not found"
+    assert problem.message == "the table of layout 'viettel-mobile-broadband' (viettel-mobile-broadband.yaml) was not found"
     assert problem.expected.startswith(
-        "a blank header cell above the row labels, on a row that holds the header "
-        "'Đơn vị tính - Unit', 'Đơn vị tính' or 'Unit'; or, if the sheet is another form, a layout of your own")
+        "a header cell 'Đơn vị', 'Địa bàn' or 'Huyện/Thành phố' above the row labels; or, if the sheet is another "
+        "form, a layout of your own")  # fmt: skip
     text = str(problem)
     assert not text.rstrip().endswith(("cell", "cell ", "header", "expected")), text
     assert text.endswith("writes a first one)")
 
 
 def test_a_message_names_what_each_claiming_layout_looks_for(tmp_path):
-    write_rows(tmp_path / "raw/2020/nien-giam-2020.xlsx", {"Sheet1": [["Chỉ tiêu", "Năm 2020"], ["Thuê bao di động", 5]]})
-    layouts = _layouts(tmp_path, mine="id: mine\ndescription: x\nfiles: ['nien-giam*']\nrows: area\n"
-                                      "label_headers: [Địa bàn, Huyện]\n")  # fmt: skip
+    write_rows(tmp_path / "raw/2020/Viettel_BRDD_2020.xlsx", {"Sheet1": [["Chỉ tiêu", "Năm 2020"], ["Thuê bao", 5]]})
+    layouts = _layouts(tmp_path, mine="id: mine\ndescription: x\nfiles: ['viettel_brdd*']\nrows: area\n"
+                                      "label_headers: [Quận, Huyện]\n")  # fmt: skip
     (problem,) = _problems(tmp_path / "raw", layouts)
     assert problem.message == ("the table of none of the layouts that claim this sheet ('mine' (mine.yaml), "
-                               "'gso-yearbook' (gso-yearbook.yaml)) was found")  # fmt: skip
+                               "'viettel-mobile-broadband' (viettel-mobile-broadband.yaml)) was found")  # fmt: skip
     assert problem.expected == (
-        "a header cell 'Địa bàn' or 'Huyện' above the row labels (layout 'mine'); or a blank header cell above the "
-        "row labels, on a row that holds the header 'Đơn vị tính - Unit', 'Đơn vị tính' or 'Unit' (layout "
-        "'gso-yearbook')")  # fmt: skip
+        "a header cell 'Quận' or 'Huyện' above the row labels (layout 'mine'); or a header cell 'Đơn vị', 'Địa bàn' "
+        "or 'Huyện/Thành phố' above the row labels (layout 'viettel-mobile-broadband')")  # fmt: skip
 
 
 def test_a_blank_label_header_without_a_header_to_be_found_by_is_refused_when_loaded(tmp_path):
-    layouts = _layouts(tmp_path, lost="id: lost\ndescription: x\nfiles: ['x*']\nrows: indicator\nlabel_headers: ['']\n"
-                                      "value_headers: ['Năm {year}']\n")  # fmt: skip
+    layouts = _layouts(tmp_path, lost="id: lost\ndescription: x\nfiles: ['x*']\nrows: indicator\nlabel_headers: ['']\n")
     with pytest.raises(CatalogError, match=r"lost\.yaml: a blank label header .* `unit_headers` or `value_headers`"):
         load_layouts(layouts)
 

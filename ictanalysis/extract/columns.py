@@ -3,7 +3,9 @@
 A column's header path is read for an enterprise, a year, a unit in
 parentheses and, from what is left, an indicator. In a table whose rows are
 indicators, a value column is one the layout names ("Năm {year}", "Thực
-hiện") or, when it names none, one whose header is a year. A column headed
+hiện"), one whose header is a year alone ("2019", "Sơ bộ - Prel. 2020": the
+form "STT | Chỉ tiêu | ĐVT | 2008 | 2009 | …") or, when it names none, one
+whose header names a year. A column headed
 "Đơn vị tính", "ĐVT"… (or a layout's `unit_headers`) holds each row's unit, in
 any table.
 """
@@ -22,10 +24,13 @@ from ictanalysis.layouts import ALWAYS_IGNORED, Layout
 from ictanalysis.normalise import fold, strip_footnotes
 from ictanalysis.workbook import cell_name
 
-__all__ = ["UNIT_COLUMN_HEADERS", "YEAR", "Column", "match_indicator", "resolve_column", "resolve_columns", "split_units", "year_of"]
+__all__ = ["UNIT_COLUMN_HEADERS", "YEAR", "Column", "match_indicator", "resolve_column", "resolve_columns", "split_units", "vietnamese_side", "year_of"]
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_GENERIC_WORDS = {"tong so", "tong", "cong", "so luong", "tong cong", "total"}
+_GENERIC_WORDS = {"tong so", "tong", "cong", "so luong", "tong cong", "total", "tong so total", "chia ra", "of which",
+                  "chia ra of which", "trong do", "trong do of which", "in which"}
+# A header that is a year and nothing else ("2019", "Sơ bộ - Prel. 2020"), folded: always that year's values.
+_BARE_YEAR = re.compile(r"(?:(?:so bo|prel)\s)*(?:19|20)\d\d")
 _PRELIMINARY = ("so bo", "prel", "uoc tinh", "uoc thuc hien")
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 # A column headed so holds each row's unit in any table, besides the headers a layout lists as `unit_headers`.
@@ -47,50 +52,57 @@ class Column:
     units: tuple[str, ...] = ()
 
 
-def resolve_columns(context: Context, header: Header) -> tuple[list[Column], list[Problem]]:
-    """Resolve every column under `header` that has a header text, left to right, with the problems met."""
+def resolve_columns(context: Context, header: Header, parent: str = "") -> tuple[list[Column], list[Problem]]:
+    """Resolve every column under `header` that has a header text, left to right, with the problems met.
+
+    `parent` is the text (a title) that every column's header is read under: "Cố định - Fixed" under
+    "Số thuê bao điện thoại" is the fixed telephones, and names nothing under "Số thuê bao internet".
+    """
     sheet = context.sheet
     columns, problems = [], []
     for col in range(min(header.label_column, sheet.left), sheet.left + sheet.width):
         heading = header.heading(col)
         if heading is None:
             continue
-        column, found = resolve_column(context, header, heading)
+        column, found = resolve_column(context, header, heading, parent)
         columns.append(column)
         problems += found
     return columns, problems
 
 
-def resolve_column(context: Context, header: Header, heading: Heading) -> tuple[Column, list[Problem]]:
+def resolve_column(context: Context, header: Header, heading: Heading, parent: str = "") -> tuple[Column, list[Problem]]:
     """Say what a column holds, from its header path, and what in that path could not be understood."""
-    role = _plain_role(context.layout, header, heading)
+    role = _plain_role(context.layout, header, heading, context.source.year)
     if role is not None:
         return Column(heading.index, heading.text, heading.cell, role), []
     if context.layout.rows == "indicator":
         return _resolve_year_column(context, heading)
-    return _resolve_value_column(context, header, heading)
+    return _resolve_value_column(context, header, heading, parent)
 
 
-def _plain_role(layout: Layout, header: Header, heading: Heading) -> str | None:
-    """Return "label", "unit" or "ignored" for a column that holds no values, None for one that may."""
+def _plain_role(layout: Layout, header: Header, heading: Heading, year: int) -> str | None:
+    """Return "label", "unit" or "ignored" for a column that holds no values, None for one that may.
+
+    `{year}` in the layout's headers is the folder's `year` ("Kế hoạch năm {year}").
+    """
     if heading.index == header.label_column:
         return "label"
     folded = {fold(strip_footnotes(p)[0]) for p in heading.path}
-    if folded & {fold(h) for h in (*UNIT_COLUMN_HEADERS, *layout.unit_headers)}:
+    if folded & {fold(h.replace("{year}", str(year))) for h in (*UNIT_COLUMN_HEADERS, *layout.unit_headers)}:
         return "unit"
-    if folded & {fold(h) for h in (*ALWAYS_IGNORED, *layout.ignore_columns)}:
+    if folded & {fold(h.replace("{year}", str(year))) for h in (*ALWAYS_IGNORED, *layout.ignore_columns)}:
         return "ignored"
     return None
 
 
-def _resolve_value_column(context: Context, header: Header, heading: Heading) -> tuple[Column, list[Problem]]:
+def _resolve_value_column(context: Context, header: Header, heading: Heading, parent: str = "") -> tuple[Column, list[Problem]]:
     """Resolve a column of a table whose rows are districts, enterprises, agencies or years."""
     layout = context.layout
     operator, rest, problems = take_operator(context, header, heading)
     texts, units = split_units(rest)
     year, preliminary = year_of(texts) if layout.rows != "year" else (None, False)
     texts = [t for t in texts if not YEAR.fullmatch(fold(t))] if year else texts
-    indicator = match_indicator(layout, context.catalog, texts)
+    indicator = match_indicator(layout, context.catalog, [parent, *texts] if parent else texts)
     if indicator is None:
         problems.append(
             context.problem(heading.cell, f"column header {quote(heading.text)} names no indicator the catalog knows",
@@ -113,7 +125,7 @@ def _resolve_year_column(context: Context, heading: Heading) -> tuple[Column, li
     index, text, cell = heading.index, heading.text, heading.cell
     if wanted and folded & wanted:
         return Column(index, text, cell, "value", year=year or folder_year, preliminary=preliminary, units=units), []
-    if not wanted and year:
+    if year and (not wanted or all(_BARE_YEAR.fullmatch(f) for f in folded)):
         return Column(index, text, cell, "value", year=year, preliminary=preliminary, units=units), []
     problem = context.problem(cell, f"column header {quote(text)} is neither a value column nor one to ignore",
                               layout_expectation(layout))  # fmt: skip
@@ -192,15 +204,22 @@ def match_indicator(layout: Layout, catalog: Catalog, texts: list[str]) -> Indic
     """Find the indicator a whole header path names: the layout's aliases first, then the catalog's.
 
     The path is tried as written, then without generic words ("Tổng số",
-    "Cộng"), so "Thuê bao di động / Tổng số" is mobile subscribers while a
-    layout may still call a lone "Tổng" column what it is. Every text must be
-    understood: a path with an unknown part (an enterprise the catalog lacks)
-    names nothing.
+    "Cộng", "Chia ra - Of which"), so "Thuê bao di động / Tổng số" is mobile
+    subscribers while a layout may still call a lone "Tổng" column what it is;
+    then each bilingual text by its Vietnamese side ("Di động - Mobile" as "Di
+    động"). Every text must be understood: a path with an unknown part (an
+    enterprise the catalog lacks) names nothing.
+
+    Example:
+        >>> from ictanalysis.catalog import load_catalog
+        >>> layout = Layout(id="demo", description="demo")
+        >>> match_indicator(layout, load_catalog(), ["Số thuê bao điện thoại - Telephone subscribers", "Di động - Mobile"]).id
+        'mobile_subscribers'
     """
     parts = [strip_footnotes(t)[0] for t in texts]
     specific = [p for p in parts if fold(p) not in _GENERIC_WORDS]
     layout_aliases = layout.alias_index
-    for candidate in (parts, specific):
+    for candidate in (parts, specific, [vietnamese_side(p) for p in specific]):
         joined = " ".join(candidate)
         if fold(joined) in layout_aliases:
             return catalog.indicator(layout_aliases[fold(joined)])
@@ -208,3 +227,16 @@ def match_indicator(layout: Layout, catalog: Catalog, texts: list[str]) -> Indic
         if found is not None:
             return found
     return None
+
+
+def vietnamese_side(text: str) -> str:
+    """Return the Vietnamese side of a bilingual text "Việt - English", or the text itself.
+
+    Example:
+        >>> vietnamese_side("Di động - Mobile"), vietnamese_side("Phan Rang - Tháp Chàm")
+        ('Di động', 'Phan Rang - Tháp Chàm')
+    """
+    left, dash, right = text.partition(" - ")
+    if dash and right.isascii() and not left.isascii():
+        return left.strip()
+    return text

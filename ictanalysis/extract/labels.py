@@ -23,6 +23,7 @@ from ictanalysis.workbook import cell_name
 
 __all__ = [
     "ROW_KINDS",
+    "IndicatorRows",
     "RowRoles",
     "clean_label",
     "row_key",
@@ -34,6 +35,11 @@ __all__ = [
 ROW_KINDS = {"area": "district", "operator": "enterprise", "agency": "agency", "indicator": "indicator", "year": "year"}
 _TOTAL_LABELS = {"tong cong", "cong", "toan tinh", "tong so", "tong", "total", "ca tinh", "tong cong toan tinh"}
 _ENUMERATION = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[a-zđ])\s*[\.\)/-]\s+", re.I)
+
+# Folded first words of a line that opens the parts of the row above: "Trong đó:", "Chia ra - Of which:".
+_GROUP_OPENERS = ("trong do of which", "chia ra of which", "trong do", "chia ra", "of which", "bao gom")
+# What marks a row label, as typed, as a part of the row above: a dash or plus, "1.1", "a)", an indent.
+_PART_MARK = re.compile(r"^(?:\s*[-+–•]\s*|\s*\d+\.\d+\.?\s+|\s*[a-zđ]\)\s*|\s{2,})", re.I)
 
 Role = Literal["data", "blank", "second_table", "skipped", "derived", "after_table"]
 
@@ -70,6 +76,12 @@ class RowRoles:
         self.derived = tuple(fold(s) for s in layout.derived_sections)
         self.in_derived_section = False
         self.after_table = False  # a second table's header was met: its rows are not this table's
+
+    def enter_derived(self, texts: list[str]) -> bool:
+        """Start the derived section when a row without label holds its heading elsewhere ("Chỉ số phát triển…")."""
+        if self.derived and any(fold(t).startswith(self.derived) for t in texts):
+            self.in_derived_section = True
+        return self.in_derived_section
 
     def role(self, folded: str) -> Role:
         """Return what the row labelled `folded` (see :func:`~ictanalysis.normalise.fold`) is."""
@@ -110,6 +122,83 @@ def row_key(context: Context, label: str, folded: str) -> dict | None:
         return None if indicator is None else {"indicator": indicator, "total": False}
     year, preliminary = year_of([label])
     return None if year is None else {"year": year, "preliminary": preliminary, "total": False}
+
+
+class IndicatorRows:
+    """Say which indicator a row of an indicators-as-rows table is, from its label and the rows above it.
+
+    A row without figures that names no indicator is a section ("I. Bưu
+    chính"); a row is a part of the row above it (its parent) after "Trong
+    đó:"/"Chia ra - Of which:" or when its label is marked as one ("- Bưu
+    chính", "1.1", indented). A label is read together with its parent, then
+    its section ("Doanh thu" under "II. Viễn thông" is the telecom revenue), then
+    alone; a part that names an enterprise is the parent's figure for that
+    enterprise. A part is never read as its parent: one that names nothing is
+    refused ("Thành thị" under a rate is not the rate).
+
+    Example:
+        >>> from ictanalysis.catalog import load_catalog
+        >>> from ictanalysis.extract.context import SheetSource
+        >>> from ictanalysis.workbook import Sheet
+        >>> source = SheetSource("2020/a.xlsx", Sheet(name="TB", rows=[["x"]]), 2020, "60")
+        >>> context = Context(source, Layout(id="demo", description="demo", rows="indicator"), load_catalog())
+        >>> rows = IndicatorRows()
+        >>> [k and k["indicator"].id for k in (rows.key(context, "II. Viễn thông", "Viễn thông", False),
+        ...  rows.key(context, "Doanh thu", "Doanh thu", True), rows.key(context, "- VNPT", "VNPT", True))]
+        [None, 'telecom_revenue', 'telecom_revenue']
+    """
+
+    def __init__(self, title: str = "") -> None:
+        """Start in the section the table's `title` names (the yearbook's "Số thuê bao điện thoại"), no row above."""
+        self.section, self.parent, self.parent_indicator, self.open = title, "", None, False
+
+    def key(self, context: Context, raw: str, label: str, numbers: bool, section: bool = False) -> dict | None:
+        """Return the key of the row labelled `label` (`raw`: as typed), None when it names nothing.
+
+        `section`: the row is numbered as a section ("II", "III."): without figures it is one.
+        """
+        folded = fold(label)
+        opener = next((o for o in _GROUP_OPENERS if folded == o or folded.startswith(o + " ")), None)
+        if opener is not None:
+            self.open = True
+            label = re.sub(r"^[^:]*:\s*", "", label) if ":" in label else ""
+            if not label:
+                return None
+        if section and not numbers:
+            self.section, self.parent, self.parent_indicator, self.open = label, "", None, False
+            return None
+        marked = opener is not None or _PART_MARK.match(raw) is not None
+        if self.parent and (marked or self.open):
+            found = self._as_part(context, label)
+            if found is not None or marked:
+                return found
+        return self._as_row(context, label, numbers, becomes_parent=not marked)
+
+    def _as_part(self, context: Context, label: str) -> dict | None:
+        """Return the key of a part of the parent row: an indicator read with the parent, or an enterprise."""
+        layout, catalog = context.layout, context.catalog
+        operator = catalog.find_operator(label)
+        if operator is not None and self.parent_indicator is not None:
+            return {"indicator": self.parent_indicator, "operator": operator.name, "total": False}
+        for texts in ([self.parent, label], [label, self.parent], [label]):
+            indicator = match_indicator(layout, catalog, texts)
+            if indicator is not None and indicator != self.parent_indicator:
+                return {"indicator": indicator, "total": False}
+        return None
+
+    def _as_row(self, context: Context, label: str, numbers: bool, *, becomes_parent: bool = True) -> dict | None:
+        """Return the key of a row of its own (under its section), or None; it becomes the parent or the section."""
+        layout, catalog = context.layout, context.catalog
+        tries = ([self.section, label], [label, self.section], [label]) if self.section else ([label],)
+        indicator = next((i for t in tries if (i := match_indicator(layout, catalog, t)) is not None), None)
+        self.open = False
+        if indicator is None:
+            if not numbers:
+                self.section, self.parent, self.parent_indicator = label, "", None
+            return None
+        if becomes_parent:
+            self.parent, self.parent_indicator = label, indicator
+        return {"indicator": indicator, "total": False}
 
 
 def second_table_problem(context: Context, cell: str, label: str, first_data_row: int) -> Problem:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from ictanalysis.catalog import Indicator
 from ictanalysis.errors import Problem
 from ictanalysis.extract.context import Context
 from ictanalysis.extract.messages import plain, quote
-from ictanalysis.normalise import NumberFormatError, fold, parse_number
+from ictanalysis.normalise import NumberFormatError, fold, parse_number, strip_footnotes
 from ictanalysis.workbook import Sheet, cell_name
 
-__all__ = ["EXPECTED_STORED", "looks_numeric", "other_reading", "read_number"]
+__all__ = ["EXPECTED_STORED", "looks_numeric", "other_reading", "read_number", "table_notation"]
 
 _EXPECTED_NUMBER = {
     "vi": "a number in Vietnamese notation such as 1.234.567 or 12,5 ('-' for zero)",
@@ -44,6 +45,39 @@ _EXPECTED_FINITE = (
 )
 
 Refusal = tuple[str, str]  # (what was found, what was expected)
+
+# Text that only one notation reads: two group separators, both separators in its order, or a decimal
+# separator followed by other than three digits.
+_ONLY = {
+    "en": re.compile(r"[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|[+-]?\d{1,3}(?:,\d{3})+\.\d+|[+-]?\d+\.(?:\d{1,2}|\d{4,})"),
+    "vi": re.compile(r"[+-]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|[+-]?\d{1,3}(?:\.\d{3})+,\d+|[+-]?\d+,(?:\d{1,2}|\d{4,})"),
+}
+_EN_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")  # "182,340": thousands, or a fraction of three decimals
+
+
+def table_notation(texts: list[str]) -> str | None:
+    """Return the notation the table's number texts make certain: "en", "vi", "en-counts" or None.
+
+    A table is in one notation when some of its texts read only in that one
+    and none only in the other. "en-counts": every text with a comma is
+    written as thousands ("182,340") and none reads only one way; such a text
+    is a whole count (182 340 máy), never 182,34 of a count, but it says
+    nothing for a rate, an amount of money or a scaled unit.
+
+    Example:
+        >>> table_notation(["1,234,567", "182,340"]), table_notation(["12,5", "182,340"]), table_notation(["182,340"])
+        ('en', 'vi', 'en-counts')
+        >>> table_notation(["1,234,567", "12,5"]), table_notation(["5"])
+        (None, None)
+    """
+    numbers = [strip_footnotes(t)[0].rstrip("% ").strip() for t in texts]
+    only = {name for name, pattern in _ONLY.items() if any(pattern.fullmatch(n) for n in numbers)}
+    if len(only) == 1:
+        return only.pop()
+    commas = [n for n in numbers if "," in n]
+    if not only and commas and all(_EN_THOUSANDS.fullmatch(n) for n in commas):
+        return "en-counts"
+    return None
 
 
 def read_number(context: Context, row: int, col: int, indicator: Indicator) -> float | Problem | None:

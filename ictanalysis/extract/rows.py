@@ -11,13 +11,16 @@ refused naming its cell.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import replace
 
 from ictanalysis.catalog import Catalog, Indicator
 from ictanalysis.errors import Problem
 from ictanalysis.extract.checks import CsvRows, TotalCheck, merged_over_values, merged_problem
-from ictanalysis.extract.columns import Column
-from ictanalysis.extract.context import Context, SheetSource
+from ictanalysis.extract.columns import Column, year_of
+from ictanalysis.extract.context import Context, SheetSource, cell_text
 from ictanalysis.extract.labels import (
+    IndicatorRows,
     RowRoles,
     clean_label,
     row_key,
@@ -25,8 +28,8 @@ from ictanalysis.extract.labels import (
     unknown_label_problem,
     unlabelled_problem,
 )
-from ictanalysis.extract.numbers import looks_numeric, read_number
-from ictanalysis.extract.table import Table
+from ictanalysis.extract.numbers import looks_numeric, read_number, table_notation
+from ictanalysis.extract.table import Table, title_indicator
 from ictanalysis.extract.units import UnitFactors
 from ictanalysis.normalise import fold
 from ictanalysis.tidy import Records
@@ -34,6 +37,9 @@ from ictanalysis.workbook import cell_name, column_letter
 
 __all__ = ["extract_table"]
 
+_ROMAN = re.compile(r"[IVX]{1,5}\.?")  # "II", "III." numbering a section
+_ROMAN_LABEL = re.compile(r"[IVX]{1,5}[.)/-]?\s+\S")
+_NOT_COUNTS = ("%", "đồng")  # units that are no count of things: "182,340" may be a fraction there
 _CHECKED_ROWS = ("area", "operator", "agency")  # rows whose total is the sum of the other rows
 _EXPECTED_CONVERTIBLE = (
     "a figure in the unit the sheet states: check the cell and the unit, a value that large or that small is "
@@ -48,12 +54,30 @@ def extract_table(source: SheetSource, table: Table, catalog: Catalog) -> tuple[
     labels that name no known district/enterprise/agency/indicator, formulas
     without a stored value, and total rows that differ from the sum of their parts.
     """
-    reader = _RowReader(Context(source, table.layout, catalog), table)
+    reader = _RowReader(_table_context(Context(source, table.layout, catalog), table), table)
     for row in range(table.first_data_row, source.sheet.top + source.sheet.height):
         reader.read_row(row)
     reader.check_merged_values()
     reader.check_totals()
     return reader.records, table.problems + reader.problems
+
+
+def _table_context(context: Context, table: Table) -> Context:
+    """Return the context the table's values are read in: the notation and the blanks its cells make certain.
+
+    Numbers typed as text in one notation only ("1,234,567") make the whole
+    table that notation (see :func:`~ictanalysis.extract.numbers.table_notation`).
+    In a table of indicators with a column per year, a blank is a year not
+    reported: missing, never zero.
+    """
+    layout = context.layout
+    values = [c for c in table.columns if c.role == "value"]
+    update = {}
+    if _typed_notation(context, table, values) == "en" and layout.locale != "en":
+        update["locale"] = "en"
+    if layout.rows == "indicator" and len({c.year for c in values}) > 1:
+        update["blank"] = "missing"
+    return replace(context, layout=layout.model_copy(update=update)) if update else context
 
 
 class _RowReader:
@@ -72,24 +96,44 @@ class _RowReader:
         self.checks_totals = context.layout.rows in _CHECKED_ROWS
         self.data_rows: set[int] = set()
         self.csv_rows = CsvRows(table.columns, table.header_rows)
+        self.indicator_rows = IndicatorRows(_title(context, table)) if context.layout.rows == "indicator" else None
+        self.years_read: set[tuple[int, bool]] = set()  # a year read again starts a second table
+        self.counts_context = _counts_context(self.context, table, self.value_columns)
 
     def read_row(self, row: int) -> None:
         """Read one row: a data or total row, a section, a note, or a blank spacer."""
         label_column = self.table.label_column
         label_origin = self.table.merges.get((row, label_column), (row, label_column))
-        label = clean_label(self.context.sheet.value(*label_origin))
+        raw = self.context.sheet.value(*label_origin)
+        label = clean_label(raw)
         role = self.roles.role(folded := fold(label))
+        if role == "data" and _starts_second_table(self, row, label):
+            role, self.roles.after_table = "second_table", True
+        if role == "blank" and self.roles.enter_derived(_texts(self.context.sheet, row)):
+            return
         if role == "blank" and self._holds_numbers(row):
             self._refuse_row(unlabelled_problem(self.context, label_origin))
         elif role == "second_table":
             cell = cell_name(row, label_column)
             self.problems.append(second_table_problem(self.context, cell, label, self.table.first_data_row))
         elif role == "data":
-            self._read_labelled(row, label, folded)
+            self._read_labelled(row, label, folded, raw)
 
-    def _read_labelled(self, row: int, label: str, folded: str) -> None:
+    def _read_cell(self, row: int, column: Column, indicator: Indicator):
+        """Read one value cell: a count written "182,340" in its own unit as thousands where the table says so."""
+        if self.counts_context is not None and indicator.unit not in _NOT_COUNTS and indicator.aggregation == "sum":
+            factor, _ = self.units.factor(row, column, indicator)
+            if factor == 1:
+                return read_number(self.counts_context, row, column.index, indicator)
+        return read_number(self.context, row, column.index, indicator)
+
+    def _read_labelled(self, row: int, label: str, folded: str, raw=None) -> None:
         """Read a row whose label names its key, or report a label that names nothing known."""
-        key = row_key(self.context, label, folded)
+        if self.indicator_rows is not None:
+            raw_text = raw if isinstance(raw, str) else label
+            key = self.indicator_rows.key(self.context, raw_text, label, self._holds_numbers(row), _numbered_section(self.context.sheet, row, raw_text, self.table.label_column))
+        else:
+            key = row_key(self.context, label, folded)
         if key is None:
             if self._holds_numbers(row):  # a row without numbers is a note
                 cell = cell_name(row, self.table.label_column)
@@ -116,7 +160,7 @@ class _RowReader:
         number = str(row + 1)
         for column, letter in zip(self.value_columns, self.letters, strict=True):
             indicator = key.get("indicator") or column.indicator
-            value = read_number(self.context, row, column.index, indicator)
+            value = self._read_cell(row, column, indicator)
             if isinstance(value, Problem):
                 self.problems.append(value)
                 self.sums.skip((column.index,))
@@ -179,3 +223,58 @@ class _RowReader:
     def check_totals(self) -> None:
         """Report each total row that differs from the sum of its parts beyond tolerance."""
         self.problems += self.sums.problems(self.context, self.value_columns)
+
+
+def _texts(sheet, row: int) -> list[str]:
+    """Return the texts of a row's cells."""
+    return [v for v in sheet.rows[row - sheet.top] if isinstance(v, str) and v.strip()]
+
+
+def _numbered_section(sheet, row: int, raw: str, label_column: int) -> bool:
+    """Tell whether a row is numbered as a section: a Roman numeral in a column left of its label, or before it."""
+    cells = [cell_text(v) for v in sheet.rows[row - sheet.top][: label_column - sheet.left]]
+    return any(_ROMAN.fullmatch(c) for c in cells if c) or _ROMAN_LABEL.match(raw.strip()) is not None
+
+
+def _title(context: Context, table: Table) -> str:
+    """Return the title that names the indicator of a table whose label header is blank (the yearbook's), or ""."""
+    if "" not in context.layout.label_headers or not table.header_rows:
+        return ""
+    return title_indicator(context, table.header_rows[0])
+
+
+def _typed_notation(context: Context, table: Table, value_columns: list[Column]) -> str | None:
+    """Return the notation the table's values make certain, when every one of them is typed as text (a pasted page).
+
+    A table that holds numbers as numbers and a text "1,234,567" among them is not a pasted page: that one text
+    is refused, cell by cell (see :func:`~ictanalysis.extract.numbers.table_notation`).
+    """
+    sheet = context.sheet
+    cells = [sheet.value(r, c.index) for r in range(table.first_data_row, sheet.top + sheet.height) for c in value_columns]
+    if any(isinstance(v, int | float) and not isinstance(v, bool) for v in cells):
+        return None
+    return table_notation([v for v in cells if isinstance(v, str) and v.strip()])
+
+
+def _counts_context(context: Context, table: Table, value_columns: list[Column]) -> Context | None:
+    """Return the context that reads "182,340" as thousands in count columns, when the table makes that certain."""
+    layout = context.layout
+    if layout.locale != "vi" or _typed_notation(context, table, value_columns) != "en-counts":
+        return None
+    return replace(context, layout=layout.model_copy(update={"locale": "en"}))
+
+
+def _starts_second_table(self: _RowReader, row: int, label: str) -> bool:
+    """Tell whether a row is a second table's header ("STT" left of its label) or repeats a year already read."""
+    sheet, label_column = self.context.sheet, self.table.label_column
+    cells = sheet.rows[row - sheet.top][: label_column - sheet.left]
+    if any(isinstance(v, str) and fold(v) in {"stt", "tt", "so tt"} for v in cells):
+        return True
+    if self.context.layout.rows != "year" or self.roles.in_derived_section:
+        return False
+    year = year_of([label])
+    if year[0] is not None and year in self.years_read and self._holds_numbers(row):
+        return True
+    self.years_read.add(year)
+    return False
+

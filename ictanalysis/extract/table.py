@@ -20,21 +20,22 @@ from dataclasses import dataclass
 
 from ictanalysis.catalog import Catalog
 from ictanalysis.errors import Problem
-from ictanalysis.extract.columns import Column, resolve_columns
+from ictanalysis.extract.columns import Column, match_indicator, resolve_columns
 from ictanalysis.extract.context import Context, SheetSource
-from ictanalysis.extract.header import Header, find_anchor
+from ictanalysis.extract.header import Header, find_anchor, label_rows_header
 from ictanalysis.extract.messages import layout_expectation, quote
 from ictanalysis.extract.units import find_unit_line
 from ictanalysis.layouts import Layout
 from ictanalysis.normalise import fold
 from ictanalysis.workbook import cell_name
 
-__all__ = ["Table", "find_table", "title_province_problems", "title_year_problems"]
+__all__ = ["Table", "find_table", "title_indicator", "title_province_problems", "title_year_problems"]
 
 # Folded words right before a province's name that make the line that province's ("tỉnh Bình Thuận").
 _CLAIMS = ("tinh", "thanh pho", "tp", "tren dia ban", "dia ban", "chi nhanh", "cuc thong ke", "nien giam thong ke")
 _LETTERHEADS = ("sở ", "ubnd ", "ủy ban nhân dân ", "uỷ ban nhân dân ")  # a line so begun is its province's
 _FOLDED_LETTERHEADS = ("so thong tin", "so tt", "ubnd", "uy ban nhan dan")  # the same written without diacritics
+_TABLE_NUMBER = re.compile(r"^(?:biểu\s*)?\d{1,4}[.)]?\s+", re.I)  # "205. Số thuê bao…", "Biểu 12 …"
 _STATED_YEAR = re.compile(r"\b(?:nam|year)\s+((?:19|20)\d\d)\b")  # in folded text: "NĂM 2019", "Year 2019"
 
 
@@ -59,13 +60,14 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     Returns None when the sheet has no header the layout looks for; a table
     whose columns cannot all be understood comes back with its problems.
     """
-    anchor = find_anchor(source.sheet, layout)
+    anchor = find_anchor(source.sheet, layout, source.year)
     if anchor is None:
         return None
     row, label_column = anchor
     context = Context(source, layout, catalog)
-    header = Header.at(source.sheet, row, label_column)
-    columns, column_problems = resolve_columns(context, header)
+    years_below_blank = layout.rows == "year" and "" in layout.label_headers
+    header = (label_rows_header if years_below_blank else Header.at)(source.sheet, row, label_column)
+    columns, column_problems = resolve_columns(context, header, title_indicator(context, row) if years_below_blank else "")
     found_unit_line, unit_line_problems = find_unit_line(context, row)
     problems = title_year_problems(context, row) + title_province_problems(context, row) + column_problems
     problems += unit_line_problems
@@ -76,6 +78,20 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     first_data_row = header.rows[-1] + 1
     return Table(layout, label_column, unit_column, first_data_row, columns, found_unit_line, problems, header.merges,
                  tuple(header.rows))
+
+
+def title_indicator(context: Context, header_row: int) -> str:
+    """Return the title above the table that names an indicator ("Số thuê bao điện thoại - Number of …"), or "".
+
+    In the statistics office's tables whose rows are years, the title names
+    what the columns ("Tổng số - Total", "Cố định - Fixed") are parts of.
+    The nearest such title wins; a table number before it ("205.") is dropped.
+    """
+    for _row, _col, value in reversed(list(_title_cells(context, header_row))):
+        text = _TABLE_NUMBER.sub("", value.strip())
+        if match_indicator(context.layout, context.catalog, [text]) is not None:
+            return text
+    return ""
 
 
 def title_year_problems(context: Context, header_row: int) -> list[Problem]:

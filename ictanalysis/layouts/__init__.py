@@ -71,8 +71,8 @@ class Layout(StrictModel):
 
     @property
     def anchor_headers(self) -> tuple[str, ...]:
-        """Return the headers a blank label header ("") is found by: the unit and value headers without `{year}`."""
-        return tuple(h for h in (*self.unit_headers, *self.value_headers) if h and "{" not in h)
+        """Return the headers a blank label header ("") is found by: the unit and value headers (`{year}`: the folder's)."""
+        return tuple(h for h in (*self.unit_headers, *self.value_headers) if h)
 
     def header_expectation(self) -> str:
         """Say which header cell the table of this layout is found by, as the end of a problem's sentence.
@@ -85,9 +85,11 @@ class Layout(StrictModel):
         """
         named = [h for h in self.label_headers if h]
         found = [f"a header cell {_either(named)} above the row labels"] if named else []
-        if "" in self.label_headers:
+        if "" in self.label_headers and self.anchor_headers:
             found.append(f"a blank header cell above the row labels, on a row that holds the header "
                          f"{_either(self.anchor_headers)}")  # fmt: skip
+        if "" in self.label_headers and self.rows == "year":
+            found.append("a blank header cell, over years such as '2015' or 'Sơ bộ - Prel. 2020', above the row labels")
         return ", or ".join(found) or "a header cell naming the row labels (the layout lists no `label_headers`)"
 
     def check_against(self, catalog: Catalog) -> None:
@@ -164,8 +166,8 @@ def _read_layout(path: Path) -> Layout:
         raise CatalogError(f"{path}: source: not a key of a layout file (it is set to the file's own path)")
     if not layout.skip and (layout.rows is None or not layout.label_headers):
         raise CatalogError(f"{path}: a layout that is not `skip` needs `rows` and `label_headers`")
-    if not layout.skip and "" in layout.label_headers and not layout.anchor_headers:
+    if not layout.skip and "" in layout.label_headers and not layout.anchor_headers and layout.rows != "year":
         raise CatalogError(f'{path}: a blank label header ("") is found only on a row that holds one of the '
-                           "layout's `unit_headers` or `value_headers` (one without {year}); add the header of "
-                           "the unit or value column on the row of the blank cell")  # fmt: skip
+                           "layout's `unit_headers` or `value_headers` (or, with `rows: year`, by the years "
+                           "below it); add the header of the unit or value column on the row of the blank cell")  # fmt: skip
     return layout.model_copy(update={"source": path})
