@@ -49,10 +49,12 @@ __all__ = [
     "chart_html",
     "chart_spec",
     "district_bars",
+    "drawable",
     "enable_theme",
     "operator_shares",
     "save_chart",
     "show",
+    "trend_lines",
     "vega_bundle",
     "year_pair_bars",
 ]
@@ -390,8 +392,11 @@ def _diverging_domain(values: Iterable[float], margin: float = 0.12) -> list[flo
     [-81.584, 728.384]
     >>> _diverging_domain([10.0, 20.0])
     [0.0, 22.4]
+    >>> _diverging_domain([])
+    [0.0, 0.0]
     """
-    low, high = min(0.0, *values), max(0.0, *values)
+    values = [float(v) for v in values]
+    low, high = min([0.0, *values]), max([0.0, *values])
     room = (high - low) * margin
     return [round(low - room if low < 0 else low, 6), round(high + room if high > 0 else high, 6)]
 
@@ -447,6 +452,64 @@ def _panel(row: Mapping[str, object], year: int, compare_year: int, language: st
     values = [(compare_year, row["value_before"]), (year, row["value"])]
     return pd.DataFrame([{"panel": label, "year": y, "value": v / scale} for y, v in values if _finite(v)],
                         columns=["panel", "year", "value"])  # fmt: skip
+
+
+def trend_lines(frame: pd.DataFrame, title: str, language: str = DEFAULT_LANGUAGE, columns: int = 3) -> alt.FacetChart:
+    """Chart each indicator over the years: one line per panel, each panel on its own scale.
+
+    Years are placed on a time axis, so a year without a figure (2016 between 2015 and 2017)
+    is a longer segment, not a hidden gap; each year with a figure is a point.
+
+    Args:
+        frame: one row per indicator and year: ``name``, ``unit`` (shown under the name; đồng in
+            tỷ/triệu đồng), ``year``, ``value``.
+        title: The chart's title.
+        language: "vi" or "en".
+        columns: Panels per row.
+
+    >>> frame = pd.DataFrame({"name": ["Thuê bao"] * 3, "unit": ["thuê bao"] * 3, "year": [2015, 2017, 2018],
+    ...                       "value": [10.0, 12.0, 13.0]})
+    >>> spec = trend_lines(frame, "Xu hướng").to_dict()
+    >>> spec["spec"]["layer"][0]["mark"]["type"], spec["spec"]["layer"][0]["encoding"]["x"]["axis"]["values"]
+    ('line', [2015, 2017, 2018])
+    """
+    _require(frame, ("name", "unit", "year", "value"))
+    panels = [_trend_panel(group, language) for _, group in frame.groupby("name", sort=False)]
+    long = pd.concat(panels, ignore_index=True) if panels else pd.DataFrame(columns=["panel", "year", "value"])
+    years = sorted({int(y) for y in long["year"]})
+    fmt = _number_format(long["value"]) if len(long) else ",.0f"
+    base = alt.Chart().encode(
+        x=alt.X("year:Q", title=None, scale=alt.Scale(domain=[years[0], years[-1]] if years else None, nice=False),
+                axis=alt.Axis(format="d", values=years, labelAngle=0, labelOverlap=False, labelFontSize=11)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt, tickCount=4)),
+        tooltip=[alt.Tooltip("panel:N", title=_label("indicator", language)),
+                 alt.Tooltip("year:O", title=_label("year", language)),
+                 alt.Tooltip("value:Q", title=_label("value", language), format=fmt)],
+    )  # fmt: skip
+    line = base.mark_line(color=YEAR_COLOURS[1], point={"color": YEAR_COLOURS[1], "size": 40})
+    header = alt.Header(title=None, labelExpr="split(datum.value, '\\n')", labelFontSize=12, labelLimit=0)
+    drawn = alt.layer(line, data=long).properties(width=230, height=120)
+    facet = alt.Facet("panel:N", header=header, sort=list(dict.fromkeys(long["panel"])))
+    faceted = drawn.facet(facet=facet, columns=columns, title=title)
+    return faceted.resolve_scale(y="independent").resolve_axis(x="independent")
+
+
+def _trend_panel(group: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Return one indicator's points, labelled "name\\n(unit)" wrapped to fit a panel, money scaled."""
+    unit = str(group["unit"].iloc[0] or "")
+    scale, unit = _money_scale(unit, group["value"], language)
+    label = "\n".join(textwrap.wrap(str(group["name"].iloc[0]), 28) + ([f"({unit})"] if unit else []))
+    shown = group[group["value"].map(_finite)]
+    return pd.DataFrame({"panel": label, "year": shown["year"].astype(int), "value": shown["value"].astype(float) / scale})
+
+
+def drawable(frame: pd.DataFrame, *columns: str) -> bool:
+    """Tell whether a chart of `frame` would draw anything: a finite number in one of `columns`.
+
+    >>> drawable(pd.DataFrame({"share": [float("nan")]}), "share"), drawable(pd.DataFrame({"share": [3.0]}), "share")
+    (False, True)
+    """
+    return any(c in frame.columns and bool(frame[c].map(_finite).any()) for c in columns)
 
 
 # --- rendering -------------------------------------------------------------------------------

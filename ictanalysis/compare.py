@@ -37,11 +37,31 @@ from ictanalysis.figures import Figure, Figures, percent_change, sources_text
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.years import YearPair, choose_years
 
-__all__ = ["CHANGE_COLUMNS", "Comparison", "Figure", "LikeForLike", "compare", "percent_change", "sources_text"]
+__all__ = ["CHANGE_COLUMNS", "TREND_MIN_YEARS", "Comparison", "Figure", "LikeForLike", "annual_growth", "compare",
+           "percent_change", "series", "sources_text", "trend"]
 
 CHANGE_COLUMNS = ["value_before", "value", "change", "change_percent"]
 #: What a change table adds when the reporters changed: the change among those of both years, who is new, who left.
 LIKE_FOR_LIKE_COLUMNS = ["like_for_like_percent", "newcomers", "leavers"]
+#: A trend is drawn and its average growth said for a series of at least this many years.
+TREND_MIN_YEARS = 3
+TREND_COLUMNS = ["indicator", "unit", "first_year", "last_year", "first", "last", "growth_percent", "years",
+                 "missing_years", "sources"]  # fmt: skip
+
+
+def annual_growth(first: float, last: float, years: int) -> float:
+    """Return the average annual growth, in percent, from `first` to `last` over `years` years (CAGR).
+
+    NaN when it cannot be said: no years between them, a missing value, a first value not above zero.
+
+    >>> round(annual_growth(100.0, 121.0, 2), 9), round(annual_growth(38200.0, 76100.0, 5), 4)
+    (10.0, 14.7778)
+    >>> annual_growth(0.0, 5.0, 3)
+    nan
+    """
+    if years <= 0 or math.isnan(first) or math.isnan(last) or first <= 0 or last < 0:
+        return math.nan
+    return ((last / first) ** (1 / years) - 1) * 100
 
 
 @dataclass(frozen=True)
@@ -232,6 +252,41 @@ def _indicator_row(cmp: Comparison, indicator_id: str) -> dict:
         "leavers": ", ".join(same.leavers) if same else "",
         "derived": before.derived or now.derived,
     }
+
+
+def series(cmp: Comparison, indicator: str) -> pd.DataFrame:
+    """Return the province's figure of `indicator` in each year of the table up to the report year that gives one.
+
+    Columns ``year``, ``value``, ``sources``; a year without a figure is left out (not NaN).
+    """
+    years = sorted(y for y in set(cmp.table["year"].astype(int)) if y <= cmp.year)
+    figures = [(y, cmp.value(indicator, y)) for y in years]
+    rows = [(y, f.value, sources_text(f.sources)) for y, f in figures if f.available]
+    return pd.DataFrame(rows, columns=["year", "value", "sources"])
+
+
+def trend(cmp: Comparison, indicators: Iterable[str]) -> pd.DataFrame:
+    """Return one row per indicator with figures in at least :data:`TREND_MIN_YEARS` years up to the report year.
+
+    The first and last years with a figure, their values, the average annual growth between them
+    (:func:`annual_growth`, over the years that passed, not the years counted; empty for a rate in %),
+    the years with a figure and those of the period without one.
+    """
+    rows = [_trend_row(cmp, i, series(cmp, i)) for i in indicators]
+    return pd.DataFrame([r for r in rows if r], columns=TREND_COLUMNS)
+
+
+def _trend_row(cmp: Comparison, indicator_id: str, series: pd.DataFrame) -> dict | None:
+    if len(series) < TREND_MIN_YEARS:
+        return None
+    years = [int(y) for y in series["year"]]
+    first, last = float(series["value"].iloc[0]), float(series["value"].iloc[-1])
+    unit = cmp.indicator(indicator_id).unit
+    growth = math.nan if unit == "%" else annual_growth(first, last, years[-1] - years[0])
+    return {"indicator": indicator_id, "unit": unit, "first_year": years[0], "last_year": years[-1], "first": first,
+            "last": last, "growth_percent": growth, "years": tuple(years),
+            "missing_years": tuple(y for y in range(years[0], years[-1] + 1) if y not in years),
+            "sources": "; ".join(series["sources"])}  # fmt: skip
 
 
 def _like_for_like(cmp: Comparison, indicator: str, dimension: str) -> LikeForLike | None:

@@ -14,18 +14,21 @@ Example:
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ictanalysis.catalog import CATALOG_DIR, CatalogError, StrictModel, load_catalog, read_yaml
+from ictanalysis.catalog import CATALOG_DIR, Catalog, CatalogError, StrictModel, load_catalog, read_yaml
 
-__all__ = ["SENTENCES", "Chart", "Contents", "Section", "Table", "load_contents"]
+__all__ = ["SENTENCES", "Chart", "Contents", "Holding", "Section", "Table", "held", "load_contents"]
 
 TableKind = Literal["change", "operator", "district", "penetration", "source"]
+Domain = Literal["postal", "telecom", "internet", "egov", "admin", "population"]
 #: The sets of sentences ictanalysis.narrative writes, by the name a section gives.
-SENTENCES = ("headline", "postal", "telecom", "egov", "admin", "notes")
+SENTENCES = ("headline", "postal", "telecom", "egov", "admin", "trend", "notes")
 
 
 class Table(StrictModel):
@@ -41,9 +44,11 @@ class Table(StrictModel):
 class Chart(StrictModel):
     """A chart of the report: its kind and the table or indicator it draws."""
 
-    kind: Literal["change_bars", "operator_shares", "district_bars", "agency_bars"]
+    kind: Literal["change_bars", "operator_shares", "district_bars", "agency_bars", "trend_lines"]
     table: str | None = None  #: for change_bars: a change table
-    indicator: str | None = None  #: for the other kinds
+    indicator: str | None = None  #: for operator_shares, district_bars and agency_bars
+    #: for trend_lines: the series drawn over the years; ``headline`` among them stands for the headline's
+    indicators: tuple[str, ...] = ()
 
 
 class Section(StrictModel):
@@ -51,7 +56,11 @@ class Section(StrictModel):
 
     id: str
     level: int = Field(default=2, ge=2, le=4)
+    #: what the section is about: when the pair holds none of them in a year, a sentence says so instead
+    domains: tuple[Domain, ...] = ()
     sentences: str | None = None
+    #: the indicators its sentences speak of beyond its tables and charts (they count as compared)
+    indicators: tuple[str, ...] = ()
     style: Literal["headline", "note"] | None = None
     show: tuple[dict[Literal["table", "chart"], str], ...] = ()
 
@@ -101,7 +110,9 @@ class Contents(StrictModel):
         for name, chart in self.charts.items():
             if chart.kind == "change_bars" and (chart.table not in self.tables or self.tables[chart.table].kind != "change"):
                 problems.append(f"chart {name}: change_bars needs the `table` of a change table")
-            elif chart.kind != "change_bars" and not chart.indicator:
+            elif chart.kind == "trend_lines" and not chart.indicators:
+                problems.append(f"chart {name}: a trend_lines chart needs `indicators` (headline stands for its list)")
+            elif chart.kind not in ("change_bars", "trend_lines") and not chart.indicator:
                 problems.append(f"chart {name}: a {chart.kind} chart needs an `indicator`")
         return problems
 
@@ -117,11 +128,25 @@ class Contents(StrictModel):
 
     def indicators(self) -> set[str]:
         """Return every indicator the declaration names."""
+        return self.compared() | {i for name in self.charts for i in self.trend_indicators(name)}
+
+    def compared(self) -> set[str]:
+        """Return the indicators the report compares between the two years: its tables' and bar charts'.
+
+        A penetration table compares the population too. Not the trend's series, drawn over all years.
+        """
         named = {*self.headline, *(c.indicator for c in self.charts.values() if c.indicator)}
+        named |= {i for section in self.sections for i in section.indicators}
         for table in self.tables.values():
             named |= {table.indicator} if table.indicator else set()
             named |= set(table.indicators) if table.indicators != "headline" else set()
+            named |= {"population"} if table.kind == "penetration" else set()
         return named
+
+    def trend_indicators(self, name: str) -> tuple[str, ...]:
+        """Return the series of the trend chart `name`, ``headline`` replaced by the headline's indicators."""
+        named = [i for entry in self.charts[name].indicators for i in (self.headline if entry == "headline" else (entry,))]
+        return tuple(dict.fromkeys(named))
 
     def table_indicators(self, name: str) -> tuple[str, ...]:
         """Return the indicators of the change table `name` (the headline's when it says so)."""
@@ -149,3 +174,61 @@ def load_contents(path: Path = CATALOG_DIR / "report.yaml") -> Contents:
     if unknown:
         raise CatalogError(f"{path}: unknown indicators {', '.join(unknown)} (not in catalog/indicators.yaml)")
     return contents
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a pair of years holds of what the report compares (:meth:`Contents.compared`), year by year.
+
+    Attributes:
+        years: the compared year, then the report year.
+        indicators: by year, the compared indicators with a figure of the province or its districts
+            (its own rows or its parts').
+        others: by year, the indicators held that the report does not compare (the statistics office's series).
+    """
+
+    years: tuple[int, int]
+    indicators: dict[int, frozenset[str]]
+    others: dict[int, frozenset[str]]
+    catalog: Catalog
+
+    def comparable(self) -> set[str]:
+        """Return the compared indicators held in both years."""
+        return set(self.indicators[self.years[0]] & self.indicators[self.years[1]])
+
+    def domains(self, year: int | None = None) -> set[str]:
+        """Return the domains the department's figures hold in `year` (in either year by default).
+
+        The statistics office's series (``source: gso``) have a section of their own: a yearbook
+        figure does not make a year hold the department's telecom or postal work.
+        """
+        years = self.years if year is None else (year,)
+        indicators = self.catalog.indicators
+        return {indicators[i].domain for y in years for i in self.indicators[y] if indicators[i].source != "gso"}
+
+    def lacking(self, domains: Iterable[str]) -> list[int]:
+        """Return the years (compared year first) that hold none of `domains`; none for no domain."""
+        wanted = set(domains)
+        return [y for y in self.years if wanted and not wanted & self.domains(y)]
+
+    def shows(self, indicators: Iterable[str]) -> bool:
+        """Tell whether either year holds one of `indicators`."""
+        return bool(set(indicators) & (self.indicators[self.years[0]] | self.indicators[self.years[1]]))
+
+
+def held(table, catalog: Catalog, province: str, years: tuple[int, int], contents: Contents | None = None) -> Holding:
+    """Return what the tidy `table` holds, for `province` and the pair `years`, of what the report compares.
+
+    `years` is (compared year, report year). Only rows of the province and its districts count; an
+    indicator is held in a year when it has a row, or one of its parts has.
+    """
+    compared = (contents or load_contents()).compared()
+    areas = {province, *(a.code for a in catalog.districts(province))}
+    rows = table[table["area"].isin(areas)]
+    held_by_year, others = {}, {}
+    for year in years:
+        present = set(rows.loc[rows["year"] == year, "indicator"])
+        held_by_year[year] = frozenset(i for i in compared if i in present or present & set(catalog.indicator(i).parts))
+        parts = {p for i in compared for p in catalog.indicator(i).parts}
+        others[year] = frozenset(present - compared - parts)
+    return Holding(tuple(years), held_by_year, others, catalog)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from ictanalysis.compare import Comparison, Figure, percent_change
+from ictanalysis.compare import TREND_MIN_YEARS, Comparison, Figure, percent_change, trend
 from ictanalysis.contents import load_contents
 from ictanalysis.formatting import format_money, format_number, format_percent
 from ictanalysis.present import named
@@ -28,6 +28,7 @@ from ictanalysis.tidy import SOURCE_SEPARATOR, source_of
 from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
+    "absence_sentence",
     "admin_sentences",
     "data_notes",
     "egov_sentences",
@@ -35,6 +36,7 @@ __all__ = [
     "postal_sentences",
     "sentences",
     "telecom_sentences",
+    "trend_sentences",
 ]
 
 MAX_NOTE_ROWS = 10
@@ -100,6 +102,50 @@ def admin_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[s
     return [_drafted_sentence(cmp, language), _directives_sentence(cmp, language)]
 
 
+def trend_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Return, for each series the report draws over the years, its average annual growth over the period.
+
+    Only series with figures in at least :data:`~ictanalysis.compare.TREND_MIN_YEARS` years up to the
+    report year; the period runs from the first to the last of them, and the years in it without a
+    figure are named. Without any such series, one sentence says there is no trend to show.
+    """
+    contents = load_contents()
+    indicators = [i for name, chart in contents.charts.items() if chart.kind == "trend_lines"
+                  for i in contents.trend_indicators(name)]  # fmt: skip
+    table = trend(cmp, dict.fromkeys(indicators))
+    if table.empty:
+        return [_t("trend_none", language).format(n=TREND_MIN_YEARS, year=cmp.year)]
+    return [_trend_sentence(cmp, row, language) for row in table.to_dict("records")]
+
+
+def _trend_sentence(cmp: Comparison, row: dict, language: str) -> str:
+    """Write "… bình quân tăng 14,8 %/năm giai đoạn 2015–2020 (từ … năm 2015 đến … năm 2020; …)"."""
+    indicator, growth = row["indicator"], row["growth_percent"]
+    gap = _t("trend_gap", language).format(years=_join([str(y) for y in row["missing_years"]], language))
+    fields = {"name": words(language).indicator(cmp.indicator(indicator)), "first_year": row["first_year"],
+              "last_year": row["last_year"], "first": _amount(cmp, indicator, row["first"], language),
+              "last": _amount(cmp, indicator, row["last"], language), "gap": gap if row["missing_years"] else ""}  # fmt: skip
+    if math.isnan(growth):  # a rate, or a series from zero: its two ends only
+        return _t("trend_ends", language).format(**fields)
+    rate = format_percent(abs(growth), language)
+    change = (_t("trend_level", language) if round(growth, 1) == 0
+              else _t("up_per_year" if growth > 0 else "down_per_year", language).format(rate=rate))  # fmt: skip
+    return _t("trend", language).format(change=change, **fields)
+
+
+def absence_sentence(domains, years, language: str = DEFAULT_LANGUAGE) -> str:
+    """Say that the years hold no figure of the domains: "Năm 2018 không có số liệu bưu chính."
+
+    >>> absence_sentence(["postal"], [2018]), absence_sentence(["telecom", "internet"], [2018, 2020], "en")
+    ('Năm 2018 không có số liệu bưu chính.', 'There are no telecommunications and internet figures for 2018 and 2020.')
+    """
+    said = words(language)
+    names = {"postal": "report.domain.postal", "telecom": "report.domain.telecom", "internet": "report.domain.internet",
+             "egov": "report.domain.egov", "admin": "report.domain.admin", "population": "report.domain.population"}  # fmt: skip
+    domains_said = _join([said(names[d]) for d in domains], language)
+    return said("report.absent", domains=domains_said, years=_join([str(y) for y in years], language))
+
+
 def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the data notes: the quality gate's findings, derived figures, definitions, sources.
 
@@ -122,7 +168,7 @@ def sentences(name: str, cmp: Comparison, language: str = DEFAULT_LANGUAGE, qual
     if name == "notes":
         return data_notes(cmp, quality_json, language)
     written = {"headline": headline_sentences, "postal": postal_sentences, "telecom": telecom_sentences,
-               "egov": egov_sentences, "admin": admin_sentences}  # fmt: skip
+               "egov": egov_sentences, "admin": admin_sentences, "trend": trend_sentences}  # fmt: skip
     return written[name](cmp, language)
 
 

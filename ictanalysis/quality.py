@@ -40,7 +40,7 @@ MAX_ROWS_SHOWN = 200
 
 # Columns of a view worth showing, in this order (their headings are ``quality.column.<name>`` in the words).
 _COLUMNS = (
-    "year", "indicator", "area", "operator", "agency", "figures", "value_before", "value", "change_percent", "unit",
+    "year", "domain", "indicator", "area", "operator", "agency", "figures", "value_before", "value", "change_percent", "unit",
     "catalog_unit", "minimum", "maximum", "province_value", "district_sum", "all_enterprises_value", "enterprise_sum",
     "all_agencies_value", "agency_sum", "whole_value", "parts_sum", "difference", "allowed", "present",
     "source_file", "source_sheet", "source_cell", "year_before", "source_file_before", "source_sheet_before",
@@ -239,6 +239,8 @@ def _cell(column: str, value, language: str, catalog: Catalog) -> str:
         return format_number(float(value), language)
     if column == "indicator" and value in catalog.indicators:
         return f"{words(language).indicator(catalog.indicators[value])} ({value})"
+    if column == "domain" and f"report.domain.{value}" in words(language):
+        return f"{words(language)(f'report.domain.{value}')} ({value})"
     if column == "area" and value in catalog.areas:
         return f"{value} {words(language).area(catalog.areas[value])}"
     if column == "present":

@@ -28,7 +28,7 @@ from ictanalysis.settings import DEFAULTS
 from ictanalysis.tidy import indicator_years
 from ictanalysis.words import check_language, words
 
-__all__ = ["NOTEBOOKS", "REPORT_NOTEBOOK", "ReportParameters", "ReportResult", "build_report"]
+__all__ = ["NOTEBOOKS", "REPORT_NOTEBOOK", "ReportParameters", "ReportResult", "build_report", "check_pair"]
 
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / ReportFolder.NOTEBOOK  #: the executed notebook keeps its name
@@ -91,13 +91,13 @@ def build_report(
 
     Raises:
         InputError: the tidy table is missing.
-        UsageError: a parameter is wrong (before any kernel starts): a year (YearError), the language.
+        UsageError: a parameter is wrong (before any kernel starts): a year or a pair with nothing to compare
+            (YearError, see :func:`check_pair`), the language.
         ReportError: the notebook failed, timed out or lost its kernel (``annual_report.failed.ipynb``
             shows where), a chart could not be drawn, or a declared section is not shown.
         DiskFullError: an output could not be written; the last good report stays.
     """
-    parameters.check(*_data_facts(Path(parameters.data)))
-    made_from = made_from_of(parameters.year, parameters.compare_year, parameters.province, Path(parameters.data))
+    made_from = _checked(parameters)
     target = ReportFolder(Path(reports) / str(parameters.year))
     staging = target.staging(os.getpid())
     shutil.rmtree(staging.path, ignore_errors=True)
@@ -119,11 +119,59 @@ def build_report(
         shutil.rmtree(staging.path, ignore_errors=True)
 
 
+def _checked(parameters: ReportParameters) -> dict:
+    """Check the parameters against the table and the pair against what the report compares; return what made it."""
+    parameters.check(*_data_facts(Path(parameters.data)))
+    check_pair(parameters)
+    return made_from_of(parameters.year, parameters.compare_year, parameters.province, Path(parameters.data))
+
+
 def _data_facts(data: Path) -> tuple[list[int], set[str]]:
     """Return the years in the tidy table and the province codes of the catalog."""
     from ictanalysis.catalog import load_catalog
 
     return indicator_years(data), {a.code for a in load_catalog().areas.values() if a.level == "province"}
+
+
+def check_pair(parameters: ReportParameters) -> None:
+    """Refuse a pair of years that holds nothing the report compares in both years, before any kernel starts.
+
+    What the report compares is declared in ``catalog/report.yaml`` (:meth:`~ictanalysis.contents.Contents.compared`);
+    the pair needs at least one of those indicators with a figure of the province in both years.
+
+    Raises:
+        YearError: (exit 2) naming what each year holds and the years that could be compared instead.
+    """
+    from ictanalysis.catalog import load_catalog
+    from ictanalysis.contents import held
+    from ictanalysis.tidy import read_indicators
+
+    table, catalog = read_indicators(parameters.data), load_catalog()
+    pair = (parameters.compare_year, parameters.year)
+    holding = held(table, catalog, parameters.province, pair)
+    if holding.comparable():
+        return
+    others = [y for y in sorted(set(table["year"].astype(int))) if y != parameters.year
+              and held(table, catalog, parameters.province, (y, parameters.year)).comparable()]  # fmt: skip
+    instead = (f"years that can be compared with {parameters.year}: {', '.join(map(str, others))}" if others
+               else f"no year of the table holds figures to compare with {parameters.year}'s")  # fmt: skip
+    said = "; ".join(_what_is_held(holding, year, parameters.province) for year in pair)
+    raise YearError(f"nothing to compare between {parameters.year} and {parameters.compare_year}: {said}; {instead}")
+
+
+def _what_is_held(holding, year: int, province: str) -> str:
+    """Say what one year holds of what the report compares: "2018 holds only gso_…, none of the 53 …"."""
+    from ictanalysis.contents import load_contents
+
+    compared, others = sorted(holding.indicators[year]), sorted(holding.others[year])
+    total = len(load_contents().compared())
+    if compared:
+        listed = ", ".join(compared[:4]) + (", …" if len(compared) > 4 else "")
+        return f"{year} holds {len(compared)} of the {total} indicators the report compares ({listed})"
+    if others:
+        listed = ", ".join(others[:6]) + (", …" if len(others) > 6 else "")
+        return f"{year} holds only {listed}, none of the {total} indicators the report compares"
+    return f"{year} holds no figure for province {province}"
 
 
 def _with_defaults(parameters: ReportParameters, target: ReportFolder, staging: ReportFolder) -> dict:

@@ -42,7 +42,7 @@ class Rule(StrictModel):
     id: str
     severity: Literal["error", "warning"]
     view: Literal["table", "sources", "units", "ranges", "completeness", "district_totals", "enterprise_totals",
-                  "agency_totals", "parts", "changes", "repeated_years"]  # fmt: skip
+                  "agency_totals", "parts", "changes", "repeated_years", "held_domains"]  # fmt: skip
     expect: str
     kwargs: dict[str, Any]
 
@@ -110,17 +110,49 @@ def _ranges(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFra
 
 
 def _completeness(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
-    """One row per (year, indicator, area) the report needs, `present` when the table has it."""
+    """One row per (year, indicator, area) the pair must hold, `present` when the table has it.
+
+    What one year of the pair holds, the other must hold too: an indicator with a ``completeness``
+    in the catalog, of a domain both years hold as the report's declaration counts it
+    (:func:`ictanalysis.contents.held`), is asked for in both years when either year gives it, for
+    the province and, when either year gives it by district (``completeness: districts``), for every
+    district in force. A domain or an indicator neither year gives (a yearbook-only province's postal
+    work, district figures a province never collects) is not asked for: the report says it lacks them;
+    a domain one year lacks altogether is the warning of :func:`_held_domains`.
+    """
+    from ictanalysis.contents import held
+
+    holding = held(table, catalog, pair.province, (pair.compare_year, pair.year))
+    domains = holding.domains(pair.year) & holding.domains(pair.compare_year)
+    areas = {pair.province, *(a.code for y in (pair.year, pair.compare_year) for a in catalog.districts(pair.province, y))}
+    rows = table[table["year"].isin([pair.year, pair.compare_year]) & table["area"].isin(areas)]
+    given, by_district = set(rows["indicator"]), set(rows.loc[rows["area"] != pair.province, "indicator"])
     wanted = []
     for year in (pair.compare_year, pair.year):
         districts = [a.code for a in catalog.districts(pair.province, year)]
         for indicator in catalog.indicators.values():
-            areas = {"province": [pair.province], "districts": [pair.province, *districts]}.get(indicator.completeness, [])
-            wanted += [(year, indicator.id, area) for area in areas]
+            if indicator.domain not in domains or indicator.id not in given or indicator.completeness == "none":
+                continue
+            by_area = indicator.completeness == "districts" and indicator.id in by_district
+            wanted += [(year, indicator.id, area) for area in [pair.province, *(districts if by_area else [])]]
     needed = pd.DataFrame(wanted, columns=["year", "indicator", "area"]).astype({"year": "int64"})
     have = table[["year", "indicator", "area"]].drop_duplicates().assign(present=True)
     merged = needed.merge(have, on=["year", "indicator", "area"], how="left")
     return merged.assign(present=merged["present"].eq(True))
+
+
+def _held_domains(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """One row per (year, domain) either year of the pair holds, `present` when that year holds it.
+
+    A year without a whole domain (no postal workbook that year, say) is a warning: the report says
+    so in words, and the analyst sees whether a workbook was forgotten.
+    """
+    from ictanalysis.contents import held
+
+    holding = held(table, catalog, pair.province, (pair.compare_year, pair.year))
+    rows = [(year, domain, domain in holding.domains(year)) for year in (pair.compare_year, pair.year)
+            for domain in sorted(holding.domains())]  # fmt: skip
+    return pd.DataFrame(rows, columns=["year", "domain", "present"]).astype({"year": "int64"})
 
 
 @dataclass(frozen=True)
@@ -376,4 +408,5 @@ VIEWS = {
     "parts": _parts,
     "changes": _changes,
     "repeated_years": _repeated_years,
+    "held_domains": _held_domains,
 }

@@ -97,13 +97,15 @@ def report(settings: Settings, pair: YearPair) -> Outcome:
     """Build the report of `pair` (papermill, Altair, the offline HTML page) in the report year's folder.
 
     Raises:
+        YearError: the pair holds nothing the report compares (exit 2, before the gate is looked at).
         QualityError: the gate has not passed this table for `pair` (see :func:`require_gate`).
     """
-    from ictanalysis.report import ReportParameters, build_report
+    from ictanalysis.report import ReportParameters, build_report, check_pair
 
-    require_gate(settings, pair)
     parameters = ReportParameters(pair.year, pair.compare_year, settings.province, settings.language,
                                   str(settings.outputs.table.resolve()))  # fmt: skip
+    check_pair(parameters)  # nothing to compare is exit 2, whatever the gate said
+    require_gate(settings, pair)
     built = build_report(parameters, settings.reports, timeout=settings.timeout)
     lines = [f"Report {pair.year} vs {pair.compare_year}: {built.html} ({built.size_bytes / 1e6:.1f} MB)",
              f"  executed notebook: {built.notebook}", f"  charts: {built.charts}/"]  # fmt: skip

@@ -5,7 +5,11 @@ report's contents (:mod:`ictanalysis.contents`), the words of a language and
 the gate's result into the pieces a notebook cell displays: the title, each
 section (heading, sentences, tables and charts in their declared order), or
 one table or chart by its name. A name the contents do not declare is an
-error. When the run has an output folder, every chart's spec is kept in
+error. A section shows what the pair holds (:func:`ictanalysis.contents.held`):
+in a year that holds none of its domains, one sentence says so; when neither
+year does, that sentence is all it shows; a table of indicators neither year
+holds is left out, and a chart with nothing to draw is one line saying so,
+never an empty chart. When the run has an output folder, every chart's spec is kept in
 ``<output_dir>/charts/<name>.vl.json`` for the report stage to draw
 (:class:`ictanalysis.render.ChartRenderer`); an analyst's interactive run only
 sees the charts.
@@ -13,14 +17,15 @@ sees the charts.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ictanalysis import chart, narrative, present
-from ictanalysis.compare import Comparison
-from ictanalysis.contents import Contents, load_contents
+from ictanalysis.compare import Comparison, series, trend
+from ictanalysis.contents import Contents, Holding, held, load_contents
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.words import DEFAULT_LANGUAGE, Words, words
 
@@ -61,16 +66,41 @@ class ReportView:
         subtitle = self.said("report.subtitle", province=self.said.area(area), compare_year=self.cmp.compare_year)
         return present.title(self.said("report.title", year=self.cmp.year), subtitle)
 
+    @functools.cached_property
+    def holding(self) -> Holding:
+        """What the pair holds of what the report compares, year by year."""
+        cmp = self.cmp
+        return held(cmp.table, cmp.catalog, cmp.province, (cmp.compare_year, cmp.year), self.contents)
+
     def section(self, section_id: str) -> Shown:
-        """Return section `section_id`: its heading, sentences, then its tables and charts in order."""
+        """Return section `section_id`: its heading, sentences, then its tables and charts in order.
+
+        A year holding none of the section's domains is said in one sentence; when neither year
+        holds them, the heading and that sentence are all the section shows.
+        """
         section = self.contents.section(section_id)
         items = [present.heading(section.id, self.language, section.level)]
+        lacking = self.holding.lacking(section.domains)
+        if lacking:
+            items.append(present.paragraphs([narrative.absence_sentence(section.domains, lacking, self.language)], "note"))
+        if len(lacking) == len(self.holding.years):
+            return Shown(tuple(items))
         if section.sentences:
             items.append(present.paragraphs(self.sentences(section.sentences), section.style or ""))
         for item in section.show:
             (kind, name), = item.items()
-            items.append(self.table(name) if kind == "table" else self.chart(name))
+            if kind == "chart":
+                items.append(self.chart(name))
+            elif self._shows_table(name):
+                items.append(self.table(name))
         return Shown(tuple(items))
+
+    def _shows_table(self, name: str) -> bool:
+        """Tell whether either year holds an indicator of table `name` (a source table always shows)."""
+        table = self.contents.tables[name]
+        if table.kind == "source":
+            return True
+        return self.holding.shows(self.contents.table_indicators(name) if table.kind == "change" else [table.indicator])
 
     def sentences(self, name: str) -> list[str]:
         """Return the sentences `name` (see :func:`ictanalysis.narrative.sentences`)."""
@@ -95,27 +125,56 @@ class ReportView:
         return present.table(self.frame(name), table.kind, self.contents.columns[table.kind], self.language,
                              caption, table.sources)  # fmt: skip
 
-    def chart(self, name: str) -> chart.ChartDisplay:
-        """Return chart `name` for display, keeping its spec in the output folder when there is one."""
-        drawn = chart.show(self._draw(name), self.language)
+    def chart(self, name: str):
+        """Return chart `name` for display, keeping its spec in the output folder when there is one.
+
+        A chart with nothing to draw (no figure the pair holds) is one line saying so instead, and no spec.
+        """
+        frame, columns = self._chart_data(name)
+        if not chart.drawable(frame, *columns):
+            return present.paragraphs([self.said("report.no_chart", title=self.said(f"report.{name}"))], "note")
+        drawn = chart.show(self._draw(name, frame), self.language)
         if self.output_dir:
             from ictanalysis.render import write_spec
 
             write_spec(drawn.spec, ReportFolder(Path(self.output_dir)).charts, name)
         return drawn
 
-    def _draw(self, name: str):
+    def _chart_data(self, name: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+        """Return the frame chart `name` draws, and the columns of which one must hold a number to draw anything."""
+        spec, cmp = self.contents.charts[name], self.cmp
+        if spec.kind == "change_bars":
+            return self.frame(spec.table), ("change_percent",)
+        if spec.kind == "operator_shares":
+            return cmp.by_operator(spec.indicator), ("share",)
+        if spec.kind == "trend_lines":
+            return self._trend_frame(name), ("value",)
+        if spec.kind == "district_bars":
+            return present.named(cmp.by_district(spec.indicator), cmp.catalog, self.language), ("value", "value_before")
+        return cmp.by_agency(spec.indicator), ("value", "value_before")
+
+    def _trend_frame(self, name: str) -> pd.DataFrame:
+        """Return the points of the trend chart `name`: one row per series with enough years, and year."""
+        cmp, said = self.cmp, self.said
+        found = [(i, series(cmp, i)) for i in trend(cmp, self.contents.trend_indicators(name))["indicator"]]
+        frames = [s.assign(name=said.indicator(cmp.indicator(i)), unit=said.unit(cmp.catalog.units[cmp.indicator(i).unit]))
+                  for i, s in found]  # fmt: skip
+        columns = ["name", "unit", "year", "value"]
+        return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+    def _draw(self, name: str, frame: pd.DataFrame):
         spec, cmp, language = self.contents.charts[name], self.cmp, self.language
         title = self.said(f"report.{name}")
         if spec.kind == "change_bars":
-            return chart.change_bars(self.frame(spec.table), title, language, cmp.compare_year)
+            return chart.change_bars(frame, title, language, cmp.compare_year)
         if spec.kind == "operator_shares":
-            return chart.operator_shares(cmp.by_operator(spec.indicator), title, cmp.year, language)
+            return chart.operator_shares(frame, title, cmp.year, language)
+        if spec.kind == "trend_lines":
+            return chart.trend_lines(frame, title, language)
         unit = self.said.unit(cmp.catalog.units[cmp.indicator(spec.indicator).unit])
         if spec.kind == "district_bars":
-            frame = present.named(cmp.by_district(spec.indicator), cmp.catalog, language)
             return chart.district_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
-        return chart.agency_bars(cmp.by_agency(spec.indicator), title, unit, cmp.year, cmp.compare_year, language)
+        return chart.agency_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
 
 
 def open_report(year: int | None = None, compare_year: int | None = None, *, province: str = "", language: str = "",

@@ -35,7 +35,7 @@ MOBILE = "2020/vien-thong-2020.xlsx" + SOURCE_SEPARATOR + "TB di động" + SOUR
 # Bác Ái's 2020 mobile subscribers by enterprise in TB di động: MobiFone, VNPT, Vietnamobile, Viettel (23.566 in all).
 BAC_AI_MOBILE_CELLS = ("K9", "E9", "N9", "H9")
 ADD_UP_VIEWS = ("district_totals", "enterprise_totals", "agency_totals", "parts")
-TOLERATED = {"telecom_revenue", "postal_revenue", "gso_telephone_subscribers"}
+TOLERATED = {"telecom_revenue", "postal_revenue", "gso_telephone_subscribers", "gso_postal_telecom_revenue"}
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -297,7 +297,7 @@ def test_every_chart_draws_offline_in_chromium(bundled):
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         containers = page.locator('[id^="chart-"]')
-        assert containers.count() == expected == 6
+        assert containers.count() == expected == 7  # the six of the pair and the trend over the years
         for i in range(expected):
             chart = containers.nth(i)
             assert chart.locator("svg").count() == 1, chart.get_attribute("id")

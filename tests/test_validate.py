@@ -276,6 +276,11 @@ VARIANTS = {
         ("2020/chinh-quyen-dien-tu-2020.xlsx", "2019/chinh-quyen-dien-tu-2019.xlsx", "D6:D15"),
         warnings=frozenset({"plausible_change", "year_not_repeated"}),
     ),
+    "postal_workbook_missing_in_2019": Variant(
+        lambda table: table[~((table["domain"] == "postal") & (table["year"] == 2019))].reset_index(drop=True),
+        frozenset(), "domain_in_both_years", {"year": 2019, "domain": "postal", "present": False},
+        ("bưu chính (postal)",), warnings=frozenset({"plausible_change", "domain_in_both_years"}),
+    ),
     "script_as_enterprise_name": Variant(
         _set("operator", "<script>alert(1)</script>", **REVENUE_VIETNAMOBILE),
         frozenset({"operator_known"}), "operator_known",

@@ -47,6 +47,9 @@ view.title()
 view.section("headline")
 
 # %%
+view.section("trend")
+
+# %%
 view.section("postal")
 
 # %%
@@ -69,6 +72,9 @@ view.section("egov")
 
 # %%
 view.section("admin")
+
+# %%
+view.section("yearbook")
 
 # %%
 view.section("notes")
