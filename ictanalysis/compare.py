@@ -55,7 +55,7 @@ def annual_growth(first: float, last: float, years: int) -> float:
     NaN when it cannot be said: no years between them, a missing value, a first value not above zero.
 
     >>> round(annual_growth(100.0, 121.0, 2), 9), round(annual_growth(38200.0, 76100.0, 5), 4)
-    (10.0, 14.7778)
+    (10.0, 14.7795)
     >>> annual_growth(0.0, 5.0, 3)
     nan
     """

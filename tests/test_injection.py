@@ -349,7 +349,7 @@ def test_the_report_holds_no_script_but_the_vega_ones_and_shows_every_payload_as
     assert_inert(page)
     bundles = [s for s in page.scripts if "vegaEmbed=" in s]
     charts = [s for s in page.scripts if s not in bundles]
-    assert len(bundles) == 1 and len(charts) == 6
+    assert len(bundles) == 1 and len(charts) == 7
     for script in charts:
         assert re.match(r'\(function \(\) \{\s*var element = document\.getElementById\("chart-\d+"\);', script)
         assert not re.search("[<>&]", script), "a chart's JSON holds a raw <, > or &"
@@ -361,7 +361,7 @@ def test_the_report_holds_no_script_but_the_vega_ones_and_shows_every_payload_as
 
 def test_the_chart_files_hold_no_script_but_the_vega_ones(injected):
     charts = sorted((injected.target / "charts").glob("*.svg"))
-    assert len(charts) == 6
+    assert len(charts) == 7
     drawn = ""
     for svg in charts:
         image = Page(svg.read_text(encoding="utf-8"))

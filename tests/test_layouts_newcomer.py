@@ -195,7 +195,7 @@ def test_every_key_of_the_layout_model_is_in_the_readme_table_and_in_an_example(
 def test_the_readme_says_a_blank_label_header_needs_a_unit_or_value_header():
     section = " ".join(_section().split())
     assert 'label_headers: [""]' in section
-    assert "found only on a row that holds one of the layout's `unit_headers` or `value_headers`" in section
+    assert "found on a row that holds one of the layout's `unit_headers` or `value_headers`" in section
 
 
 # --- a project's layout wins over a bundled one ---------------------------------------------------------------------
