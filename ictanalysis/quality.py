@@ -146,7 +146,7 @@ def _places(rows: pd.DataFrame, shown: int = 3) -> list[str]:
     """
     places = []
     for row in rows.head(shown).to_dict("records"):
-        if row.get("source_sheet_before"):  # a sheet that repeats an earlier year's
+        if row.get("repeated") is True:  # a sheet that repeats an earlier year's (the repeated_years view)
             places.append(f"{row['source_file']} › {row['source_sheet']} repeats {row['source_file_before']} › "
                           f"{row['source_sheet_before']}")  # fmt: skip
         elif source_of(row):

@@ -208,7 +208,8 @@ def suggest_layout(
     suggestion = _describe(subject)
     suggestion.notes = [f"A first layout for {one_line(f'{path.name} › {chosen.name!r}')}, written by "
                         "`ictanalysis layout suggest`.", f"Save it as layouts/{suggestion.fields['id']}.yaml in the "
-                        "project, then check it: ictanalysis clean --check", *notes, *filter(None, [year_note]),
+                        "project, then check it: ictanalysis clean --check --layouts layouts (or list the folder as "
+                        "`layouts` in ictanalysis.toml)", *notes, *filter(None, [year_note]),
                         _shape_note(shape), *_trial(subject, suggestion)]  # fmt: skip
     return suggestion
 

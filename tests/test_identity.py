@@ -89,3 +89,25 @@ def test_a_district_name_several_provinces_have_names_a_few_of_them(raw_2020, di
     (problem,) = refused.value.problems
     assert problem.cell == "B9" and problem.message.startswith("'Châu Thành' is not a district of Ninh Thuận (58) but of ")
     assert problem.message.endswith(", …") and problem.message.count("(") == 4  # the run's and three others
+
+
+def test_a_district_agencys_report_is_refused_unless_a_layout_states_its_district(raw_2020, tmp_path):
+    """"UBND HUYỆN NINH HẢI" above indicator rows: read without its district, its figures would be the province's."""
+    from conftest import write_rows
+
+    write_rows(raw_2020 / "2020/bc-huyen.xlsx", {"Sheet1": [
+        ["UBND HUYỆN NINH HẢI"], ["BÁO CÁO SỐ LIỆU NĂM 2020"],
+        ["TT", "Chỉ tiêu", "ĐVT", "Năm 2020"], [1, "Số trạm BTS", "trạm", 68]]})  # fmt: skip
+    with pytest.raises(InputError) as refused:
+        clean(raw_2020, out_dir=None)
+    (problem,) = refused.value.problems
+    assert problem.cell == "A1" and problem.message.startswith("the title 'UBND HUYỆN NINH HẢI' names the district "
+                                                               "Ninh Hải (586), but the table has no district rows")
+    assert '`area: "586"`' in problem.expected
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "huyen.yaml").write_text("id: huyen\ndescription: x\nfiles: ['bc-huyen*']\nrows: indicator\n"
+                                        "area: '586'\nlabel_headers: [Chỉ tiêu]\nunit_headers: [ĐVT]\n"
+                                        "value_headers: ['Năm {year}']\n", encoding="utf-8")  # fmt: skip
+    table = clean(raw_2020, out_dir=None, layout_dirs=[layouts]).table
+    assert table[["indicator", "area", "value"]].values.tolist() == [["bts_stations", "586", 68.0]]

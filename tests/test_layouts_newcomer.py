@@ -113,6 +113,23 @@ def _check_annual_report(table) -> None:
     assert set(table["source_cell"]) == {"E3", "E4", "E6", "E7"}  # not the note (E5), the blank (E8), the index (E10)
 
 
+def _district_report(raw: Path) -> None:
+    write_rows(raw / "2020/BC so lieu BCVT nam 2020 - Ninh Hai.xlsx", {"Sheet1": [
+        ["UBND HUYỆN NINH HẢI"], ["PHÒNG VĂN HÓA VÀ THÔNG TIN"], ["BÁO CÁO SỐ LIỆU BƯU CHÍNH, VIỄN THÔNG NĂM 2020"],
+        ["TT", "Tên chỉ tiêu", "Đơn vị", "Số lượng năm 2020", "Ghi chú"],
+        [1, "Số điểm phục vụ bưu chính", "điểm", 15, ""],
+        [2, "Số trạm BTS", "trạm", 68, ""],
+        [3, "Số thuê bao internet băng rộng cố định", "thuê bao", 9949, ""],
+        [], ["TRƯỞNG PHÒNG"],
+    ]})  # fmt: skip
+
+
+def _check_district_report(table) -> None:
+    values = {(row.indicator, row.area): row.value for row in table.itertuples()}
+    assert values == {("postal_service_points", "586"): 15, ("bts_stations", "586"): 68,
+                      ("fixed_broadband_subscribers", "586"): 9949}  # fmt: skip
+
+
 def _statistics(raw: Path) -> None:
     write_rows(raw / "2020/thong-ke-2020.xlsx", {"Viễn thông": [
         ["Số thuê bao viễn thông"],
@@ -145,6 +162,7 @@ SAMPLES: dict[str, tuple[Callable[[Path], None], Callable]] = {
     "vnpt-bts": (_vnpt_bts, _check_vnpt_bts),
     "tb-di-dong-huyen": (_mobile_by_district, _check_mobile_by_district),
     "bao-cao-nam": (_annual_report, _check_annual_report),
+    "bc-huyen-ninh-hai": (_district_report, _check_district_report),
     "thong-ke-vien-thong": (_statistics, _check_statistics),
     "danh-muc": (_codes, _check_codes),
 }

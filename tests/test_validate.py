@@ -361,6 +361,8 @@ def test_the_bundled_table_passes_with_only_the_known_warning(check):
     warning = result.warnings[0]
     assert warning.severity == "warning" and warning.failed == 1
     assert len(_matches(warning.rows, KNOWN_WARNING)) == 1
+    summary = result.summary()  # the terminal names where the row was read, and no sheet "repeats" another
+    assert "    2020/vien-thong-2020.xlsx › TB cố định - Internet › D8" in summary and "repeats" not in summary
     assert all(r.success for r in result.rules if r.id != "plausible_change")
 
 

@@ -70,6 +70,7 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     columns, column_problems = resolve_columns(context, header, title_indicator(context, row) if years_below_blank else "")
     found_unit_line, unit_line_problems = find_unit_line(context, row)
     problems = title_year_problems(context, row) + title_province_problems(context, row) + column_problems
+    problems += title_district_problems(context, row)
     problems += unit_line_problems
     if not any(c.role == "value" for c in columns) and not problems:
         problems.append(context.problem(cell_name(row, label_column), "the table has no value column",
@@ -157,6 +158,40 @@ def title_province_problems(context: Context, header_row: int) -> list[Problem]:
                         f"the workbooks of {own.name} only: take this file out of the raw folder, or correct the "
                         f"title if its figures are {own.name}'s; read {other.name}'s workbooks with province {code}")
     ]  # fmt: skip
+
+
+_DISTRICT_WORDS = ("huyen", "thi xa", "thanh pho", "tp", "quan")  # folded: the kind of a district-level unit
+
+
+def title_district_problems(context: Context, header_row: int) -> list[Problem]:
+    """Report a title naming one district of the run's province above a table that has no district rows.
+
+    "UBND HUYỆN NINH HẢI" above "TT | Chỉ tiêu | Đơn vị | Năm 2020" is a district's report:
+    read without a district, its figures would be the province's. A layout that states the
+    table's district (`area:`) reads them as that district's; a district table names its districts itself.
+    """
+    layout, catalog, source = context.layout, context.catalog, context.source
+    if layout.rows == "area" or layout.area is not None:
+        return []
+    districts = {a.code: _folded_names([a]) for a in catalog.districts(source.province, source.year)}
+    for row, col, value in _title_cells(context, header_row):
+        words = f" {fold(value)} "
+        for code, names in districts.items():
+            if any(_names_district(words, name, span) for name in names for span in _spans(words, (name,))):
+                area = catalog.areas[code]
+                return [context.problem(
+                    cell_name(row, col),
+                    f"the title {quote(value)} names the district {area.name} ({code}), but the table has no "
+                    "district rows: its figures would be read as the whole province's",
+                    f"a layout for this form stating `area: \"{code}\"` (every value is {area.name}'s), or the "
+                    "province's own report")]  # fmt: skip
+    return []
+
+
+def _names_district(words: str, name: str, span: tuple[int, int]) -> bool:
+    """Tell whether `name` at `span` of `words` is written as a district ("huyện Ninh Hải", "TP. Phan Rang…")."""
+    before = words[: span[0]].strip()
+    return name.startswith(_DISTRICT_WORDS) or any(before == w or before.endswith(f" {w}") for w in _DISTRICT_WORDS)
 
 
 def _claimed(value: str, words: str, operators: tuple[str, ...]):

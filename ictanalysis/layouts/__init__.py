@@ -45,6 +45,7 @@ class Layout(StrictModel):
     value_headers: tuple[str, ...] = ()
     operator_header_row: int | None = Field(default=None, ge=1)
     operator: str | None = None
+    area: str | None = None  #: the district (official code) of every value, when the whole table is one district's
     unit: str | None = None
     aliases: dict[str, tuple[str, ...]] = {}
     ignore_columns: tuple[str, ...] = ()
