@@ -1,6 +1,6 @@
 """Metamorphic tests: the bundled 2020 workbooks written the ways senders write them read the same, or are refused.
 
-Issue 11, "test the class, not the instances". Each case takes one bundled
+The class of a mistake, not the one instance thought of: each case takes one bundled
 2020 workbook, writes the same figures another way (saved as .xlsx, .xls,
 .ods or .csv; percentages stored as percent-formatted fractions; text in NFD,
 headers in upper case; the unit line in each spelling senders use; numbers as
