@@ -22,6 +22,7 @@ __all__ = [
     "DiskFullError",
     "ExitCode",
     "IctAnalysisError",
+    "MaybeDeliveredError",
     "OutputError",
     "InputError",
     "Problem",
@@ -137,6 +138,14 @@ class DeliveryError(IctAnalysisError):
     """The report could not be delivered (or the mail settings are wrong); the .eml stays on disk."""
 
     exit_code = ExitCode.DELIVERY
+
+
+class MaybeDeliveredError(DeliveryError):
+    """The whole message went out and the server's answer did not come back: it may have been delivered.
+
+    Not retried (a retry could deliver it twice); the ledger records the attempt, so a later
+    ``send`` does not send it again unless ``--resend``.
+    """
 
 
 class OutputError(IctAnalysisError):

@@ -33,7 +33,7 @@ from ictanalysis.deliver import build_email, send_quality_alert, send_report
 from ictanalysis.deliver.compose import MAX_BYTES
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.deliver.spreadsheet import tidy_workbook
-from ictanalysis.errors import DeliveryError, ExitCode, QualityError
+from ictanalysis.errors import DeliveryError, ExitCode, MaybeDeliveredError, QualityError
 from ictanalysis.export import read_made_from
 from ictanalysis.ingest import clean
 from ictanalysis.report import ReportParameters, build_report
@@ -341,6 +341,36 @@ def test_a_report_is_sent_once_unless_resent(work: Path) -> None:
     assert len(inbox.envelopes) == 3
     record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
     assert set(record) == {"fingerprint", "sent_at", "message_id", "recipients"}
+
+
+class SlowInbox(Inbox):
+    """Takes the whole message, then answers the final "." only after the client has given up waiting."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        self.envelopes.append(envelope)
+        await asyncio.sleep(self.delay)
+        return "250 Message accepted for delivery"
+
+
+def test_a_message_the_server_took_but_never_confirmed_is_sent_once_and_said_maybe(work: Path) -> None:
+    inbox = SlowInbox(delay=3.0)
+    with smtp_server(inbox) as port:
+        config = _config(port, timeout=1.0)
+        with pytest.raises(MaybeDeliveredError) as maybe:
+            send_report(2020, 2019, config, **_paths(work), sleep=lambda s: None)
+        assert len(inbox.envelopes) == 1  # not retried: a retry would deliver it again
+        assert maybe.value.exit_code == ExitCode.DELIVERY == 6
+        assert str(maybe.value).startswith("the message may have been delivered: ")
+        assert "`--resend` sends it anyway" in str(maybe.value)
+        again = send_report(2020, 2019, config, **_paths(work), sleep=lambda s: None)  # the next scheduled run
+        assert not again.sent and again.already_sent.endswith("(the server did not confirm it)")
+        assert len(inbox.envelopes) == 1
 
 
 def test_send_message_needs_at_least_one_attempt(work: Path) -> None:

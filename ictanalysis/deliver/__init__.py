@@ -20,7 +20,7 @@ from ictanalysis.deliver.alert import quality_alert
 from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
 from ictanalysis.deliver.ledger import fingerprint, record_sent, sent_before
 from ictanalysis.deliver.smtp import send_message
-from ictanalysis.errors import DeliveryError
+from ictanalysis.errors import DeliveryError, MaybeDeliveredError
 from ictanalysis.export import made_from_of, read_made_from
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import DEFAULTS, MailConfig
@@ -78,9 +78,23 @@ def send_report(
     size, left_out = eml.stat().st_size, tuple(missing_charts(folder.charts, load_contents().email.charts))
     if config is None or earlier:
         return SendResult(eml, size, already_sent=earlier, left_out=left_out)
-    refused = send_message(message, config, **sending)
-    record_sent(folder.sent_ledger, mark, message, config)
+    refused = _send_and_record(message, config, folder.sent_ledger, mark, sending)
     return SendResult(eml, size, sent=True, refused=refused, left_out=left_out)
+
+
+def _send_and_record(message, config: MailConfig, ledger: Path, mark: str, sending: dict) -> dict:
+    """Send `message` and record it in the ledger, also when the server took all of it but never answered.
+
+    Raises:
+        MaybeDeliveredError: recorded as sent but not confirmed: a later send does not send it again by itself.
+    """
+    try:
+        refused = send_message(message, config, **sending)
+    except MaybeDeliveredError:
+        record_sent(ledger, mark, message, config, unconfirmed=True)
+        raise
+    record_sent(ledger, mark, message, config)
+    return refused
 
 
 def _check_report(report: Path, language: str, made_from: dict[str, str]) -> None:

@@ -28,13 +28,21 @@ def sent_before(path: Path, mark: str) -> str:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    return record.get("sent_at", "?") if record.get("fingerprint") == mark else ""
+    if record.get("fingerprint") != mark:
+        return ""
+    return record.get("sent_at", "?") + (" (the server did not confirm it)" if record.get("unconfirmed") else "")
 
 
-def record_sent(path: Path, mark: str, message: EmailMessage, config: MailConfig) -> None:
-    """Record in the ledger at `path` that `message` was sent to the recipients of `config` (atomically)."""
+def record_sent(path: Path, mark: str, message: EmailMessage, config: MailConfig, *, unconfirmed: bool = False) -> None:
+    """Record in the ledger at `path` that `message` was sent to the recipients of `config` (atomically).
+
+    `unconfirmed`: the whole message went out but the server's answer never came back; it may
+    have been delivered, so it counts as sent (``--resend`` sends it again).
+    """
     record = {"fingerprint": mark, "sent_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
               "message_id": str(message["Message-ID"]), "recipients": list(config.recipients)}  # fmt: skip
+    if unconfirmed:
+        record["unconfirmed"] = True
     text = json.dumps(record, ensure_ascii=False, indent=1)
     write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))
 

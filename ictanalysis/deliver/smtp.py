@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from ictanalysis.errors import DeliveryError
+from ictanalysis.errors import DeliveryError, MaybeDeliveredError
 from ictanalysis.settings import SECURITY_PORTS, MailConfig
 
 __all__ = ["decode_reply", "send_message"]
@@ -23,6 +23,36 @@ __all__ = ["decode_reply", "send_message"]
 
 class _Temporary(Exception):
     """A failure worth retrying (connection refused, a 4xx answer); carries the message."""
+
+
+class _Tracking:
+    """An SMTP connection that knows whether the whole message went out (its last line, "."), not only tried to."""
+
+    message_sent = False
+    _in_data = False
+
+    def data(self, msg):
+        """Send the message as smtplib does, noting when its end has been written to the server."""
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s):
+        """Write `s`; the end of the data ("\\r\\n.\\r\\n") marks the message as sent, answered or not."""
+        super().send(s)
+        end = b"\r\n.\r\n" if isinstance(s, bytes) else "\r\n.\r\n"
+        if self._in_data and s.endswith(end):
+            self.message_sent = True
+
+
+class _SMTP(_Tracking, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):  # noqa: N801 - smtplib's name
+    pass
 
 
 def send_message(
@@ -41,12 +71,15 @@ def send_message(
     server hanging up) is retried up to `attempts` tries in all, waiting
     `backoff`, 2×`backoff`, 4×`backoff`… seconds between them. A permanent
     one (a 5xx answer, a refused login, no STARTTLS when it is required, a
-    TLS certificate that does not verify) stops at once.
+    TLS certificate that does not verify) stops at once. A timeout or a lost
+    connection once the whole message went out is not retried: the server
+    may have taken it (MaybeDeliveredError).
 
     Returns the recipients the server refused while accepting others ({} normally).
 
     Raises:
         DeliveryError: the message could not be sent; the text says why.
+        MaybeDeliveredError: the whole message went out but its answer did not come back.
     """
     recipients = list(to if to is not None else config.recipients)
     for attempt in range(1, attempts + 1):
@@ -62,11 +95,38 @@ def send_message(
 
 
 def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context) -> dict:
+    smtp = None
     try:
         with _connect(config, context) as smtp:
             if config.user:
                 _login(smtp, config)
             return smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
+    except OSError as exc:  # smtplib's errors are OSErrors too
+        if smtp is not None and smtp.message_sent and _unanswered(exc):
+            raise _maybe_delivered(config, exc) from None
+        return _failed(config, exc)
+
+
+def _unanswered(exc: OSError) -> bool:
+    """Tell whether `exc` leaves the server's answer unknown (a timeout, a lost connection), not a refusal."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return not isinstance(exc, smtplib.SMTPException | ssl.SSLCertVerificationError)
+
+
+def _maybe_delivered(config: MailConfig, exc: BaseException) -> MaybeDeliveredError:
+    """Say that the message may have been delivered: the server did not answer once it had all of it."""
+    why = "closed the connection" if isinstance(exc, smtplib.SMTPServerDisconnected) else f"did not answer ({exc})"
+    return MaybeDeliveredError(
+        f"the message may have been delivered: {config.address} {why} after the whole message was sent. Ask a "
+        "recipient whether it arrived (or check the server's log) before sending again: `ictanalysis send` "
+        "will not send it again by itself; `--resend` sends it anyway")  # fmt: skip
+
+
+def _failed(config: MailConfig, exc: BaseException) -> dict:
+    """Raise what a failure before the message went out means: retry it (_Temporary) or stop (DeliveryError)."""
+    try:
+        raise exc
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{config.address} refused the login of user {config.user!r} ({_answer(exc)}); "
                             f"check the user and the password in ${config.password_env}") from None  # fmt: skip
@@ -106,8 +166,8 @@ def _login(smtp: smtplib.SMTP, config: MailConfig) -> None:
 def _connect(config: MailConfig, context) -> smtplib.SMTP:
     port = config.port or SECURITY_PORTS[config.security]
     if config.security == "ssl":
-        return smtplib.SMTP_SSL(config.host, port, timeout=config.timeout, context=context or _context(config))
-    smtp = smtplib.SMTP(config.host, port, timeout=config.timeout)
+        return _SMTP_SSL(config.host, port, timeout=config.timeout, context=context or _context(config))
+    smtp = _SMTP(config.host, port, timeout=config.timeout)
     try:
         if config.security == "starttls":
             smtp.ehlo()
