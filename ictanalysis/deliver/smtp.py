@@ -95,38 +95,8 @@ def send_message(
 
 
 def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context) -> dict:
-    smtp = None
     try:
-        with _connect(config, context) as smtp:
-            if config.user:
-                _login(smtp, config)
-            return smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
-    except OSError as exc:  # smtplib's errors are OSErrors too
-        if smtp is not None and smtp.message_sent and _unanswered(exc):
-            raise _maybe_delivered(config, exc) from None
-        return _failed(config, exc)
-
-
-def _unanswered(exc: OSError) -> bool:
-    """Tell whether `exc` leaves the server's answer unknown (a timeout, a lost connection), not a refusal."""
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True
-    return not isinstance(exc, smtplib.SMTPException | ssl.SSLCertVerificationError)
-
-
-def _maybe_delivered(config: MailConfig, exc: BaseException) -> MaybeDeliveredError:
-    """Say that the message may have been delivered: the server did not answer once it had all of it."""
-    why = "closed the connection" if isinstance(exc, smtplib.SMTPServerDisconnected) else f"did not answer ({exc})"
-    return MaybeDeliveredError(
-        f"the message may have been delivered: {config.address} {why} after the whole message was sent. Ask a "
-        "recipient whether it arrived (or check the server's log) before sending again: `ictanalysis send` "
-        "will not send it again by itself; `--resend` sends it anyway")  # fmt: skip
-
-
-def _failed(config: MailConfig, exc: BaseException) -> dict:
-    """Raise what a failure before the message went out means: retry it (_Temporary) or stop (DeliveryError)."""
-    try:
-        raise exc
+        return _deliver(message, config, recipients, context)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{config.address} refused the login of user {config.user!r} ({_answer(exc)}); "
                             f"check the user and the password in ${config.password_env}") from None  # fmt: skip
@@ -150,6 +120,35 @@ def _failed(config: MailConfig, exc: BaseException) -> dict:
         raise DeliveryError(f"TLS with {config.address} failed: {exc}") from None
     except OSError as exc:
         raise _Temporary(f"cannot reach {config.address}: {exc.strerror or exc}") from None
+
+
+def _deliver(message: EmailMessage, config: MailConfig, recipients: list[str], context) -> dict:
+    """Connect, log in and send; a failure once the whole message went out is MaybeDeliveredError, never retried."""
+    with _connect(config, context) as smtp:
+        try:
+            if config.user:
+                _login(smtp, config)
+            return smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
+        except OSError as exc:  # smtplib's errors are OSErrors too
+            if smtp.message_sent and _unanswered(exc):
+                raise _maybe_delivered(config, exc) from None
+            raise
+
+
+def _unanswered(exc: OSError) -> bool:
+    """Tell whether `exc` leaves the server's answer unknown (a timeout, a lost connection), not a refusal."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return not isinstance(exc, smtplib.SMTPException | ssl.SSLCertVerificationError)
+
+
+def _maybe_delivered(config: MailConfig, exc: BaseException) -> MaybeDeliveredError:
+    """Say that the message may have been delivered: the server did not answer once it had all of it."""
+    why = "closed the connection" if isinstance(exc, smtplib.SMTPServerDisconnected) else f"did not answer ({exc})"
+    return MaybeDeliveredError(
+        f"the message may have been delivered: {config.address} {why} after the whole message was sent. Ask a "
+        "recipient whether it arrived (or check the server's log) before sending again: `ictanalysis send` "
+        "will not send it again by itself; `--resend` sends it anyway")  # fmt: skip
 
 
 def _login(smtp: smtplib.SMTP, config: MailConfig) -> None:
