@@ -86,11 +86,13 @@ def format_value(value: float | int | str) -> str:
     """Show a value with as many digits as a noisy measurement deserves.
 
     Example:
-        >>> format_value(1234567.8), format_value(12.345), format_value(0.01234), format_value("yes")
-        ('1,234,568', '12.3', '0.012', 'yes')
+        >>> format_value(1234567.8), format_value(12.345), format_value(0.01234), format_value("yes"), format_value(3)
+        ('1,234,568', '12.3', '0.012', 'yes', '3')
     """
     if isinstance(value, str):
         return value
+    if isinstance(value, int):  # a count: no digits it does not have
+        return f"{value:,}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 10:
