@@ -7,6 +7,10 @@ and a full disk is reported as :class:`~ictanalysis.errors.DiskFullError`.
 
 A process killed while writing (SIGKILL, power cut) cannot remove its temporary
 file: :func:`remove_stale` removes such leftovers later, by their name.
+
+Each file of :func:`write_files_atomically` is whole, but the set is not replaced in one
+step; files that must change together (the tidy table's pair, a report folder) are
+published through :mod:`ictanalysis.publish`, which builds on the pieces here.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from ictanalysis.errors import DiskFullError, OutputError, is_disk_full
 
-__all__ = ["TEMPORARY_NAME", "remove_stale", "replace", "write_atomically", "write_files_atomically"]
+__all__ = ["TEMPORARY_NAME", "check_replaceable", "fsync_file", "fsync_folder", "remove_stale", "replace",
+           "write_atomically", "write_files_atomically", "write_synced"]  # fmt: skip
 
 Writer = Callable[[Path], object]
 
@@ -57,21 +62,31 @@ def write_files_atomically(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             # Named, not created, here: the writer creates it with the usual mode (mkstemp's is 0600).
             temporaries.append(target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            try:
-                write(temporaries[-1])
-                _fsync(temporaries[-1])
-            except OSError as exc:
-                if is_disk_full(exc):
-                    raise DiskFullError(target) from None
-                raise
+            write_synced(temporaries[-1], write, target=target)
         for target, _ in files:
-            _check_replaceable(target)
+            check_replaceable(target)
         for number, (temporary, (target, _)) in enumerate(zip(temporaries, files, strict=True)):
             replace(temporary, target, already=[t for t, _ in files[:number]])
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
     return [target for target, _ in files]
+
+
+def write_synced(path: Path, write: Writer, *, target: Path | None = None) -> Path:
+    """Write `path` through `write(path)` and flush it to disk; return it.
+
+    Raises:
+        DiskFullError: the disk or the quota filled up, naming `target` (the file `path` stands for) or `path`.
+    """
+    try:
+        write(path)
+        _fsync(path)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(target or path) from None
+        raise
+    return path
 
 
 def replace(source: Path, target: Path, *, already: Sequence[Path] = ()) -> None:
@@ -86,8 +101,12 @@ def replace(source: Path, target: Path, *, already: Sequence[Path] = ()) -> None
         raise OutputError(f"{_HELD.format(target=target)}; close it and run again ({kept})") from None
 
 
-def _check_replaceable(target: Path) -> None:
-    """Refuse a target that cannot be opened for writing: on Windows, another program holds it open."""
+def check_replaceable(target: Path) -> None:
+    """Refuse a target file that cannot be opened for writing: on Windows, another program holds it open.
+
+    Raises:
+        OutputError: naming the file and saying the previous one is kept.
+    """
     if not target.is_file():
         return
     try:
@@ -100,17 +119,42 @@ def _check_replaceable(target: Path) -> None:
 _HELD = "cannot replace {target}: it is open in another program (Excel keeps the files it shows open) or read-only"
 
 
+def fsync_file(path: Path) -> None:
+    """Flush the file at `path` to disk (a full disk is an OSError, as from the write)."""
+    _fsync(path)
+
+
 def _fsync(path: Path) -> None:
     with open(path, "rb+") as handle:  # writable: Windows' fsync refuses a read-only handle
         os.fsync(handle.fileno())
 
 
-def remove_stale(folder: Path, *, older_than: float, names: re.Pattern[str] = TEMPORARY_NAME) -> list[Path]:
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the renames and removals in it) to disk, where the system allows it.
+
+    POSIX needs this for a rename to survive a power cut; Windows cannot open a folder
+    as a file (NTFS journals its folders itself), and there this does nothing.
+    """
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:  # a file system that cannot flush a folder: nothing more to do
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def remove_stale(folder: Path, *, older_than: float, names: re.Pattern[str] = TEMPORARY_NAME,
+                 keep: Collection[str] = ()) -> list[Path]:  # fmt: skip
     """Remove what killed writers left in `folder`: files or folders named like `names`; return them.
 
     Only an entry whose name carries the id of a process that is no longer running
     (the ``pid`` group of `names`) and that was last modified before `older_than`
-    (a :func:`time.time` value) is removed; a writer still at work keeps its file.
+    (a :func:`time.time` value) is removed; a writer still at work keeps its file,
+    and so does an entry named in `keep` (a staging folder a publish journal still needs).
     A missing `folder` has nothing to remove.
 
     >>> import tempfile, time
@@ -125,7 +169,7 @@ def remove_stale(folder: Path, *, older_than: float, names: re.Pattern[str] = TE
     removed = []
     for path in sorted(folder.iterdir()):
         found = names.fullmatch(path.name)
-        if not found or _running(int(found["pid"])) or path.lstat().st_mtime >= older_than:
+        if not found or path.name in keep or _running(int(found["pid"])) or path.lstat().st_mtime >= older_than:
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)

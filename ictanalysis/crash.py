@@ -2,7 +2,10 @@
 
 The log goes to the reports folder's ``logs/`` (``reports/logs`` by default),
 or to the system's temporary folder when that cannot be written; whatever
-happens, reporting the crash never raises.
+happens, reporting the crash never raises. The scheduled run removes the crash logs
+of ``reports/logs/`` after the settings' ``log_days``, with the run logs
+(:func:`ictanalysis.runlog.remove_old_logs`; their names:
+:data:`ictanalysis.outputs.LOG_NAMES`).
 """
 
 from __future__ import annotations

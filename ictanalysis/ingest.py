@@ -4,7 +4,7 @@ Workbooks are read as they arrived, each sheet is matched to a layout (or
 recognised from its headers), and its cells become tidy rows that remember
 their file, sheet and cell. All problems of the run are collected and raised
 together; only a run without problems writes ``indicators.parquet`` and
-``indicators.csv``, each through a temporary file renamed into place.
+``indicators.csv``, published as a pair (:func:`ictanalysis.tidy.write_indicators`).
 """
 
 from __future__ import annotations

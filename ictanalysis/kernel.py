@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+from ictanalysis.errors import DiskFullError, ReportError, is_disk_full
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.startup import SKIP_IN_KERNEL
 
@@ -33,7 +34,9 @@ class WarmKernel:
     nbclient connects can miss nbclient's start-up handshake: hence the thread.)
 
     The kernel's own log lines go to ``kernel.log`` in the staging folder, not to the
-    terminal. Leaving the block stops the kernel, whatever happened.
+    terminal (appended: a second kernel's follow the first's). A kernel that dies before
+    it answers is noticed within a second, not after the warm-up's two minutes. Leaving
+    the block stops the kernel, whatever happened.
     """
 
     def __init__(self, staging: Path, cwd: Path) -> None:
@@ -41,8 +44,15 @@ class WarmKernel:
         self.manager = None
         self._clients: list = []
         self._thread = threading.Thread(target=self._warm_up, daemon=True)
+        self._stop = threading.Event()
 
     def __enter__(self) -> WarmKernel:
+        """Start the kernel and its warm-up.
+
+        Raises:
+            ReportError: the kernel could not be started (its program is missing, or refused to start).
+            DiskFullError: its log could not be opened on a full disk.
+        """
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -56,9 +66,15 @@ class WarmKernel:
                 return clients[-1]
 
         self.manager = Manager(kernel_name="python3")
-        with open(ReportFolder(self.staging).kernel_log, "wb") as log:
-            run_sync(self.manager.start_kernel)(cwd=str(self.cwd), stdout=log, stderr=log,
-                                                extra_arguments=["--HistoryManager.hist_file=:memory:"])  # fmt: skip
+        log_file = ReportFolder(self.staging).kernel_log
+        try:
+            with open(log_file, "ab") as log:
+                run_sync(self.manager.start_kernel)(cwd=str(self.cwd), stdout=log, stderr=log,
+                                                    extra_arguments=["--HistoryManager.hist_file=:memory:"])  # fmt: skip
+        except (OSError, RuntimeError, KeyError) as exc:  # no such program or kernel, or it refused to start
+            if isinstance(exc, OSError) and is_disk_full(exc):
+                raise DiskFullError(log_file) from None
+            raise ReportError(f"the notebook kernel failed to start: {type(exc).__name__}: {exc}") from None
         self._thread.start()
         return self
 
@@ -68,25 +84,55 @@ class WarmKernel:
         client = BlockingKernelClient()
         client.load_connection_info(self.manager.get_connection_info())  # with the key: messages are signed
         client.start_channels()
+        deadline = time.monotonic() + _WARM_UP_SECONDS
         try:
-            client.wait_for_ready(timeout=_WARM_UP_SECONDS)
+            while not self._answered(client):  # in steps of a second, so that ready() can stop it
+                if self._stop.is_set() or time.monotonic() > deadline:
+                    return
             request = client.execute(_WARM_UP, silent=True, store_history=False)
-            deadline = time.monotonic() + _WARM_UP_SECONDS
-            while client.get_shell_msg(timeout=max(deadline - time.monotonic(), 0.1))["parent_header"].get("msg_id") != request:
-                pass
+            while not self._stop.is_set() and time.monotonic() < deadline:
+                if self._reply(client, request):
+                    return
         except Exception:  # noqa: BLE001, S110 - a warm-up that failed only costs time: the notebook's first cell imports again and reports
             pass
         finally:
             client.stop_channels()
 
+    @staticmethod
+    def _answered(client) -> bool:
+        try:
+            client.wait_for_ready(timeout=1)
+        except RuntimeError:  # no answer within the second
+            return False
+        return True
+
+    @staticmethod
+    def _reply(client, request: str) -> bool:
+        from queue import Empty
+
+        try:
+            return client.get_shell_msg(timeout=1)["parent_header"].get("msg_id") == request
+        except Empty:
+            return False
+
+    def alive(self) -> bool:
+        """Return whether the kernel's process is running."""
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.manager.is_alive)())
+
     def ready(self):
-        """Return the kernel manager once the kernel has imported the library (or given up trying)."""
-        self._thread.join(_WARM_UP_SECONDS)
+        """Return the kernel manager once the kernel has imported the library, given up trying, or died."""
+        deadline = time.monotonic() + _WARM_UP_SECONDS
+        while self._thread.is_alive() and time.monotonic() < deadline and self.alive():
+            self._thread.join(0.2)
+        self._stop.set()
         return self.manager
 
     def __exit__(self, *exc_info: object) -> None:
         from jupyter_core.utils import run_sync
 
+        self._stop.set()
         self._thread.join(_WARM_UP_SECONDS)
         for client in self._clients:
             client.stop_channels()

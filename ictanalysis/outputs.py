@@ -15,11 +15,33 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CHART_SPEC", "Outputs", "ReportFolder", "chart_file"]
+__all__ = ["CHART_SPEC", "JOURNAL", "LEFTOVERS", "LOG_NAMES", "Outputs", "ReportFolder", "chart_file", "journal_in",
+           "staging_in"]  # fmt: skip
 
 #: What a chart's spec file is called: ``<name>.vl.json`` (the online Vega editor opens it too).
 CHART_SPEC = ".vl.json"
 _CHART_SUFFIXES = {"spec": CHART_SPEC, "svg": ".svg", "png": ".png", "html": ".html"}
+#: The journal of a publish under way in a folder (:mod:`ictanalysis.publish`), there until its last move is done.
+JOURNAL = ".publishing.json"
+#: What a killed writer leaves: its staging folder (and, from earlier versions, the charts folder it replaced).
+LEFTOVERS = re.compile(r"\.(?:staging|charts-old)-(?P<pid>[0-9]+)")
+#: The logs in ``reports/logs/`` that are removed after the settings' ``log_days``: the runs' (``run-…log``),
+#: the crash logs (``ictanalysis-<command>-…log``) and the failed reports' folders (``report-…/``).
+LOG_NAMES = re.compile(r"(?:run|report|ictanalysis-[a-z-]+)-[0-9]{8}-[0-9]{6}(?:-[0-9]+)?(?:\.log)?")
+
+
+def staging_in(folder: Path, pid: int) -> Path:
+    """Return the folder where process `pid` prepares what it publishes into `folder`.
+
+    >>> staging_in(Path("data/processed"), 42).as_posix()
+    'data/processed/.staging-42'
+    """
+    return Path(folder) / f".staging-{pid}"
+
+
+def journal_in(folder: Path) -> Path:
+    """Return the journal of a publish into `folder` (``.publishing.json``)."""
+    return Path(folder) / JOURNAL
 
 
 def chart_file(directory: Path, name: str, kind: str) -> Path:
@@ -48,8 +70,7 @@ class ReportFolder:
     SENT_LEDGER = ".sent.json"
     RUN_STATE = ".run-state.json"
     KERNEL_LOG = "kernel.log"
-    #: What a killed report stage leaves: its staging folder and the charts folder it was replacing.
-    LEFTOVERS = re.compile(r"\.(?:staging|charts-old)-(?P<pid>[0-9]+)")
+    LEFTOVERS = LEFTOVERS
 
     @property
     def quality(self) -> Path:
@@ -106,16 +127,22 @@ class ReportFolder:
 
     @property
     def kernel_log(self) -> Path:
-        """What the report's kernel printed (in a staging folder)."""
+        """What the report's kernel printed (in a staging folder; a failed report keeps it under ``reports/logs/``)."""
         return self.path / self.KERNEL_LOG
+
+    @property
+    def journal(self) -> Path:
+        """The journal of a publish of this folder under way (``.publishing.json``), which the next command completes."""
+        return journal_in(self.path)
+
+    @property
+    def logs(self) -> Path:
+        """The reports folder's logs (``reports/logs/``), where a failed report keeps its kernel's log and notebook."""
+        return self.path.parent / Outputs.LOGS
 
     def staging(self, pid: int) -> ReportFolder:
         """Return the folder where process `pid` builds the next report before publishing it."""
-        return ReportFolder(self.path / f".staging-{pid}")
-
-    def old_charts(self, pid: int) -> Path:
-        """Return where process `pid` moves the previous charts while it publishes new ones."""
-        return self.path / f".charts-old-{pid}"
+        return ReportFolder(staging_in(self.path, pid))
 
 
 @dataclass(frozen=True)
@@ -132,8 +159,12 @@ class Outputs:
     TABLE = "indicators.parquet"
     TABLE_CSV = "indicators.csv"
     LOGS = "logs"
+    #: How a run's log and a failed report's folder in ``logs/`` begin: ``run-YYYYmmdd-HHMMSS.log``, ``report-…/``.
+    RUN_LOG, REPORT_LOG = "run", "report"
     LOCK = ".run.lock"
     LOCK_HOLDER = ".run.lock.json"
+    TABLE_LOCK = ".table.lock"
+    TABLE_LOCK_HOLDER = ".table.lock.json"
 
     @property
     def table(self) -> Path:
@@ -151,8 +182,13 @@ class Outputs:
         return self.processed / self.TABLE_CSV
 
     @property
+    def table_journal(self) -> Path:
+        """The journal of a publish of the tidy table under way (``processed/.publishing.json``)."""
+        return journal_in(self.processed)
+
+    @property
     def logs(self) -> Path:
-        """The folder of run logs and crash reports."""
+        """The folder of run logs, crash reports and failed reports' kernel logs."""
         return self.reports / self.LOGS
 
     @property
@@ -164,6 +200,16 @@ class Outputs:
     def lock_holder(self) -> Path:
         """Who holds the lock: a small JSON file written by the holder."""
         return self.reports / self.LOCK_HOLDER
+
+    @property
+    def table_lock(self) -> Path:
+        """The file ``clean`` and ``run`` lock while they write the tidy table (in the processed folder)."""
+        return self.processed / self.TABLE_LOCK
+
+    @property
+    def table_lock_holder(self) -> Path:
+        """Who holds the table's lock."""
+        return self.processed / self.TABLE_LOCK_HOLDER
 
     def year(self, year: int) -> ReportFolder:
         """Return the report folder of `year`."""

@@ -4,16 +4,23 @@ The notebook (``ictanalysis/notebooks/annual_report.ipynb``, paired through jupy
 text form ``annual_report.py`` that reviews read; a test keeps the two in step) takes its parameters from :class:`ReportParameters`,
 checked before any kernel starts. It runs in a staging folder; only when it
 succeeds are the executed notebook, the charts and ``annual_report.html``
-moved into ``reports/<year>/``, so a failed run never replaces the last good
+published into ``reports/<year>/``, as one unit (:mod:`ictanalysis.publish`: a run
+killed meanwhile leaves a journal the next command completes), and the year's
+run state is removed first (:func:`ictanalysis.runstate.forget`), so that the next
+``ictanalysis run`` rebuilds after a kill. A failed run never replaces the last good
 report: the failed notebook is kept as ``annual_report.failed.ipynb``, showing
-the cell that failed. The kernel only writes each chart's spec; a
+the cell that failed, and with the kernel's own log in a folder of its own,
+``reports/logs/report-YYYYmmdd-HHMMSS/``, which the error names. A kernel that fails
+before it answers (it does not start, or dies before the first cell) is replaced
+once by a fresh one, and the logs say so; one that dies in a cell is not (the
+notebook or the memory is at fault). The kernel only writes each chart's spec; a
 :class:`~ictanalysis.render.ChartRenderer` process draws the chart files on the
 other core while the notebook runs.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,8 +29,11 @@ from ictanalysis.atomic import replace, write_atomically
 from ictanalysis.errors import DiskFullError, ReportError, YearError, is_disk_full
 from ictanalysis.export import export_html, load_exporter, made_from_of
 from ictanalysis.kernel import WarmKernel
-from ictanalysis.outputs import ReportFolder
+from ictanalysis.outputs import Outputs, ReportFolder
+from ictanalysis.publish import discard, prepare, publish
 from ictanalysis.render import ChartRenderer
+from ictanalysis.runlog import new_log_folder
+from ictanalysis.runstate import forget
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.tidy import indicator_years
 from ictanalysis.words import check_language, words
@@ -32,6 +42,7 @@ __all__ = ["NOTEBOOKS", "REPORT_NOTEBOOK", "ReportParameters", "ReportResult", "
 
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / ReportFolder.NOTEBOOK  #: the executed notebook keeps its name
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,36 +98,36 @@ def build_report(
     """Run the report notebook for a pair of years and export it as one offline HTML file.
 
     Writes into ``reports/<year>/``: ``annual_report.html``, ``annual_report.ipynb``
-    (executed) and ``charts/``; all three only when the run succeeded.
+    (executed) and ``charts/``; all three only when the run succeeded, published as one
+    unit; removes the year's run state first. A failed notebook leaves
+    ``annual_report.failed.ipynb`` and, with the kernel's log, ``reports/logs/report-…/``.
 
     Raises:
         InputError: the tidy table is missing.
         UsageError: a parameter is wrong (before any kernel starts): a year or a pair with nothing to compare
             (YearError, see :func:`check_pair`), the language.
         ReportError: the notebook failed, timed out or lost its kernel (``annual_report.failed.ipynb``
-            shows where), a chart could not be drawn, or a declared section is not shown.
+            shows where, the message names the folder of the logs), a chart could not be drawn,
+            or a declared section is not shown.
         DiskFullError: an output could not be written; the last good report stays.
+        BusyError: another process is publishing into the year's folder.
     """
     made_from = _checked(parameters)
     target = ReportFolder(Path(reports) / str(parameters.year))
-    staging = target.staging(os.getpid())
-    shutil.rmtree(staging.path, ignore_errors=True)
-    staging.path.mkdir(parents=True)
+    staging = ReportFolder(prepare(target.path))  # an interrupted publish there is completed first
     try:
         run_parameters = _with_defaults(parameters, target, staging)
-        with WarmKernel(staging.path, NOTEBOOKS) as kernel, ChartRenderer(staging.charts, parameters.language) as charts:
-            title = _title(parameters)  # while the kernel warms up, this process has time to spare
-            load_exporter()
-            executed = _execute(notebook, staging.notebook, run_parameters, target, timeout, kernel)
+        with ChartRenderer(staging.charts, parameters.language) as charts:
+            executed = _run_notebook(notebook, staging, run_parameters, target, timeout)
             charts.finish_later()  # draws the last specs while the page is exported
-            html = export_html(executed, title=title, language=parameters.language, made_from=made_from)
+            html = export_html(executed, title=_title(parameters), language=parameters.language, made_from=made_from)
             charts.finish(timeout)
         if Path(notebook) == REPORT_NOTEBOOK:  # another notebook (a test's, an analyst's variant) shows what it shows
             _check_sections(html, notebook)
         write_atomically(staging.report, lambda p: p.write_text(html, encoding="utf-8"))
         return _publish(staging, target)
     finally:
-        shutil.rmtree(staging.path, ignore_errors=True)
+        discard(staging.path, target.journal)  # kept only while a journal still needs it
 
 
 def _checked(parameters: ReportParameters) -> dict:
@@ -200,19 +211,77 @@ def _title(parameters: ReportParameters) -> str:
     return words(parameters.language)("report.title", year=parameters.year)
 
 
+class _NotebookFailed(Exception):
+    """The notebook did not run to its end: what to tell, whether its notebook was kept, whether a cell ran."""
+
+    def __init__(self, message: str, *, kept: bool, answered: bool = True) -> None:
+        super().__init__(message)
+        self.message, self.kept, self.answered = message, kept, answered
+
+
+def _run_notebook(notebook: Path, staging: ReportFolder, parameters: dict, target: ReportFolder, timeout: int):
+    """Run the notebook on a warm kernel; one that fails before it answers is replaced once by a fresh one.
+
+    Raises:
+        ReportError: the notebook failed (see :func:`_execute`); the message names the failed notebook
+            and the folder of ``reports/logs/`` that keeps it with the kernel's log.
+        DiskFullError: the disk filled up while papermill saved the executed notebook.
+    """
+    for attempt in (1, 2):
+        try:
+            return _attempt(notebook, staging, parameters, target, timeout)
+        except _NotebookFailed as failed:
+            if failed.answered or attempt == 2:
+                said = failed.message
+                if attempt == 2:
+                    said += " (on a fresh kernel, the first one having failed before answering)" if failed.answered \
+                        else " (a fresh kernel failed too)"  # fmt: skip
+                raise ReportError(_kept_logs(said, failed.kept, staging, target)) from None
+            _log.warning("%s; starting a fresh kernel (once)", failed.message)
+            with open(staging.kernel_log, "a", encoding="utf-8") as log:
+                log.write(f"\n--- ictanalysis: {failed.message}; starting a fresh kernel (once) ---\n\n")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _attempt(notebook: Path, staging: ReportFolder, parameters: dict, target: ReportFolder, timeout: int):
+    """Start a kernel and run the notebook on it once; a kernel that cannot start has not answered."""
+    try:
+        with WarmKernel(staging.path, NOTEBOOKS) as kernel:
+            load_exporter()  # while the kernel warms up, this process has time to spare
+            return _execute(notebook, staging.notebook, parameters, target, timeout, kernel)
+    except ReportError as exc:  # only WarmKernel raises one here: its kernel could not start
+        raise _NotebookFailed(str(exc), kept=False, answered=False) from None
+
+
+def _kept_logs(message: str, kept: bool, staging: ReportFolder, target: ReportFolder) -> str:
+    """Copy the kernel's log (and the failed notebook, if `kept`) to a new folder of the logs; return the message, saying so."""
+    if kept:
+        message += f"\nSee the failing cell in {target.failed_notebook}"
+    try:
+        folder = new_log_folder(target.logs, Outputs.REPORT_LOG)
+        if staging.kernel_log.is_file():
+            shutil.copyfile(staging.kernel_log, folder / ReportFolder.KERNEL_LOG)
+        if kept:
+            shutil.copyfile(target.failed_notebook, folder / ReportFolder.FAILED_NOTEBOOK)
+    except OSError as exc:  # a full disk, say: the error itself matters more than its logs
+        return f"{message}\n(the kernel's log could not be kept: {exc})"
+    what = "The kernel's log and the failed notebook are" if kept else "The kernel's log is"
+    return f"{message}\n{what} kept in {folder}"
+
+
 def _execute(notebook: Path, output: Path, parameters: dict, target: ReportFolder, timeout: int, kernel: WarmKernel):
     """Run the notebook with papermill on `kernel`; keep a failed run's notebook beside the last good report.
 
     Raises:
-        ReportError: a cell raised, ran longer than `timeout` seconds, or the kernel died; the
-            notebook as far as it ran is kept as ``annual_report.failed.ipynb``, the failing cell marked.
+        _NotebookFailed: a cell raised, ran longer than `timeout` seconds, or the kernel died; the
+            notebook as far as it ran is kept as ``annual_report.failed.ipynb``, the failing cell marked
+            (not when the kernel failed before running a cell: then it has not answered).
         DiskFullError: the disk filled up while papermill saved the executed notebook.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     progress = _Progress()
-    failed = target.failed_notebook
     try:
         return papermill.execute_notebook(
             _notebook_source(notebook), str(output), parameters=parameters, kernel_name="python3", km=kernel.ready(),
@@ -222,17 +291,17 @@ def _execute(notebook: Path, output: Path, parameters: dict, target: ReportFolde
         )  # fmt: skip
     except PapermillExecutionError as exc:  # a cell raised: papermill saved the notebook, the error in the cell
         if output.exists():
-            replace(output, failed)
+            replace(output, target.failed_notebook)
         message = f"the notebook cell {exc.exec_count} failed: {exc.ename}: {_first_line(exc.evalue, first=True)}"
+        raise _NotebookFailed(message, kept=target.failed_notebook.exists()) from None
     except (TimeoutError, RuntimeError) as exc:  # nbclient's CellTimeoutError and DeadKernelError
         message = progress.what_stopped(exc, timeout)
-        if not progress.keep(failed, exc, message):
-            raise ReportError(message) from None
+        kept = progress.keep(target.failed_notebook, exc, message)
+        raise _NotebookFailed(message, kept=kept, answered=progress.index is not None) from None
     except OSError as exc:
         if is_disk_full(exc):
             raise DiskFullError(output) from None
         raise
-    raise ReportError(f"{message}\nSee the failing cell in {failed}") from None
 
 
 @dataclass
@@ -299,14 +368,13 @@ def _first_line(text: str, *, first: bool = False) -> str:
 
 
 def _publish(staging: ReportFolder, target: ReportFolder) -> ReportResult:
-    """Move the executed notebook, the charts and the HTML from staging into place (HTML last)."""
-    if staging.charts.is_dir():
-        old = target.old_charts(os.getpid())
-        if target.charts.exists():
-            replace(target.charts, old)
-        replace(staging.charts, target.charts)
-        shutil.rmtree(old, ignore_errors=True)
-    replace(staging.notebook, target.notebook)
-    replace(staging.report, target.report)
-    target.failed_notebook.unlink(missing_ok=True)
+    """Publish the charts, the executed notebook and the HTML (in that order) as one unit, the run state removed first.
+
+    An earlier failed notebook goes with the old build, and so do old charts when the new build has none.
+    """
+    forget(target)
+    moves = [(staging.charts, target.charts)] if staging.charts.is_dir() else []
+    moves += [(staging.notebook, target.notebook), (staging.report, target.report)]
+    gone = [target.failed_notebook, *([] if staging.charts.is_dir() else [target.charts])]
+    publish(moves, staging=staging.path, journal=target.journal, remove=[p for p in gone if p.exists()])
     return ReportResult(target.report, target.notebook, target.charts, target.report.stat().st_size)

@@ -12,9 +12,12 @@ call (:mod:`ictanalysis.stages`), and
 - compares the fingerprint of its inputs with the last successful run's
   (:mod:`ictanalysis.runstate`) before reading the table or importing anything heavy,
   and when nothing changed and the outputs are still there, says the report is up to date;
-- first removes what runs killed mid-write left (SIGKILL, power cut): temporary
-  files of :mod:`ictanalysis.atomic` and the report's staging folders, by their
-  names, only of processes that are gone.
+- first completes what runs killed while publishing left half done (SIGKILL, power
+  cut: :func:`ictanalysis.publish.finish_interrupted`, from the journals they left),
+  then removes what runs killed mid-write left: temporary files of
+  :mod:`ictanalysis.atomic` and staging folders, by their names, only of processes that
+  are gone and only when no journal still needs them; and removes the logs older than
+  the settings' ``log_days`` (90 days by default), never the current run's.
 
 A quality-gate failure sends the analysts the data-quality summary instead of
 sending leadership anything.
@@ -39,10 +42,11 @@ from ictanalysis.errors import (
     is_disk_full,
 )
 from ictanalysis.lock import holding
-from ictanalysis.outputs import Outputs, ReportFolder
-from ictanalysis.runlog import logging_to, new_log
+from ictanalysis.outputs import LEFTOVERS, Outputs
+from ictanalysis.publish import finish_interrupted, staging_needed
+from ictanalysis.runlog import logging_to, new_log, remove_old_logs
 from ictanalysis.runstate import fingerprint, last_state, unchanged_since, why_rebuild, write_state
-from ictanalysis.settings import Settings
+from ictanalysis.settings import DEFAULTS, Settings
 from ictanalysis.years import YearPair, choose_years, raw_years
 
 __all__ = ["STAGES", "RunOptions", "RunResult", "StageResult", "run_pipeline"]
@@ -127,6 +131,7 @@ def _run_locked(settings: Settings, options: RunOptions, result: RunResult, log:
     """Sweep, check the fingerprint, then run the stages that are needed; record everything in `result`."""
     try:
         _sweep(settings.outputs, locked_at, log)
+        _remove_old_logs(settings, result.log, log)
         reason = _why_build(settings, options, result, log)
         if reason is None:
             return
@@ -261,20 +266,37 @@ def _alert_analysts(settings: Settings, result: RunResult, log: logging.Logger) 
 
 
 def _sweep(outputs: Outputs, locked_at: float, log: logging.Logger) -> None:
-    """Remove the temporary files and folders that killed runs left; only ours, only of processes that are gone.
+    """Complete the publishes killed runs left half done, then remove their temporary files and staging folders.
 
     Looks where the stages write: the processed folder, each year folder of the reports
-    (and its charts and quality results). A file a process still running is writing, or one newer than the
-    lock (`locked_at`), stays.
+    (and its charts and quality results). Only ours, by name, only of processes that are gone:
+    a file a process still running is writing, one newer than the lock (`locked_at`), and a
+    staging folder a journal still needs stay.
     """
-    removed = remove_stale(outputs.processed, older_than=locked_at)
+    finished = finish_interrupted(outputs)  # before anything else: the folders hold one whole version again
+    if finished:
+        log.info("completed what killed runs left half published: %s", ", ".join(str(p.parent) for p in finished))
+    removed = []
+    for folder in [outputs.processed, *(year.path for year in outputs.year_folders())]:
+        removed += remove_stale(folder, older_than=locked_at)
+        removed += remove_stale(folder, older_than=locked_at, names=LEFTOVERS, keep=staging_needed(folder))
     for folder in outputs.year_folders():
-        removed += remove_stale(folder.path, older_than=locked_at)
         removed += remove_stale(folder.charts, older_than=locked_at)
         removed += remove_stale(folder.quality, older_than=locked_at)
-        removed += remove_stale(folder.path, older_than=locked_at, names=ReportFolder.LEFTOVERS)
     if removed:
         log.info("removed what killed runs left: %s", ", ".join(str(p) for p in removed))
+
+
+def _remove_old_logs(settings: Settings, current: Path, log: logging.Logger) -> None:
+    """Remove the logs older than the settings' ``log_days`` (0 or less: the default) from ``reports/logs/``.
+
+    The current run's log always stays.
+    """
+    days = settings.log_days if settings.log_days > 0 else DEFAULTS.log_days
+    removed = remove_old_logs(settings.outputs.logs, days, keep=current)
+    if removed:
+        log.info("removed %d logs older than %d days (log_days): %s", len(removed), days,
+                 ", ".join(p.name for p in removed))  # fmt: skip
 
 
 def seconds(duration: float) -> str:

@@ -8,6 +8,11 @@ records it, with the pair it chose and the digests of the files it left, in
 ``reports/<year>/.run-state.json``; the next run with the same fingerprint and
 untouched outputs is up to date. Standard library only: an up-to-date run
 reads no table and imports neither pandas nor pyarrow.
+
+The report stage removes the year's record (:func:`forget`) before it begins to publish
+a new build, so a run killed while publishing is redone by the next run, never taken for
+up to date. The tidy table needs no such step: the record holds its digest, and a table
+published since (whole or, after a kill, completed by the next command) differs from it.
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from ictanalysis.atomic import write_atomically
+from ictanalysis.atomic import fsync_folder, write_atomically
 from ictanalysis.lock import now
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import Settings
 from ictanalysis.years import YearPair
 
-__all__ = ["fingerprint", "last_state", "read_state", "unchanged_since", "why_rebuild", "write_state"]
+__all__ = ["fingerprint", "forget", "last_state", "read_state", "unchanged_since", "why_rebuild", "write_state"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CODE_SUFFIXES = {".py", ".ipynb", ".yaml", ".j2", ".json", ".po"}
@@ -89,6 +94,15 @@ def write_state(settings: Settings, current: dict[str, str], pair: YearPair, *, 
              "years": [pair.year, pair.compare_year], "finished": now()}  # fmt: skip
     text = json.dumps(state, indent=2)
     write_atomically(folder.run_state, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def forget(folder: ReportFolder) -> None:
+    """Remove the record of the last successful run in `folder`, durably: the next run then rebuilds.
+
+    Called before a new report is published there, so that a run killed while publishing is not up to date.
+    """
+    folder.run_state.unlink(missing_ok=True)
+    fsync_folder(folder.path)
 
 
 def unchanged_since(state: dict) -> str:

@@ -85,7 +85,10 @@ class Settings:
     data: Path | None = None  #: the tidy table to read, when not the processed folder's
     layouts: tuple[Path, ...] = ()  #: folders of layout files besides the bundled ones
     timeout: int = 600  #: the longest a report notebook cell may run, in seconds
-    wait: float = 0.0  #: how long the scheduled run waits for the lock another run holds, in seconds
+    wait: float = 0.0  #: how long a command waits for the lock another command or run holds, in seconds
+    #: How many days the logs of ``reports/logs/`` are kept (run logs, crash logs, failed reports' kernel logs);
+    #: the scheduled run removes older ones when it starts. 0 in the file means this default.
+    log_days: int = 90
     file: Path | None = None  #: the settings file these were read from
     #: The ``[mail]`` table (of the settings file, or of the file ``--config`` names); checked when used.
     mail_table: dict = field(default_factory=dict, repr=False, hash=False)
@@ -117,7 +120,7 @@ DEFAULTS = Settings()
 
 # The file's tables and keys, with the type each value must have.
 _SCHEMA = {
-    "": {"province": str, "language": str, "timeout": int, "wait": (int, float)},
+    "": {"province": str, "language": str, "timeout": int, "wait": (int, float), "log_days": int},
     "paths": {"raw": str, "processed": str, "reports": str, "layouts": list},
 }
 
@@ -146,7 +149,7 @@ def load_settings(path: Path | None = None, *, environ: Mapping[str, str] | None
     root = _root(path) if path is not None else Path()
     paths = table.get("paths", {})
     return Settings(
-        **{key: values[key] for key in ("province", "language", "timeout", "wait") if key in values},
+        **{key: values[key] for key in ("province", "language", "timeout", "wait", "log_days") if key in values},
         **{key: root / paths.get(key, getattr(DEFAULTS, key)) for key in ("raw", "processed", "reports")},
         layouts=tuple(root / p for p in paths.get("layouts", ())),
         file=path, mail_table=table.get("mail", {}), mail_file=path, environ=environ,
@@ -212,9 +215,11 @@ def _checked(table: dict, path: Path | None) -> dict:
             problems.append(f"unknown key {name!r} (known: {', '.join([*_SCHEMA[''], 'paths', 'mail'])})")
     if "language" in table and isinstance(table["language"], str) and table["language"] not in languages():
         problems.append(f"language = {table['language']!r} has no words (known: {', '.join(languages())})")
+    if isinstance(table.get("log_days"), int) and not isinstance(table["log_days"], bool) and table["log_days"] < 0:
+        problems.append(f"log_days = {table['log_days']} is not 0 (the default, {DEFAULTS.log_days}) or more days")
     if problems:
         raise UsageError(f"{path}: " + "; ".join(problems))
-    return {k: v for k, v in table.items() if k in _SCHEMA[""]}
+    return {k: v for k, v in table.items() if k in _SCHEMA[""] and not (k == "log_days" and v == 0)}  # 0: the default
 
 
 _KINDS = {str: "a text", int: "a whole number", list: "a list"}

@@ -148,14 +148,16 @@ def _existing(path: Path | str) -> Path:
 
 
 def write_indicators(table, parquet: Path, csv: Path) -> list[Path]:
-    """Write the tidy table as Parquet (for the stages) and CSV (for people), both or neither.
+    """Write the tidy table as Parquet (for the stages) and CSV (for people), published as a pair.
 
-    Each file is written under a temporary name and renamed into place
-    (:mod:`ictanalysis.atomic`); the previous files stay until both are written.
+    Both are written into a staging folder beside `parquet`, then published as one unit
+    (:mod:`ictanalysis.publish`): the previous pair stays until both are written, and a
+    process killed while renaming leaves a journal that the next command completes, so
+    the folder holds the old pair or the new one, never one of each.
     """
-    from ictanalysis.atomic import write_files_atomically
+    from ictanalysis.publish import publish_files
 
-    return write_files_atomically([
+    return publish_files([
         (Path(parquet), lambda p: table.to_parquet(p, index=False)),
         (Path(csv), lambda p: _write_csv(table, p)),
     ])  # fmt: skip

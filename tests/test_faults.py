@@ -33,7 +33,8 @@ from conftest import BUNDLED_RAW, build_once
 from ictanalysis import atomic, cli
 from ictanalysis.atomic import TEMPORARY_NAME
 from ictanalysis.errors import DiskFullError, ExitCode
-from ictanalysis.outputs import ReportFolder
+from ictanalysis.outputs import Outputs, ReportFolder
+from ictanalysis.publish import finish_interrupted
 from ictanalysis.report import build_report
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,8 @@ TABLE = ("processed/indicators.parquet", "processed/indicators.csv")
 REPORT = tuple(f"reports/{YEAR}/{name}" for name in ("quality/2020-vs-2019.json", "quality/2020-vs-2019.html",
                                                       "annual_report.html", "annual_report.ipynb", ".run-state.json"))  # fmt: skip
 STATE = f"reports/{YEAR}/.run-state.json"
-LEFTOVER = re.compile(rf"{TEMPORARY_NAME.pattern}|\.staging-[0-9]+|\.charts-old-[0-9]+|annual_report\.failed\.ipynb")
+LEFTOVER = re.compile(rf"{TEMPORARY_NAME.pattern}|\.staging-[0-9]+|\.charts-old-[0-9]+|annual_report\.failed\.ipynb|"
+                      r"\.publishing\.json")  # fmt: skip
 
 
 # --- processes, commands --------------------------------------------------------------------------
@@ -381,11 +383,86 @@ def test_sigkill_at_random_instants_never_leaves_half_an_output_and_the_next_run
     assert not _gone(token, 5), "a process of the last run is still running"
 
 
+def _kill_once_publishing(workspace: Path, token: str, delay: float, *, journal: bool) -> subprocess.Popen:
+    """Run ``ictanalysis run --force``; SIGKILL it `delay` seconds after its report stage removed the run state
+    (or, with `journal`, after the publish's journal appeared).
+
+    The report stage removes ``.run-state.json`` just before it publishes the new build
+    (then the journal, the renames, the journal's removal, and the run's new state):
+    watched for, as fast as Python polls, once the executed notebook is in the staging folder.
+    """
+    process = subprocess.Popen(_command(workspace, "--force"), cwd=workspace, env=_env(token),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    folder = ReportFolder(workspace / "reports" / YEAR)
+    while not (folder.staging(process.pid).notebook.exists() or process.poll() is not None):
+        time.sleep(0.01)
+    while folder.run_state.exists() and process.poll() is None:
+        pass
+    assert process.poll() is None, "the run ended, and its run state was there until the end of its report stage"
+    while journal and not folder.journal.exists() and process.poll() is None:
+        pass
+    time.sleep(delay)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended first: the caller sees its new run state, and tries again
+        pass
+    process.wait(timeout=60)
+    return process
+
+
+def test_a_run_killed_while_publishing_the_report_is_completed_and_redone_by_the_next_run(good_state, tmp_path):
+    seed = int(os.environ.get("FAULTS_SEED") or random.SystemRandom().randrange(1, 1_000_000))
+    rng = random.Random(seed)
+    anchor = rng.choice(["the run state went", "the journal came"])
+    delay = rng.uniform(0.0, 0.01 if anchor == "the run state went" else 0.002)  # the publish takes milliseconds
+    token = uuid.uuid4().hex
+    for attempt in range(1, 4):  # a kill that came after the run recorded its success is tried again, sooner
+        workspace = good_state.copy(tmp_path / f"project-{attempt}")
+        folder = ReportFolder(workspace / "reports" / YEAR)
+        old = {name: _sha256(workspace / name) for name in REPORT if not name.endswith(".run-state.json")}
+        _kill_once_publishing(workspace, token, delay, journal=anchor == "the journal came")
+        assert not _gone(token), "a process of the killed run is still running"
+        journal = folder.journal.is_file()
+        new = [Path(name).name for name in old if _sha256(workspace / name) != old[name]]
+        print(f"seed {seed} (replay: FAULTS_SEED={seed}): kill {attempt}, {delay * 1000:.2f} ms after {anchor}; "
+              f"journal {'there' if journal else 'not there'}; new: {new or 'nothing'}")  # fmt: skip
+        if not (workspace / STATE).exists():
+            break
+        delay /= 4
+    assert not (workspace / STATE).exists(), "every kill came after the run had recorded its success"
+    assert finish_interrupted(Outputs(workspace / "processed", workspace / "reports")) == ([folder.journal] if journal else [])
+    notebook_is_old = _sha256(folder.notebook) == _good_sha(good_state, folder.notebook)
+    if notebook_is_old:  # nothing was published: the whole old build, charts included
+        assert _tree(folder.charts) == _tree(good_state.folder / "reports" / YEAR / "charts")
+        assert _sha256(folder.report) == _good_sha(good_state, folder.report)
+    assert [_complete(folder.path / n, good_state) for n in (folder.REPORT, folder.NOTEBOOK)] == ["", ""]
+    again = subprocess.run(_command(workspace), cwd=workspace, env=_env(token), capture_output=True, text=True,
+                           encoding="utf-8", timeout=600)  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "up to date" not in again.stdout, f"seed {seed}: the run after the kill did not rebuild: {again.stdout}"
+    log = max((workspace / "reports" / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime_ns)
+    assert "building: no earlier successful run" in log.read_text(encoding="utf-8")
+    assert _leftovers(workspace) == [], _leftovers(workspace)
+    assert [_complete(workspace / name, good_state) for name in REPORT] == [""] * len(REPORT)
+    assert sorted(p.name for p in folder.charts.iterdir()) == sorted(_tree(good_state.folder / "reports" / YEAR / "charts"))
+    assert not _gone(token, 5)
+
+
+def _good_sha(good: GoodState, path: Path) -> str:
+    """Return the digest of the good state's file at the place of `path` (under its ``reports/``)."""
+    parts = path.parts
+    return _sha256(good.folder / Path(*parts[len(parts) - parts[::-1].index("reports") - 1 :]))
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 # --- 2. a full disk --------------------------------------------------------------------------------
 
 
 def _full_at(monkeypatch, name: str) -> None:
-    """Make the disk fill up while `name` is written: half of its temporary file is kept, then ENOSPC.
+    """Make the disk fill up while `name` is written: half of its file (temporary, or staged) is kept, then ENOSPC.
 
     This stands in for the operating system (write and fsync report ENOSPC when the
     file system is full); :mod:`ictanalysis.atomic` itself runs unchanged.
@@ -393,7 +470,7 @@ def _full_at(monkeypatch, name: str) -> None:
     fsync = atomic._fsync
 
     def fsync_until_full(path: Path) -> None:
-        if not path.name.startswith(f".{name}."):
+        if not (path.name.startswith(f".{name}.") or path.name == name):
             return fsync(path)
         with open(path, "r+b") as handle:
             handle.truncate(path.stat().st_size // 2)
@@ -411,7 +488,9 @@ def _previous(folder: Path, files: dict[str, int]) -> dict[str, str]:
 
 
 def _files(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Return the digests of the files under `folder` by path, but the locks' (every writing command takes them)."""
+    return {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith((".lock", ".lock.json"))}  # fmt: skip
 
 
 def test_disk_full_while_writing_the_table_exits_8_and_keeps_the_previous_table(bundled_raw_copy, tmp_path,
@@ -587,10 +666,86 @@ def test_a_cell_that_hangs_or_a_kernel_that_dies_exits_5_keeps_the_failed_notebo
     stopped = next(c for c in kept.cells if c.source == cell)
     assert [o.ename for o in stopped.outputs if o.output_type == "error"] == [error]
     assert "xin chào" in "".join(o.get("text", "") for c in kept.cells for o in c.get("outputs", []))
-    after = _files(reports)
+    logs = _kept_logs(reports, err)
+    assert (logs / "annual_report.failed.ipynb").read_bytes() == failed.read_bytes()
+    assert FRESH_KERNEL not in err and FRESH_KERNEL not in (logs / "kernel.log").read_text(encoding="utf-8")  # no retry
+    after = {name: digest for name, digest in _files(reports).items() if not name.startswith("logs/")}
     assert after.pop(f"{YEAR}/annual_report.failed.ipynb")
     assert after == before  # the last good report, byte for byte; no staging folder
     assert not _gone(token), "the kernel or the chart renderer is still running"
+
+
+FRESH_KERNEL = "starting a fresh kernel"
+
+
+def _kept_logs(reports: Path, err: str) -> Path:
+    """Return the one folder of reports/logs/ where the failed report kept its logs, checking the message names it."""
+    folders = [p for p in (reports / "logs").iterdir() if p.is_dir()]
+    assert len(folders) == 1 and re.fullmatch(r"report-[0-9]{8}-[0-9]{6}(-[0-9]+)?", folders[0].name), folders
+    assert f"kept in {folders[0]}" in err, err
+    assert (folders[0] / "kernel.log").is_file()
+    return folders[0]
+
+
+def _failing_kernel(folder: Path, *, times: int) -> Path:
+    """Write a kernel spec ``python3`` whose launcher exits 3 (as a kernel that cannot start) its first `times` starts.
+
+    Each start that fails leaves a marker file; the launcher then runs the real ipykernel.
+    Returns the folder to put in JUPYTER_PATH (jupyter_client looks there before the native kernel).
+    """
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    launcher = folder / "launcher.py"
+    launcher.write_text(
+        "import os, sys\n"
+        f"failed = [n for n in range({times}) if os.path.exists({str(folder)!r} + f'/failed-{{n}}')]\n"
+        f"if len(failed) < {times}:\n"
+        f"    open({str(folder)!r} + f'/failed-{{len(failed)}}', 'w').close()\n"
+        "    print('the launcher refuses to start (a test)', file=sys.stderr)\n"
+        "    sys.exit(3)\n"
+        "os.execv(sys.executable, [sys.executable, '-m', 'ipykernel_launcher', *sys.argv[1:]])\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, str(launcher), "-f", "{connection_file}"],
+                                                  "display_name": "Python 3", "language": "python"}), encoding="utf-8")  # fmt: skip
+    return folder
+
+
+def test_a_kernel_that_fails_before_answering_is_replaced_once_and_the_report_is_built(
+    table_file, tmp_path, monkeypatch, capsys, caplog
+):
+    reports = tmp_path / "reports"
+    _checked(reports, table_file)
+    kernels = _failing_kernel(tmp_path / "jupyter", times=1)
+    monkeypatch.setenv("JUPYTER_PATH", str(kernels))
+    token = uuid.uuid4().hex
+    monkeypatch.setenv(MARK, token)
+    code = _report_cli(_notebook(tmp_path / "small.ipynb", "print('xin chào')"), table_file, reports, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert (kernels / "failed-0").exists(), "the first kernel did not go through the failing launcher"
+    warned = [r.getMessage() for r in caplog.records if FRESH_KERNEL in r.getMessage()]
+    assert len(warned) == 1 and "the notebook kernel failed before running a cell" in warned[0], warned
+    built = nbformat.read(reports / YEAR / "annual_report.ipynb", as_version=4)
+    assert "xin chào" in "".join(o.get("text", "") for c in built.cells for o in c.get("outputs", []))
+    assert not (reports / "logs").exists()  # nothing failed in the end
+    assert not _gone(token), "a kernel or the chart renderer is still running"
+
+
+def test_a_kernel_that_fails_before_answering_twice_exits_5_and_keeps_its_log(table_file, tmp_path, monkeypatch,
+                                                                            capsys):  # fmt: skip
+    reports = tmp_path / "reports"
+    before = _previous(reports, LAST_GOOD) | _checked(reports, table_file)
+    kernels = _failing_kernel(tmp_path / "jupyter", times=2)
+    monkeypatch.setenv("JUPYTER_PATH", str(kernels))
+    code = _report_cli(_notebook(tmp_path / "small.ipynb", "print('xin chào')"), table_file, reports, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == ExitCode.REPORT == 5, err
+    assert "the notebook kernel failed before running a cell" in err and "(a fresh kernel failed too)" in err, err
+    assert sorted(p.name for p in kernels.glob("failed-*")) == ["failed-0", "failed-1"]  # two starts, no third
+    log = (_kept_logs(reports, err) / "kernel.log").read_text(encoding="utf-8")
+    assert log.count("the launcher refuses to start (a test)") == 2 and log.count(FRESH_KERNEL) == 1, log
+    assert {n: d for n, d in _files(reports).items() if not n.startswith("logs/")} == before
 
 
 def test_timeout_option_is_offered_by_report_and_run_and_refuses_zero(capsys):

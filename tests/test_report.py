@@ -504,8 +504,18 @@ def test_failed_notebook_holds_the_error_output_of_the_failing_cell(failed_run):
     assert (errors[0].ename, errors[0].evalue) == ("RuntimeError", "ô lỗi cố ý")
 
 
+def test_failed_run_keeps_the_kernel_log_and_the_failed_notebook_under_reports_logs(failed_run):
+    folders = sorted(p for p in (failed_run.reports / "logs").iterdir() if p.is_dir())
+    assert len(folders) == 1 and re.fullmatch(r"report-[0-9]{8}-[0-9]{6}(-[0-9]+)?", folders[0].name), folders
+    assert f"The kernel's log and the failed notebook are kept in {folders[0]}" in failed_run.raised["message"]
+    assert sorted(p.name for p in folders[0].iterdir()) == ["annual_report.failed.ipynb", "kernel.log"]
+    copy = folders[0] / "annual_report.failed.ipynb"
+    assert copy.read_bytes() == (failed_run.target / "annual_report.failed.ipynb").read_bytes()
+    assert any(FAILING_CELL in cell.source for cell in nbformat.read(copy, as_version=4).cells)
+
+
 def test_failed_run_keeps_the_last_good_report_byte_for_byte(failed_run):
-    after = _hashes(failed_run.reports)
+    after = {name: digest for name, digest in _hashes(failed_run.reports).items() if not name.startswith("logs/")}
     assert after.pop("2020/annual_report.failed.ipynb")
     assert after.keys() == failed_run.before.keys()
     assert after["2020/annual_report.html"] == failed_run.before["2020/annual_report.html"]
@@ -515,6 +525,7 @@ def test_failed_run_keeps_the_last_good_report_byte_for_byte(failed_run):
 def test_failed_run_leaves_no_staging_folder(failed_run):
     assert list(failed_run.reports.rglob(".staging-*")) == []
     assert list(failed_run.reports.rglob(".charts-old-*")) == []
+    assert list(failed_run.reports.rglob(".publishing.json")) == []
 
 
 # --- 7. the notebook as committed ------------------------------------------------------------------
@@ -612,6 +623,7 @@ def test_cli_report_builds_the_report_and_prints_its_path_and_size(bundled, tmp_
     assert sorted(p.name for p in (reports / "2020" / "charts").iterdir()) == sorted(
         p.name for p in bundled.result.charts.iterdir())  # fmt: skip
     assert list(reports.rglob(".staging-*")) == [] and list(reports.rglob(".charts-old-*")) == []
+    assert not (reports / "2020" / ".publishing.json").exists()
 
 
 def test_the_explore_notebook_runs_in_a_project_with_its_defaults(tmp_path):

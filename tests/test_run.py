@@ -15,6 +15,7 @@ import fcntl
 import os
 import pickle
 import pty
+import re
 import shutil
 import statistics
 import subprocess
@@ -306,11 +307,52 @@ def test_an_unexpected_error_goes_to_the_log_and_one_line_to_the_terminal(tmp_pa
     assert "Traceback" in log and "ZeroDivisionError" in log and "exit 1" in log
 
 
+def _log_at(folder: Path, name: str, days_ago: float) -> Path:
+    """Put a log (a file, or a folder with a file: a failed report's) in `folder`, last changed `days_ago` days ago."""
+    path = folder / name
+    if "." in name:
+        path.write_text("an old log", encoding="utf-8")
+    else:
+        path.mkdir()
+        (path / "kernel.log").write_text("an old kernel's log", encoding="utf-8")
+    when = time.time() - days_ago * 86_400
+    os.utime(path, (when, when))
+    return path
+
+
+def test_the_next_run_removes_the_logs_older_than_log_days_and_keeps_the_others(tmp_path):
+    workspace = _workspace(tmp_path)
+    (workspace / "ictanalysis.toml").write_text("log_days = 30\n", encoding="utf-8")
+    (workspace / "raw" / "2020" / "vien-thong-2020.xlsx").write_bytes(b"broken, so the run stops after clean")
+    logs = workspace / "reports" / "logs"
+    logs.mkdir(parents=True)
+    old = [_log_at(logs, "run-20260101-060000.log", 31), _log_at(logs, "ictanalysis-clean-20260101-060000-1.log", 40),
+           _log_at(logs, "report-20260101-060000", 31)]  # fmt: skip
+    kept = [_log_at(logs, "run-20261101-060000.log", 29), _log_at(logs, "report-20261101-060000-2", 1),
+            _log_at(logs, "notes.txt", 400), _log_at(logs, "run-old-copy", 400)]  # not named as the package names logs
+    result = subprocess.run(_command(workspace), cwd=workspace, env=_env(), capture_output=True, text=True,
+                            encoding="utf-8", timeout=300)  # fmt: skip
+    assert result.returncode == ExitCode.INPUT, result.stdout + result.stderr  # it got as far as the first stage
+    assert [p.exists() for p in old] == [False] * 3 and [p.exists() for p in kept] == [True] * 4
+    current = [p for p in logs.glob("run-*.log") if p not in kept]
+    assert len(current) == 1 and " stage clean failed " in current[0].read_text(encoding="utf-8")
+    assert "removed 3 logs older than 30 days (log_days)" in current[0].read_text(encoding="utf-8")
+
+
+def test_the_current_log_is_never_removed_however_old_it_looks(tmp_path):
+    from ictanalysis.runlog import new_log, remove_old_logs
+
+    current, other = new_log(tmp_path), _log_at(tmp_path, "run-20200101-000000.log", 1000)
+    os.utime(current, (0, 0))  # a clock set wrong, say
+    assert remove_old_logs(tmp_path, 90, keep=current) == [other]
+    assert current.exists()
+
+
 def test_help_has_an_example_and_the_exit_codes():
     commands = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     text = commands.choices["run"].format_help()
     assert "example:" in text and "ictanalysis run" in text.split("example:")[1]
-    assert "7  another run holds the lock" in text
+    assert re.search(r"^  7  another (run|command) holds the lock", text, re.MULTILINE), text
 
 
 def test_a_killed_run_leaves_no_lock_behind(tmp_path):

@@ -56,6 +56,8 @@ def test_the_nearest_file_above_is_found_and_its_paths_are_relative_to_it(tmp_pa
         ("timeout = '600'\n", "timeout = '600' is not a whole number"),
         ('province = "58"\nprovince = "56"\n', "not valid TOML"),
         ('language = "fr"\n', "language = 'fr' has no words"),
+        ("log_days = -1\n", r"log_days = -1 is not 0 \(the default, 90\) or more days"),
+        ("log_days = 1.5\n", "log_days = 1.5 is not a whole number"),
     ],
 )
 def test_a_wrong_settings_file_is_a_usage_error_naming_the_key(tmp_path, text, message):
@@ -65,6 +67,13 @@ def test_a_wrong_settings_file_is_a_usage_error_naming_the_key(tmp_path, text, m
     with pytest.raises(UsageError, match=message) as caught:
         load_settings(path, environ={})
     assert caught.value.exit_code == ExitCode.USAGE and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(("line", "days"), [("", 90), ("log_days = 0\n", 90), ("log_days = 30\n", 30)])
+def test_the_logs_are_kept_log_days_and_0_or_nothing_means_90(tmp_path, line, days):
+    path = tmp_path / "ictanalysis.toml"
+    path.write_text(line, encoding="utf-8")
+    assert load_settings(path, environ={}).log_days == days == (days if line else DEFAULTS.log_days)
 
 
 def test_a_settings_file_named_on_the_command_line_must_exist(tmp_path):
