@@ -34,7 +34,7 @@ EXIT_CODES = """exit codes:
   4  quality gate failed
   5  report could not be built
   6  report could not be delivered
-  7  another run holds the lock
+  7  another command holds the lock (a run, or a clean, validate, report or send)
   8  an output could not be written: the disk is full, or a file is held open by another program"""
 
 
@@ -94,7 +94,8 @@ OPTIONS: dict[str, Option] = {
                       {"type": Path, "action": "append", "metavar": "DIR"}),
     "timeout": Option(("--timeout",), "stop the report when one notebook cell runs longer than this, keeping the "
                       f"last good report (default: {DEFAULTS.timeout})", {"type": _seconds, "metavar": "SECONDS"}),
-    "wait": Option(("--wait",), f"wait this long for another run to finish before giving up (default: {DEFAULTS.wait:g})",
+    "wait": Option(("--wait",), "wait this long for another command that holds the lock to finish before giving up "
+                   f"(default: the settings' wait, {DEFAULTS.wait:g} without a settings file)",
                    {"type": float, "metavar": "SECONDS"}),
     "check": Option(("--check",), "read and check only; write nothing", {"action": "store_true"}),
     "resend": Option(("--resend",), "send even if this report was already sent to these recipients",
@@ -135,28 +136,47 @@ def _pair(args: argparse.Namespace, settings: Settings):
     return choose_pair(settings, args.year, args.compare_year)
 
 
+def _locked(args: argparse.Namespace, settings: Settings, call: Callable[[], object], scope: str = "reports"):
+    """Make `call` holding the lock of what it writes (see :mod:`ictanalysis.lock`), waiting up to ``--wait``."""
+    from ictanalysis.lock import holding
+
+    with holding(settings.outputs, settings.wait, args.command, scope):
+        return call()
+
+
 def _clean(args, settings):
     from ictanalysis import stages
+    from ictanalysis.lock import holding
 
-    return stages.clean(settings, check=args.check)
+    def locked():  # taken once the workbooks are read: a refused read writes nothing, not even the lock
+        return holding(settings.outputs, settings.wait, args.command, scope="table")
+
+    return stages.clean(settings, check=args.check, locked=locked)
+
+
+def _with_pair(args, settings, stage: Callable):
+    """Check the years before the lock (a refusal writes nothing), then run `stage` on them under it."""
+    _pair(args, settings)
+    return _locked(args, settings, lambda: stage(_pair(args, settings)))  # the table as it is under the lock
 
 
 def _validate(args, settings):
     from ictanalysis import stages
 
-    return stages.validate(settings, _pair(args, settings))
+    return _with_pair(args, settings, lambda pair: stages.validate(settings, pair))
 
 
 def _report(args, settings):
     from ictanalysis import stages
 
-    return stages.report(settings, _pair(args, settings))
+    return _with_pair(args, settings, lambda pair: stages.report(settings, pair))
 
 
 def _send(args, settings):
     from ictanalysis import stages
 
-    return stages.send(settings, _pair(args, settings), resend=args.resend, eml_only=args.eml_only)
+    return _with_pair(args, settings, lambda pair: stages.send(settings, pair, resend=args.resend,
+                                                               eml_only=args.eml_only))  # fmt: skip
 
 
 def _run(args, settings) -> int:
@@ -222,7 +242,7 @@ COMMANDS: dict[str, Command] = {
         "Read every workbook in RAW/<year>/ (.xlsx, .xls, .ods, .csv), map it through the catalog and the "
         "layouts, check total rows, and write PROCESSED/indicators.parquet and .csv. All problems are reported "
         "together; on any problem nothing is written.",
-        ("settings", "raw", "processed", "province", "layouts", "check"),
+        ("settings", "raw", "processed", "province", "layouts", "check", "wait"),
         ("ictanalysis clean --raw data/raw --processed data/processed",
          "ictanalysis clean --check --layouts my-layouts/   # read and check only"), _clean),
     "layout": Command(
@@ -245,7 +265,7 @@ COMMANDS: dict[str, Command] = {
         "figures (warnings). Writes "
         "REPORTS/<year>/quality/<year>-vs-<compare year>.html and .json (kept per pair, with the sha256 of the table "
         "checked); exits 4 when an error rule fails.",
-        (*_TABLE, "language"),
+        (*_TABLE, "language", "wait"),
         ("ictanalysis validate --year 2020 --compare 2019", "ictanalysis validate --language en   # the page in English"),
         _validate),
     "report": Command(
@@ -256,7 +276,7 @@ COMMANDS: dict[str, Command] = {
         "good report and leaves annual_report.failed.ipynb showing the failing cell (exit 5). Run `validate` "
         "first: without a passed quality result for this pair and this very table, nothing is built (exit 4); "
         "the report's data notes carry the gate's warnings.",
-        (*_TABLE, "language", "timeout"),
+        (*_TABLE, "language", "timeout", "wait"),
         ("ictanalysis report --year 2020 --compare 2019", "ictanalysis report --language en --timeout 1200"),
         _report),
     "send": Command(
@@ -267,7 +287,7 @@ COMMANDS: dict[str, Command] = {
         "variables; the password only in ICTANALYSIS_SMTP_PASSWORD) it sends the message, retrying temporary "
         "failures, and never sends the same report to the same people twice unless --resend. Like `report`, it "
         "goes on only when the gate passed this table for this pair (exit 4).",
-        (*_TABLE, "language", "config", "resend", "eml_only"),
+        (*_TABLE, "language", "config", "resend", "eml_only", "wait"),
         ("ictanalysis send --year 2020 --compare 2019           # .eml only without mail settings",
          "ICTANALYSIS_SMTP_PASSWORD=… ictanalysis send --config ictanalysis.toml"), _send),
     "run": Command(

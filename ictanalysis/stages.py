@@ -11,6 +11,8 @@ libraries are imported inside the stage that needs them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +63,21 @@ def require_gate(settings: Settings, pair: YearPair) -> None:
     require_passed(settings.outputs.year(pair.year), pair, settings.outputs.table)
 
 
-def clean(settings: Settings, *, check: bool = False) -> Outcome:
-    """Read the raw folder into the tidy table (nothing written with `check`)."""
+def clean(settings: Settings, *, check: bool = False,
+          locked: Callable[[], AbstractContextManager] = nullcontext) -> Outcome:  # fmt: skip
+    """Read the raw folder into the tidy table (nothing written with `check`).
+
+    The workbooks are read first; the table is written holding `locked()` (the command's
+    lock of the table; the scheduled run holds it already), so that a failed read writes nothing.
+    """
     from ictanalysis import ingest
+    from ictanalysis.tidy import write_indicators
 
     outputs = settings.outputs
-    done = ingest.clean(settings.raw, None if check else outputs.processed, province=settings.province,
-                        layout_dirs=settings.layouts)  # fmt: skip
+    done = ingest.clean(settings.raw, None, province=settings.province, layout_dirs=settings.layouts)
+    if not check:
+        with locked():
+            done.outputs = write_indicators(done.table, outputs.written_table, outputs.written_csv)
     years = sorted(set(done.table["year"]))
     span = f" ({years[0]}–{years[-1]})" if years else ""
     lines = [f"Read {len(done.files)} workbooks ({len(done.sheets)} tables) from {settings.raw}: "
@@ -133,7 +143,7 @@ def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: 
                            province=settings.province, language=settings.language, resend=resend)  # fmt: skip
     except DeliveryError as exc:  # name the .eml only when this send wrote it: an older one is another report's
         written = _modified(eml) not in (None, before)
-        raise DeliveryError(f"{exc}\nThe message is in {eml}" if written else str(exc)) from None
+        raise type(exc)(f"{exc}\nThe message is in {eml}" if written else str(exc)) from None
     lines = [_send_status(settings, done, config, eml_only),
              f"Email {pair.year} vs {pair.compare_year}: {done.eml} ({done.size_bytes / 1e6:.2f} MB)"]  # fmt: skip
     lines += [f"  left out: chart {name} (the report has no file of it: run `ictanalysis report` again)"

@@ -1,6 +1,7 @@
 """The command line: help that teaches, exit codes that mean something, nothing heavy at start-up."""
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,36 @@ def test_missing_raw_folder_is_an_input_error(tmp_path):
     assert result.returncode == ExitCode.INPUT
     assert "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_writing_command_takes_the_lock_and_waits_with_wait(tmp_path):
+    import threading
+
+    from ictanalysis.lock import holding
+    from ictanalysis.outputs import Outputs
+
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    options = ("--raw", ROOT / "data/raw", "--out", processed)
+    assert run_cli("clean", *options).returncode == 0
+    table = ("--data", processed / "indicators.parquet", "--reports", reports)
+    commands = {"clean": options, "validate": table, "report": table, "send": (*table, "--eml-only")}
+    with holding(Outputs(processed, reports), command="report"):  # both locks, as a run holds them
+        refused = {name: run_cli(name, *args) for name, args in commands.items()}
+        checked = run_cli("clean", "--check", "--raw", ROOT / "data/raw")  # writes nothing: takes no lock
+    for name, done in refused.items():
+        assert done.returncode == ExitCode.BUSY, (name, done.stderr)
+        assert f"another `ictanalysis report` holds the lock (pid {os.getpid()}, started " in done.stderr
+        assert "--wait SECONDS" in done.stderr and "Traceback" not in done.stderr
+    assert checked.returncode == 0, checked.stderr
+    assert not (reports / "2020").exists()  # nothing was written by the refused commands
+
+    with holding(Outputs(processed, reports), command="validate", scope="reports"):
+        cleaned = run_cli("clean", *options)  # the table's lock is free: clean may write it meanwhile
+    assert cleaned.returncode == 0, cleaned.stderr
+
+    lock = holding(Outputs(processed, reports), command="run")
+    lock.__enter__()
+    threading.Timer(3.0, lock.__exit__, (None, None, None)).start()
+    waited = run_cli("validate", *table, "--wait", "60")  # the holder lets go after 3 s
+    assert waited.returncode == 0, waited.stderr
+    assert (reports / "2020" / "quality" / "2020-vs-2019.json").is_file()

@@ -340,7 +340,9 @@ def test_a_report_is_sent_once_unless_resent(work: Path) -> None:
     assert other_people.sent and again.sent
     assert len(inbox.envelopes) == 3
     record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
-    assert set(record) == {"fingerprint", "sent_at", "message_id", "recipients"}
+    assert set(record) == {"fingerprint", "state", "sent_at", "message_id", "recipients"}
+    assert record["state"] == "sent" and record["message_id"] == _message_ids(inbox)[-1]
+    assert len(set(_message_ids(inbox))) == 2  # one Message-ID per report and recipients: the resend repeats it
 
 
 class SlowInbox(Inbox):
@@ -371,6 +373,94 @@ def test_a_message_the_server_took_but_never_confirmed_is_sent_once_and_said_may
         again = send_report(2020, 2019, config, **_paths(work), sleep=lambda s: None)  # the next scheduled run
         assert not again.sent and again.already_sent.endswith("(the server did not confirm it)")
         assert len(inbox.envelopes) == 1
+
+
+class KillingInbox(Inbox):
+    """Takes the whole message, then SIGKILLs the sending process before answering: accepted, never recorded."""
+
+    process: subprocess.Popen | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        if self.process is not None and len(self.envelopes) == 1:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        return "250 Message accepted for delivery"
+
+
+def _mail_env(port: int) -> dict[str, str]:
+    return {"ICTANALYSIS_SMTP_HOST": "127.0.0.1", "ICTANALYSIS_SMTP_PORT": str(port),
+            "ICTANALYSIS_SMTP_SECURITY": "none", "ICTANALYSIS_SMTP_SENDER": SENDER,
+            "ICTANALYSIS_SMTP_RECIPIENTS": ",".join(LEADERSHIP)}  # fmt: skip
+
+
+def _send_process(work: Path, *args: str, env: dict[str, str]) -> subprocess.Popen:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("ICTANALYSIS_SMTP_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ictanalysis", "send", "--reports", str(work / "reports"),
+         "--data", str(work / "processed" / "indicators.parquet"), *args],
+        cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env={**clean_env, "PYTHONIOENCODING": "utf-8", **env},
+    )  # fmt: skip
+
+
+def _message_ids(inbox: Inbox) -> list[str]:
+    return [_parse(envelope.original_content)["Message-ID"].strip() for envelope in inbox.envelopes]
+
+
+def test_a_send_killed_after_the_server_took_the_message_is_not_sent_again(work: Path) -> None:
+    inbox = KillingInbox()
+    with smtp_server(inbox) as port:
+        killed = _send_process(work, env=_mail_env(port))
+        inbox.process = killed
+        killed.communicate(timeout=120)
+        assert killed.returncode == -9 and len(inbox.envelopes) == 1  # the server has it; the sender never heard
+        record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
+        assert record["state"] == "attempt" and record["pid"] == killed.pid
+        after = _send_cli(work, env=_mail_env(port))  # the next scheduled send
+        later = _send_cli(work, env=_mail_env(port))
+        resent = _send_cli(work, "--resend", env=_mail_env(port))
+    assert after.returncode == 6, after.stderr
+    assert "the message may have been delivered: an earlier send of this report" in after.stderr
+    assert f"(process {killed.pid}, started " in after.stderr and "`--resend` sends it anyway" in after.stderr
+    assert later.returncode == 0 and "already sent on" in later.stdout and "did not confirm it" in later.stdout
+    assert resent.returncode == 0 and "Sent to" in resent.stdout
+    assert len(inbox.envelopes) == 2  # the killed send and the --resend, nothing in between
+    first, again = _message_ids(inbox)
+    assert first == again and first.startswith("<ictanalysis.")  # mail systems can drop the repeat
+
+
+def test_two_sends_at_once_deliver_one_copy(work: Path) -> None:
+    inbox = SlowInbox(delay=5.0)  # the first holds the lock while the server takes its time
+    with smtp_server(inbox) as port:
+        sends = [_send_process(work, "--wait", "120", env=_mail_env(port)) for _ in range(2)]
+        outputs = [process.communicate(timeout=180) for process in sends]
+        delivered = len(inbox.envelopes)
+        impatient = [_send_process(work, "--resend", env=_mail_env(port)) for _ in range(2)]
+        hurried = [process.communicate(timeout=180) for process in impatient]
+    assert [p.returncode for p in sends] == [0, 0], outputs
+    said = sorted(out.splitlines()[0].split(":")[0].split(" to ")[0] for out, _ in outputs)
+    assert said == ["Not sent", "Sent"] and delivered == 1  # the second waited, then found it sent
+    codes = sorted(p.returncode for p in impatient)
+    assert codes == [0, 7], hurried  # without --wait the second is refused, naming the first
+    busy = next(err for (_, err), p in zip(hurried, impatient, strict=True) if p.returncode == 7)
+    assert "another `ictanalysis send` holds the lock (pid " in busy and "--wait SECONDS" in busy
+    assert len(inbox.envelopes) == 2
+
+
+def test_a_refused_message_leaves_the_ledger_as_it_was_and_a_later_send_delivers_it(work: Path) -> None:
+    ledger = work / "reports" / "2020" / ".sent.json"
+    ledger.write_text('{"fingerprint": "an older report", "state": "sent", "sent_at": "2020-01-01"}', encoding="utf-8")
+    before = ledger.read_text(encoding="utf-8")
+    refusing = Inbox(data_reply="451 4.3.0 try again later")
+    with smtp_server(refusing) as port:
+        with pytest.raises(DeliveryError, match="after 2 attempts"):
+            send_report(2020, 2019, _config(port), **_paths(work), attempts=2, sleep=lambda s: None)
+    assert ledger.read_text(encoding="utf-8") == before  # refused after DATA twice: nothing was delivered
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        assert send_report(2020, 2019, _config(port), **_paths(work)).sent
+    assert len(inbox.envelopes) == 1 and json.loads(ledger.read_text(encoding="utf-8"))["state"] == "sent"
 
 
 def test_send_message_needs_at_least_one_attempt(work: Path) -> None:

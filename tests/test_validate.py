@@ -511,6 +511,9 @@ class Workspace:
         return self.paths() - self.before
 
 
+LOCK_FILE = "reports/.run.lock"  # what the command's lock leaves (the operating system's lock is gone with it)
+
+
 @pytest.fixture
 def workspace(tmp_path, bundled) -> Callable[[str], Workspace]:
     """Return `make(variant)`: the workspace holding the bundled table, or a broken variant of it."""
@@ -558,7 +561,7 @@ def test_cli_validate_passes_the_bundled_table_and_prints_the_page(workspace, ic
     assert run.returncode == ExitCode.OK, run.stderr
     assert str(Path("reports/2020/quality/2020-vs-2019.html")) in run.stdout
     assert "passed" in run.stdout and "plausible_change" in run.stdout
-    assert space.new_paths() == QUALITY_FILES
+    assert space.new_paths() == QUALITY_FILES | {LOCK_FILE}  # the lock it held; its holder's record is gone
     assert json.loads((space.root / "reports/2020/quality/2020-vs-2019.json").read_text(encoding="utf-8"))["passed"] is True
     assert space.report.read_bytes() == space.report_bytes
 
@@ -573,7 +576,7 @@ def test_cli_validate_stops_a_broken_table_with_exit_4_and_leaves_the_report_alo
     assert str(Path("reports/2020/quality/2020-vs-2019.html")) in output
     assert "Traceback" not in output
     assert space.report.read_bytes() == space.report_bytes
-    assert space.new_paths() == QUALITY_FILES  # no gx/ folder, no temporary file
+    assert space.new_paths() == QUALITY_FILES | {LOCK_FILE}  # no gx/ folder, no temporary file
     page = (space.root / "reports/2020/quality/2020-vs-2019.html").read_text(encoding="utf-8")
     assert "KHÔNG ĐẠT" in page and _td("E12") in _finding(page, "value_not_above_range")
 

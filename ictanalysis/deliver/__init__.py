@@ -2,8 +2,12 @@
 
 :func:`send_report` writes ``reports/<year>/annual_report.eml`` first, so the
 message is on disk whatever happens, sends it when there are mail settings,
-and records a successful send in the folder's ledger so a re-run never sends
-the same report to the same people twice. :func:`send_quality_alert` writes
+and keeps a ledger of the delivery (:mod:`.ledger`): the attempt is recorded
+just before the message's data goes out, the outcome once the server answers,
+so that a re-run never sends the same report to the same people twice, not
+even after a send was killed before it heard the answer (that one is said to
+have "maybe" been delivered, exit 6, and ``--resend`` sends it again with the
+same Message-ID). :func:`send_quality_alert` writes
 and sends the analysts' summary of a failed gate. Composing the messages
 (:mod:`.compose`, :mod:`.alert`), the Excel attachment (:mod:`.spreadsheet`),
 SMTP (:mod:`.smtp`) and the ledger (:mod:`.ledger`) each live in their own module.
@@ -16,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ictanalysis.contents import load_contents
+from ictanalysis.deliver import ledger
 from ictanalysis.deliver.alert import quality_alert
 from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
-from ictanalysis.deliver.ledger import fingerprint, record_sent, sent_before
+from ictanalysis.deliver.ledger import fingerprint, message_id
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.errors import DeliveryError, MaybeDeliveredError
 from ictanalysis.export import made_from_of, read_made_from
@@ -55,50 +60,85 @@ def send_report(
 ) -> SendResult:
     """Write ``reports/<year>/annual_report.eml`` and, with `config`, send it unless already sent.
 
-    After a successful send ``reports/<year>/.sent.json`` records the
-    :func:`fingerprint`; the same report to the same recipients is not sent
-    again unless `resend`. `sending` goes to :func:`send_message`.
+    The ledger (:mod:`.ledger`) keeps the same report from going to the same recipients
+    twice unless `resend`; each send of it has the same Message-ID. `sending` goes to :func:`send_message`.
 
     Raises:
         DeliveryError: the report is missing or in another language (nothing is written), or the message
             could not be sent (the .eml is written first).
+        MaybeDeliveredError: the whole message went out and no answer came back, or an earlier send of
+            it stopped before it heard one (see :func:`_earlier`): it may have been delivered.
     """
     folder = ReportFolder(Path(reports) / str(year))
     eml = folder.email
-    if not folder.report.is_file():
-        raise DeliveryError(f"no report at {folder.report}: run `ictanalysis report` first")
     _check_report(folder.report, language, made_from_of(year, compare_year, province, Path(data)))
-    mark = fingerprint(folder.report, config.recipients, year, compare_year) if config else ""
-    earlier = sent_before(folder.sent_ledger, mark) if config and not resend else ""
+    mark = fingerprint(folder.report, config.recipients if config else (), year, compare_year)
+    earlier = _earlier(folder.sent_ledger, mark) if config and not resend else None
     if earlier and eml.is_file():  # already sent, and the .eml of that send is on disk: nothing to do
-        return SendResult(eml, eml.stat().st_size, already_sent=earlier)
+        return SendResult(eml, eml.stat().st_size, already_sent=str(earlier))
     message = build_email(year, compare_year, reports=reports, data=data, province=province, language=language,
                           config=config)  # fmt: skip
+    message.replace_header("Message-ID", message_id(mark, config.sender if config else None))
     write_eml(message, eml)
     size, left_out = eml.stat().st_size, tuple(missing_charts(folder.charts, load_contents().email.charts))
     if config is None or earlier:
-        return SendResult(eml, size, already_sent=earlier, left_out=left_out)
+        return SendResult(eml, size, already_sent=str(earlier or ""), left_out=left_out)
     refused = _send_and_record(message, config, folder.sent_ledger, mark, sending)
     return SendResult(eml, size, sent=True, refused=refused, left_out=left_out)
 
 
-def _send_and_record(message, config: MailConfig, ledger: Path, mark: str, sending: dict) -> dict:
-    """Send `message` and record it in the ledger, also when the server took all of it but never answered.
+def _send_and_record(message, config: MailConfig, path: Path, mark: str, sending: dict) -> dict:
+    """Send `message`, recording the attempt before its data goes out and the outcome after.
+
+    A refusal puts the ledger back as it was (nothing was delivered); a failure after the
+    whole message went out leaves it recorded as sent but unconfirmed.
 
     Raises:
         MaybeDeliveredError: recorded as sent but not confirmed: a later send does not send it again by itself.
+        DeliveryError: the server refused it, or could not be reached; the ledger is as it was.
     """
+    before = ledger.read_text(path)
+
+    def attempt() -> None:
+        try:
+            ledger.record(path, mark, message, config, ledger.ATTEMPT)
+        except OSError as exc:  # smtplib's own errors are OSErrors: this one must not pass for the server's
+            raise DeliveryError(f"cannot record the attempt in {path} ({exc.strerror or exc}); nothing was sent") from None
+
     try:
-        refused = send_message(message, config, **sending)
+        refused = send_message(message, config, before_data=attempt, **sending)
     except MaybeDeliveredError:
-        record_sent(ledger, mark, message, config, unconfirmed=True)
+        ledger.record(path, mark, message, config, ledger.UNCONFIRMED)
         raise
-    record_sent(ledger, mark, message, config)
+    except DeliveryError:
+        ledger.restore(path, before)
+        raise
+    ledger.record(path, mark, message, config, ledger.SENT)
     return refused
 
 
+def _earlier(path: Path, mark: str) -> ledger.Earlier | None:
+    """Return the ledger's earlier delivery of `mark`; one that stopped before the server answered is said once.
+
+    Raises:
+        MaybeDeliveredError: (exit 6) the earlier send stopped before it heard the server's answer: the
+            message may have been delivered; from now on it counts as sent but unconfirmed.
+    """
+    earlier = ledger.earlier_delivery(path, mark)
+    if earlier is None or not earlier.interrupted:
+        return earlier
+    ledger.settle_interrupted(path)
+    raise MaybeDeliveredError(
+        f"the message may have been delivered: an earlier send of this report to these recipients (process "
+        f"{earlier.pid or '?'}, started {earlier.at}) stopped before it heard the server's answer. Ask a recipient "
+        "whether it arrived (or check the server's log) before sending again: `ictanalysis send` will not send it "
+        "again by itself; `--resend` sends it anyway, with the same Message-ID")  # fmt: skip
+
+
 def _check_report(report: Path, language: str, made_from: dict[str, str]) -> None:
-    """Refuse to send a report page in another language, or made from another pair or table, than the email."""
+    """Refuse to send no report page, or one in another language or made from another pair or table than the email."""
+    if not report.is_file():
+        raise DeliveryError(f"no report at {report}: run `ictanalysis report` first")
     _check_language(report, language)
     _check_made_from(report, made_from)
 

@@ -29,10 +29,13 @@ class _Tracking:
     """An SMTP connection that knows whether the whole message went out (its last line, "."), not only tried to."""
 
     message_sent = False
+    before_data: Callable[[], object] | None = None  #: called just before the DATA command (the ledger's attempt)
     _in_data = False
 
     def data(self, msg):
         """Send the message as smtplib does, noting when its end has been written to the server."""
+        if self.before_data is not None:
+            self.before_data()
         self._in_data = True
         try:
             return super().data(msg)
@@ -64,6 +67,7 @@ def send_message(
     sleep: Callable[[float], object] = time.sleep,
     context: ssl.SSLContext | None = None,
     to: Sequence[str] | None = None,
+    before_data: Callable[[], object] | None = None,
 ) -> dict:
     """Send `message` through the SMTP server of `config`, retrying temporary failures.
 
@@ -73,7 +77,8 @@ def send_message(
     one (a 5xx answer, a refused login, no STARTTLS when it is required, a
     TLS certificate that does not verify) stops at once. A timeout or a lost
     connection once the whole message went out is not retried: the server
-    may have taken it (MaybeDeliveredError).
+    may have taken it (MaybeDeliveredError). `before_data` is called before each
+    attempt's DATA command, once the server has accepted the sender and a recipient.
 
     Returns the recipients the server refused while accepting others ({} normally).
 
@@ -84,7 +89,7 @@ def send_message(
     recipients = list(to if to is not None else config.recipients)
     for attempt in range(1, attempts + 1):
         try:
-            return _send_once(message, config, recipients, context)
+            return _send_once(message, config, recipients, context, before_data)
         except _Temporary as exc:
             if attempt == attempts:
                 raise DeliveryError(
@@ -94,9 +99,9 @@ def send_message(
     raise DeliveryError("attempts must be at least 1")
 
 
-def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context) -> dict:
+def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context, before_data) -> dict:
     try:
-        return _deliver(message, config, recipients, context)
+        return _deliver(message, config, recipients, context, before_data)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{config.address} refused the login of user {config.user!r} ({_answer(exc)}); "
                             f"check the user and the password in ${config.password_env}") from None  # fmt: skip
@@ -122,9 +127,10 @@ def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str],
         raise _Temporary(f"cannot reach {config.address}: {exc.strerror or exc}") from None
 
 
-def _deliver(message: EmailMessage, config: MailConfig, recipients: list[str], context) -> dict:
+def _deliver(message: EmailMessage, config: MailConfig, recipients: list[str], context, before_data) -> dict:
     """Connect, log in and send; a failure once the whole message went out is MaybeDeliveredError, never retried."""
     with _connect(config, context) as smtp:
+        smtp.before_data = before_data
         try:
             if config.user:
                 _login(smtp, config)
