@@ -1,0 +1,90 @@
+"""Build the official document of a report year: ``bao-cao-<year>.pdf`` to sign and ``bao-cao-<year>.docx`` to edit.
+
+:func:`build_document` reads the tidy table (and the gate's result, for the data
+notes), takes the figures and sentences from the report's library
+(:class:`~ictanalysis.view.ReportView`), composes the document once
+(:mod:`ictanalysis.document.compose`) and writes it twice, as a PDF
+(:mod:`ictanalysis.document.pdf`) and as a .docx
+(:mod:`ictanalysis.document.word`), both in the output folder. Each file is
+written whole under a temporary name and renamed only when both are written.
+It takes no lock: the stage that calls it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ictanalysis.atomic import write_files_atomically
+from ictanalysis.document.settings import DOCUMENT_DEFAULTS, DocumentSettings
+from ictanalysis.outputs import ReportFolder
+from ictanalysis.settings import DEFAULTS
+
+__all__ = ["DOCX_NAME", "PDF_NAME", "DocumentResult", "build_document", "document_files"]
+
+#: The document to print, sign and file, in the report year's folder.
+PDF_NAME = "bao-cao-{year}.pdf"
+#: The editable draft of the same document.
+DOCX_NAME = "bao-cao-{year}.docx"
+
+
+def document_files(out_dir: Path, year: int) -> tuple[Path, Path]:
+    """Return the PDF and the .docx of `year` in `out_dir`.
+
+    >>> [p.as_posix() for p in document_files(Path("reports/2020"), 2020)]
+    ['reports/2020/bao-cao-2020.pdf', 'reports/2020/bao-cao-2020.docx']
+    """
+    return Path(out_dir) / PDF_NAME.format(year=year), Path(out_dir) / DOCX_NAME.format(year=year)
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What :func:`build_document` wrote."""
+
+    pdf: Path
+    docx: Path
+    charts: tuple[Path, ...]  #: the chart images the document shows, in order
+    placeholders: tuple[str, ...]  #: the marked places left for the analyst to fill in before signing
+
+    @property
+    def draft(self) -> bool:
+        """Tell whether a place is left to fill in (the PDF then carries the draft marker)."""
+        return bool(self.placeholders)
+
+
+def build_document(year: int, compare_year: int, *, data: Path, quality: Path | None, out_dir: Path,
+                   province: str = DEFAULTS.province, language: str = DEFAULTS.language,
+                   document: DocumentSettings = DOCUMENT_DEFAULTS) -> DocumentResult:  # fmt: skip
+    """Write the official document of `year` compared with `compare_year` into `out_dir`; return what was written.
+
+    Args:
+        year, compare_year: The pair of years, as the report compares them.
+        data: The tidy table (``indicators.parquet``).
+        quality: The gate's result for the pair (``quality/<year>-vs-<compare year>.json``), for the data
+            notes; None: the notes say the figures were not checked.
+        out_dir: The report year's folder; the charts the document shows are read from its ``charts/``
+            (``<name>.png``, else ``<name>.svg``) and left out when absent.
+        province, language: The province's code and the document's language.
+        document: The header blocks, signer and recipients (:func:`load_document_settings`).
+
+    Raises:
+        YearError, UsageError: a year the table does not hold, a language without words.
+        ReportError: the PDF could not be typeset.
+        DiskFullError, OutputError: a file could not be written; neither is replaced then.
+    """
+    from ictanalysis.compare import compare
+    from ictanalysis.document.compose import compose
+    from ictanalysis.document.pdf import pdf_bytes
+    from ictanalysis.document.word import docx_bytes
+    from ictanalysis.quality import read_quality
+    from ictanalysis.tidy import read_indicators
+    from ictanalysis.view import ReportView
+    from ictanalysis.words import check_language
+
+    cmp = compare(read_indicators(Path(data)), year, compare_year, province)
+    view = ReportView(cmp, check_language(language), read_quality(quality) if quality is not None else None)
+    composed = compose(view, document, ReportFolder(Path(out_dir)).charts)
+    pdf, docx = pdf_bytes(composed), docx_bytes(composed)
+    pdf_path, docx_path = document_files(Path(out_dir), year)
+    write_files_atomically([(pdf_path, lambda p: p.write_bytes(pdf)), (docx_path, lambda p: p.write_bytes(docx))])
+    return DocumentResult(pdf_path, docx_path, tuple(f.image for f in composed.figures), composed.placeholders)

@@ -1,0 +1,141 @@
+"""The document's header blocks, signer and recipients: the ``[document]`` table of a settings file.
+
+:class:`DocumentSettings` holds what an analyst edits for the official
+document (the governing body and the agency, the number and symbol, the
+place and date, who signs and who receives it) and, when the analyst has
+written them, the department's assessment and next year's tasks. Its defaults
+are those of the bundled example (Báo cáo số 2291/BC-STTTT of the Sở Thông tin
+và Truyền thông Ninh Thuận). :func:`load_document_settings` reads the table of
+an ``ictanalysis.toml`` and checks every key and type, naming the key that is
+wrong, the way :mod:`ictanalysis.settings` checks its own tables.
+
+Example::
+
+    [document]
+    agency = "Sở Khoa học và Công nghệ"
+    agency_abbreviation = "SKHCN"
+    number = "150"
+    date = 2025-12-15
+    signer_authority = ["KT. GIÁM ĐỐC"]
+    signer_title = "Phó Giám đốc"
+    signer_name = "Nguyễn Văn A"
+    recipients = ["UBND tỉnh (b/c);", "Lưu: VT."]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from ictanalysis.errors import UsageError
+
+__all__ = ["DOCUMENT_DEFAULTS", "DOCUMENT_TABLE", "KIND_SYMBOL", "DocumentSettings", "document_settings",
+           "load_document_settings"]  # fmt: skip
+
+#: The table of the settings file that holds these settings.
+DOCUMENT_TABLE = "document"
+#: The symbol of the kind of document in its number ("2291/BC-STTTT"): BC is a báo cáo.
+KIND_SYMBOL = "BC"
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """What the official document says about itself, as the analyst sets it before it is signed.
+
+    Names are written as in a sentence ("Sở Thông tin và Truyền thông"); the header blocks write them in
+    capitals. An empty `number`, `signer_name`, `assessment` or `tasks` leaves a blank or a marked place to
+    fill in; no `date` leaves the day and month blank, to be written when the document is signed.
+    """
+
+    governing_body: str = "UBND tỉnh Ninh Thuận"  #: the body the agency answers to (cơ quan chủ quản)
+    agency: str = "Sở Thông tin và Truyền thông"  #: the issuing agency (cơ quan ban hành)
+    agency_abbreviation: str = "STTTT"  #: the agency's symbol in the number: 2291/BC-STTTT
+    number: str = "2291"  #: the document's number; empty: left blank for the clerk (văn thư) to write
+    place: str = "Ninh Thuận"  #: the place name before the date (địa danh)
+    date: dt.date | None = None  #: the date it is signed; None: "ngày … tháng … năm <year>" left blank
+    signer_authority: tuple[str, ...] = ("KT. GIÁM ĐỐC",)  #: the line(s) above the title: KT., TL., TM. …
+    signer_title: str = "Phó Giám đốc"  #: the signer's title
+    signer_name: str = ""  #: the signer's full name; empty: a marked place to fill in
+    recipients: tuple[str, ...] = (  #: "Nơi nhận", one line each, written as they end (";" or ".")
+        "Bộ Thông tin và Truyền thông (b/c);",
+        "UBND tỉnh (b/c);",
+        "Giám đốc, các Phó Giám đốc Sở;",
+        "Lưu: VT.",
+    )
+    assessment: str = ""  #: the department's assessment; empty: a marked place to fill in; blank lines part paragraphs
+    tasks: str = ""  #: the tasks of the year after; empty: a marked place to fill in
+
+    @property
+    def symbol(self) -> str:
+        """Return the number and symbol: "2291/BC-STTTT", or "   /BC-STTTT" when the number is left blank.
+
+        >>> DocumentSettings().symbol, DocumentSettings(number="").symbol
+        ('2291/BC-STTTT', '      /BC-STTTT')
+        """
+        return f"{self.number or ' ' * 6}/{KIND_SYMBOL}-{self.agency_abbreviation}"
+
+
+#: The settings of the bundled example, and of a settings file without a ``[document]`` table.
+DOCUMENT_DEFAULTS = DocumentSettings()
+
+_TEXTS = {f.name for f in fields(DocumentSettings) if f.type == "str"}
+_LISTS = {f.name for f in fields(DocumentSettings) if f.type == "tuple[str, ...]"}
+_KINDS = {**dict.fromkeys(_TEXTS, "a text"), **dict.fromkeys(_LISTS, "a list of texts"), "date": "a date (2020-11-13)"}
+
+
+def load_document_settings(path: Path) -> DocumentSettings:
+    """Read the ``[document]`` table of the settings file `path`; the defaults for a file without one.
+
+    Raises:
+        UsageError: the file is missing or not valid TOML, or the table holds an unknown key or a value of
+            the wrong type (each named, all at once).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"no settings file {path}")
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    section = table.get(DOCUMENT_TABLE, {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: {DOCUMENT_TABLE} must be a table ([{DOCUMENT_TABLE}]), not {section!r}")
+    return document_settings(section, str(path))
+
+
+def document_settings(table: Mapping[str, object], where: str = "") -> DocumentSettings:
+    """Return the settings a ``[document]`` table gives, the defaults for the keys it leaves out.
+
+    >>> document_settings({"number": "150", "recipients": ["Lưu: VT."]}).symbol
+    '150/BC-STTTT'
+    >>> document_settings({"number": 150}, "ictanalysis.toml")
+    Traceback (most recent call last):
+    ictanalysis.errors.UsageError: ictanalysis.toml: [document] number = 150 is not a text
+
+    Raises:
+        UsageError: an unknown key or a value of the wrong type, naming the key (all of them at once).
+    """
+    problems = [_problem(key, value) for key, value in table.items()]
+    problems = [p for p in problems if p]
+    if problems:
+        raise UsageError(f"{where + ': ' if where else ''}" + "; ".join(problems))
+    values = {key: tuple(value) if key in _LISTS else value for key, value in table.items()}
+    return dataclasses.replace(DOCUMENT_DEFAULTS, **values)
+
+
+def _problem(key: str, value: object) -> str:
+    """Return what is wrong with `key` = `value` in the table ("" when nothing is)."""
+    where = f"[{DOCUMENT_TABLE}] "
+    if key not in _KINDS:
+        return f"{where}unknown key {key!r} (known: {', '.join(f.name for f in fields(DocumentSettings))})"
+    if key in _TEXTS:
+        fits = isinstance(value, str)
+    elif key in _LISTS:
+        fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    else:  # a TOML local date; a date-time is not one
+        fits = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return "" if fits else f"{where}{key} = {value!r} is not {_KINDS[key]}"

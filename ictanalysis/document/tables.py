@@ -1,0 +1,98 @@
+"""The document's figures: the headline table with real years as headings, and the indicators that fell.
+
+Both are read from the report's own change tables (:meth:`ictanalysis.view.ReportView.frame`),
+so every number is the one the HTML report shows; only their notation is the
+paper's: money in the unit the sentences use (tỷ đồng when the larger year is a
+billion or more), and one number of decimals for both years of an indicator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ictanalysis.document.model import Table
+from ictanalysis.formatting import format_number, money_scale
+from ictanalysis.present import change_text
+
+__all__ = ["ChangeLine", "change_lines", "declined_lines", "decimals", "headline_table"]
+
+_MONEY = "đồng"  # the catalog's unit of amounts of money, written in tỷ or triệu as the sentences do
+#: The columns of the headline table: number, indicator, unit, the two years, the change (shares of the width).
+_WIDTHS = (0.06, 0.37, 0.12, 0.14, 0.14, 0.17)
+_ALIGN = ("center", "left", "left", "right", "right", "right")
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One indicator of a change table, as the document writes it."""
+
+    indicator: str
+    name: str
+    unit: str  #: in words, "tỷ đồng" for money
+    before: str  #: the compared year's figure
+    value: str  #: the report year's
+    change: str  #: "+2,1 %", "+1,5 điểm %", "từ 0", "–"
+    fell: bool  #: the figure is lower than the compared year's
+
+
+def decimals(values: list[float]) -> int:
+    """Return the fewest decimals that show each value as the report rounds it (at most 2; 1 from 100 up).
+
+    >>> decimals([655519.0, 669065.0]), decimals([98.5, 100.0]), decimals([1049.937, 1120.863]), decimals([2.125])
+    (0, 1, 1, 2)
+    """
+
+    def needed(value: float) -> int:
+        most = 1 if abs(value) >= 100 else 2
+        return next((d for d in range(most) if round(value, d) == round(value, most)), most)
+
+    return max((needed(v) for v in values if not math.isnan(v)), default=0)
+
+
+def change_lines(view, table: str) -> list[ChangeLine]:
+    """Return the lines of the report's change table `table`, in its order.
+
+    `view` is a :class:`~ictanalysis.view.ReportView`; its language writes the names, units and numbers.
+    """
+    cmp, language = view.cmp, view.language
+    lines = []
+    for row in view.frame(table).to_dict("records"):
+        pair = [float(row["value_before"]), float(row["value"])]
+        unit = row["unit"]
+        if cmp.indicator(row["indicator"]).unit == _MONEY:
+            size, unit = money_scale(max((abs(v) for v in pair if not math.isnan(v)), default=0.0), language)
+            pair = [v / size for v in pair]
+        places = decimals(pair)
+        before, value = (format_number(v, language, places) for v in pair)
+        fell = not math.isnan(row["change"]) and row["change"] < 0
+        lines.append(ChangeLine(row["indicator"], row["name"], unit, before, value, change_text(row, language), fell))
+    return lines
+
+
+def headline_table(view, number: int) -> Table:
+    """Return the headline table: number, indicator, unit, the compared year, the report year, the change."""
+    said, cmp = view.said, view.cmp
+    caption = said("document.table", number=number,
+                   title=said("document.headline_table", year=cmp.year, cy=cmp.compare_year))  # fmt: skip
+    head = (said("document.column.number"), said("document.column.indicator"), said("document.column.unit"),
+            said("document.column.year", year=cmp.compare_year), said("document.column.year", year=cmp.year),
+            said("document.column.change"))  # fmt: skip
+    rows = tuple((str(n), line.name, line.unit, line.before, line.value, line.change)
+                 for n, line in enumerate(change_lines(view, "headline"), start=1))  # fmt: skip
+    return Table(caption, head, rows, _ALIGN, _WIDTHS)
+
+
+def declined_lines(view, tables: tuple[str, ...]) -> list[ChangeLine]:
+    """Return the department's indicators of `tables` that fell, each once, in the order of the tables.
+
+    The statistics office's series (``source: gso``) are left out: the report does not compare them
+    with the department's.
+    """
+    seen, fell = set(), []
+    for table in tables:
+        for line in change_lines(view, table):
+            if line.fell and line.indicator not in seen and view.cmp.indicator(line.indicator).source != "gso":
+                fell.append(line)
+            seen.add(line.indicator)
+    return fell
