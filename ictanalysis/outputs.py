@@ -66,6 +66,9 @@ class ReportFolder:
     FAILED_NOTEBOOK = "annual_report.failed.ipynb"
     CHARTS = "charts"
     EMAIL = "annual_report.eml"
+    #: The official document of the year: a PDF to print, sign and file, and its editable draft.
+    DOCUMENT_PDF = "bao-cao-{year}.pdf"
+    DOCUMENT_DOCX = "bao-cao-{year}.docx"
     ALERT = "quality_alert.eml"
     SENT_LEDGER = ".sent.json"
     RUN_STATE = ".run-state.json"
@@ -109,6 +112,10 @@ class ReportFolder:
     def email(self) -> Path:
         """The leadership email as an .eml file."""
         return self.path / self.EMAIL
+
+    def documents(self, year: int | str) -> tuple[Path, Path]:
+        """The official document of `year` in this folder: its PDF and its .docx (``bao-cao-2020.pdf``, ``.docx``)."""
+        return self.path / self.DOCUMENT_PDF.format(year=year), self.path / self.DOCUMENT_DOCX.format(year=year)
 
     @property
     def alert(self) -> Path:

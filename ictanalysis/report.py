@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ictanalysis.atomic import replace, write_atomically
+from ictanalysis.document.settings import DocumentSettings
 from ictanalysis.errors import DiskFullError, ReportError, YearError, is_disk_full
 from ictanalysis.export import export_html, load_exporter, made_from_of
 from ictanalysis.kernel import WarmKernel
@@ -94,21 +95,21 @@ def build_report(
     *,
     notebook: Path = REPORT_NOTEBOOK,
     timeout: int = DEFAULTS.timeout,
+    document: DocumentSettings = DEFAULTS.document,
 ) -> ReportResult:
     """Run the report notebook for a pair of years and export it as one offline HTML file.
 
-    Writes into ``reports/<year>/``: ``annual_report.html``, ``annual_report.ipynb``
-    (executed) and ``charts/``; all three only when the run succeeded, published as one
-    unit; removes the year's run state first. A failed notebook leaves
-    ``annual_report.failed.ipynb`` and, with the kernel's log, ``reports/logs/report-…/``.
+    Writes into ``reports/<year>/``: ``annual_report.html``, ``annual_report.ipynb``, ``charts/``
+    and the official document (``bao-cao-<year>.pdf``, ``.docx``; its header and signer `document`),
+    only when the run succeeded, as one unit, the run state removed first. A failed notebook
+    leaves ``annual_report.failed.ipynb`` and, with the kernel's log, ``reports/logs/report-…/``.
 
     Raises:
         InputError: the tidy table is missing.
         UsageError: a parameter is wrong (before any kernel starts): a year or a pair with nothing to compare
             (YearError, see :func:`check_pair`), the language.
         ReportError: the notebook failed, timed out or lost its kernel (``annual_report.failed.ipynb``
-            shows where, the message names the folder of the logs), a chart could not be drawn,
-            or a declared section is not shown.
+            shows where, the message names the logs), a chart or the PDF could not be made, a section is missing.
         DiskFullError: an output could not be written; the last good report stays.
         BusyError: another process is publishing into the year's folder.
     """
@@ -124,7 +125,7 @@ def build_report(
             charts.finish(timeout)
         if Path(notebook) == REPORT_NOTEBOOK:  # another notebook (a test's, an analyst's variant) shows what it shows
             _check_sections(html, notebook)
-        write_atomically(staging.report, lambda p: p.write_text(html, encoding="utf-8"))
+        _document(parameters, staging, target, document, html)
         return _publish(staging, target)
     finally:
         discard(staging.path, target.journal)  # kept only while a journal still needs it
@@ -367,14 +368,29 @@ def _first_line(text: str, *, first: bool = False) -> str:
     return (lines[0] if first else lines[-1]) if lines else ""
 
 
-def _publish(staging: ReportFolder, target: ReportFolder) -> ReportResult:
-    """Publish the charts, the executed notebook and the HTML (in that order) as one unit, the run state removed first.
+def _document(parameters: ReportParameters, staging: ReportFolder, target: ReportFolder,
+              document: DocumentSettings, html: str) -> None:  # fmt: skip
+    """Write the page `html` and the official document (PDF and .docx, from the table and the charts) into `staging`."""
+    from ictanalysis.document.build import build_document
 
-    An earlier failed notebook goes with the old build, and so do old charts when the new build has none.
+    write_atomically(staging.report, lambda p: p.write_text(html, encoding="utf-8"))
+    quality = target.quality_json(parameters.compare_year)
+    build_document(parameters.year, parameters.compare_year, data=Path(parameters.data),
+                   quality=quality if quality.is_file() else None, out_dir=staging.path,
+                   province=parameters.province, language=parameters.language, document=document)  # fmt: skip
+
+
+def _publish(staging: ReportFolder, target: ReportFolder) -> ReportResult:
+    """Publish the charts, the document, the executed notebook and the HTML (in that order) as one unit.
+
+    The run state is removed first. An earlier failed notebook goes with the old build, and so do old
+    charts or an old document when the new build has none (the folder's name is the year).
     """
     forget(target)
-    moves = [(staging.charts, target.charts)] if staging.charts.is_dir() else []
+    pairs = [(staging.charts, target.charts), *zip(staging.documents(target.path.name),
+                                                   target.documents(target.path.name), strict=True)]  # fmt: skip
+    moves = [(new, old) for new, old in pairs if new.exists()]
     moves += [(staging.notebook, target.notebook), (staging.report, target.report)]
-    gone = [target.failed_notebook, *([] if staging.charts.is_dir() else [target.charts])]
+    gone = [target.failed_notebook, *(old for new, old in pairs if not new.exists())]
     publish(moves, staging=staging.path, journal=target.journal, remove=[p for p in gone if p.exists()])
     return ReportResult(target.report, target.notebook, target.charts, target.report.stat().st_size)

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from ictanalysis.document.settings import DOCUMENT_DEFAULTS, DOCUMENT_TABLE, DocumentSettings, document_settings
 from ictanalysis.errors import DeliveryError, UsageError
 from ictanalysis.outputs import Outputs
 from ictanalysis.words import DEFAULT_LANGUAGE, languages
@@ -89,6 +90,8 @@ class Settings:
     #: How many days the logs of ``reports/logs/`` are kept (run logs, crash logs, failed reports' kernel logs);
     #: the scheduled run removes older ones when it starts. 0 in the file means this default.
     log_days: int = 90
+    #: The official document's header blocks, signer and recipients (the ``[document]`` table).
+    document: DocumentSettings = DOCUMENT_DEFAULTS
     file: Path | None = None  #: the settings file these were read from
     #: The ``[mail]`` table (of the settings file, or of the file ``--config`` names); checked when used.
     mail_table: dict = field(default_factory=dict, repr=False, hash=False)
@@ -152,6 +155,7 @@ def load_settings(path: Path | None = None, *, environ: Mapping[str, str] | None
         **{key: values[key] for key in ("province", "language", "timeout", "wait", "log_days") if key in values},
         **{key: root / paths.get(key, getattr(DEFAULTS, key)) for key in ("raw", "processed", "reports")},
         layouts=tuple(root / p for p in paths.get("layouts", ())),
+        document=document_settings(table.get(DOCUMENT_TABLE, {}), str(path)),
         file=path, mail_table=table.get("mail", {}), mail_file=path, environ=environ,
     )  # fmt: skip
 
@@ -205,14 +209,15 @@ def _root(path: Path) -> Path:
 def _checked(table: dict, path: Path | None) -> dict:
     """Return the top-level values of `table`, having refused unknown keys and wrong types in every table."""
     problems = []
+    tables = ("paths", "mail", DOCUMENT_TABLE)  # [mail] is checked when mail is sent, [document] when read
     for name, value in table.items():
-        if name in ("paths", "mail") and isinstance(value, dict):
+        if name in tables and isinstance(value, dict):
             if name == "paths":
                 problems += _key_problems(value, _SCHEMA["paths"], "[paths] ")
         elif name in _SCHEMA[""]:
             problems += _key_problems({name: value}, _SCHEMA[""], "")
         else:
-            problems.append(f"unknown key {name!r} (known: {', '.join([*_SCHEMA[''], 'paths', 'mail'])})")
+            problems.append(f"unknown key {name!r} (known: {', '.join([*_SCHEMA[''], *tables])})")
     if "language" in table and isinstance(table["language"], str) and table["language"] not in languages():
         problems.append(f"language = {table['language']!r} has no words (known: {', '.join(languages())})")
     if isinstance(table.get("log_days"), int) and not isinstance(table["log_days"], bool) and table["log_days"] < 0:

@@ -116,10 +116,12 @@ def report(settings: Settings, pair: YearPair) -> Outcome:
                                   str(settings.outputs.table.resolve()))  # fmt: skip
     check_pair(parameters)  # nothing to compare is exit 2, whatever the gate said
     require_gate(settings, pair)
-    built = build_report(parameters, settings.reports, timeout=settings.timeout)
+    built = build_report(parameters, settings.reports, timeout=settings.timeout, document=settings.document)
+    pdf, docx = settings.outputs.year(pair.year).documents(pair.year)
     lines = [f"Report {pair.year} vs {pair.compare_year}: {built.html} ({built.size_bytes / 1e6:.1f} MB)",
+             f"  official document: {pdf} (to print and sign), {docx} (the editable draft)",
              f"  executed notebook: {built.notebook}", f"  charts: {built.charts}/"]  # fmt: skip
-    return Outcome(lines, {"report": built.html})
+    return Outcome(lines, {"report": built.html, "document": pdf})
 
 
 def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: bool = False) -> Outcome:

@@ -179,10 +179,11 @@ def test_the_email_arrives_whole_through_a_real_server(work: Path) -> None:
     assert "Kính gửi Lãnh đạo Sở" in text and "Tỉnh Ninh Thuận" in markup
 
     attachments = {p.get_filename(): p for p in message.iter_attachments()}
-    assert set(attachments) == {"annual_report.html.zip", "indicators.xlsx"}
-    with zipfile.ZipFile(io.BytesIO(attachments["annual_report.html.zip"].get_content())) as archive:
-        assert archive.namelist() == ["annual_report.html"]
-        assert archive.read("annual_report.html") == (work / "reports" / "2020" / "annual_report.html").read_bytes()
+    assert set(attachments) == {"bao-cao-2020.pdf", "indicators.xlsx"}  # the official document, no zipped HTML
+    pdf = attachments["bao-cao-2020.pdf"]
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content() == (work / "reports" / "2020" / "bao-cao-2020.pdf").read_bytes()
+    assert "bao-cao-2020.pdf" in text and "văn bản báo cáo" in text
     book = openpyxl.load_workbook(io.BytesIO(attachments["indicators.xlsx"].get_content()), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     table = read_indicators(_paths(work)["data"])
@@ -192,11 +193,14 @@ def test_the_email_arrives_whole_through_a_real_server(work: Path) -> None:
     assert on_disk["Subject"] == SUBJECT and "669.065" in on_disk.get_body(("plain",)).get_content()
 
 
-def test_the_report_is_attached_as_html_when_the_message_fits(work: Path) -> None:
-    message = build_email(2020, 2019, **_paths(work), max_bytes=50_000_000)
+def test_the_email_attaches_the_official_document_and_refuses_a_report_without_one(work: Path) -> None:
+    message = build_email(2020, 2019, **_paths(work))
     names = [p.get_filename() for p in message.iter_attachments()]
-    assert names == ["annual_report.html", "indicators.xlsx"]
+    assert names == ["bao-cao-2020.pdf", "indicators.xlsx"]
     assert message["To"] is None and message["From"] is None  # no settings: an .eml to forward by hand
+    (work / "reports" / "2020" / "bao-cao-2020.pdf").unlink()  # a report built before the document existed
+    with pytest.raises(DeliveryError, match=r"no official document at .*bao-cao-2020\.pdf .*run `ictanalysis report`"):
+        build_email(2020, 2019, **_paths(work))
 
 
 def test_the_email_in_english(work: Path) -> None:

@@ -392,3 +392,29 @@ def test_a_pdf_that_cannot_be_typeset_leaves_the_last_files_as_they_were(built, 
         build_document(2020, 2019, data=built / "processed" / "indicators.parquet", quality=None, out_dir=out)
     assert [p.read_bytes() for p in document_files(out, 2020)] == [b"the last good one"] * 2
     assert sorted(p.name for p in out.iterdir()) == ["bao-cao-2020.docx", "bao-cao-2020.pdf"]
+
+
+@pytest.mark.slow
+def test_the_report_command_writes_the_document_headed_as_the_settings_file_says(built, tmp_path):
+    """End to end: `ictanalysis report` reads [document] from ictanalysis.toml and publishes both files."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(built / "processed", tmp_path / "processed")
+    shutil.copytree(built / "reports" / "2020" / "quality", tmp_path / "reports" / "2020" / "quality")
+    (tmp_path / "ictanalysis.toml").write_text(
+        '[paths]\nprocessed = "processed"\nreports = "reports"\n\n'
+        '[document]\nnumber = "150"\nsigner_name = "Trần Thị B"\n', encoding="utf-8")  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "ictanalysis", "report", "--year", "2020", "--compare", "2019"],
+                          cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pdf, word = document_files(tmp_path / "reports" / "2020", 2020)
+    assert f"official document: {Path('reports/2020/bao-cao-2020.pdf')}" in done.stdout
+    text = unicodedata.normalize("NFC", _text(pypdf.PdfReader(pdf)))
+    assert "Số: 150/BC-STTTT" in text and "Trần Thị B" in text
+    assert "Trần Thị B" in _docx_text(docx.Document(str(word)))
+    (tmp_path / "ictanalysis.toml").write_text('[document]\nnumbr = "150"\n', encoding="utf-8")
+    wrong = subprocess.run([sys.executable, "-m", "ictanalysis", "report"], cwd=tmp_path, capture_output=True,
+                           text=True, encoding="utf-8", timeout=120)  # fmt: skip
+    assert wrong.returncode == 2 and "[document] unknown key 'numbr'" in wrong.stderr, wrong.stderr

@@ -468,8 +468,7 @@ def test_the_leadership_email_has_no_script_and_no_injected_header(injected):
     assert page.scripts == [] and "<script" not in markup.lower()
     assert_inert(page, allowed={"img"})
     assert all(a.get("src", "").startswith("cid:") for t, a in page.tags if t == "img")
-    assert {p.get_filename() for p in message.iter_attachments()} <= {"annual_report.html", "annual_report.html.zip",
-                                                                      "indicators.xlsx"}  # fmt: skip
+    assert {p.get_filename() for p in message.iter_attachments()} <= {"bao-cao-2020.pdf", "indicators.xlsx"}
     plain = message.get_body(("plain",)).get_content()
     assert not re.search(r"[\u202a-\u202e\x1b]", plain + page.text)
 

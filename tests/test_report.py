@@ -168,7 +168,8 @@ def test_report_is_written_into_the_year_folder_with_executed_notebook_and_chart
 def test_report_folder_holds_no_staging_folder_and_no_failed_notebook(bundled):
     target = bundled.reports / "2020"
     assert sorted(p.name for p in target.iterdir()) == [
-        "annual_report.html", "annual_report.ipynb", "charts", "quality"]  # fmt: skip
+        "annual_report.html", "annual_report.ipynb", "bao-cao-2020.docx", "bao-cao-2020.pdf", "charts",
+        "quality"]  # fmt: skip
 
 
 def test_html_shows_no_code_prompts_or_parameters(bundled):

@@ -6,26 +6,24 @@ HTML that mail clients render (no script, CSS inlined into ``style``
 attributes by css-inline, tables for layout), the charts the report's
 contents declare for the email as PNG parts of a multipart/related message
 referenced by Content-ID, a plain-text alternative, and two attachments: the
-full HTML report and the tidy table as an Excel workbook. Everything taken
+official document as PDF (``bao-cao-<year>.pdf``, what leadership prints and
+files; an HTML attachment is what mail filters most often quarantine) and the
+tidy table as an Excel workbook. Everything taken
 from the data is escaped, its control and bidirectional-override characters
 written out (:func:`~ictanalysis.text.visible_text`) in the HTML and the plain
 text alike. Nothing is sent here (:mod:`ictanalysis.deliver.smtp`).
 
 Size: the charts are rasterised once more from their SVG at screen size
-(about 0.5 MB for the six, against 1.3 MB for the print-size PNGs), and the
-report is attached as ``annual_report.html`` when the whole message stays
-under :data:`MAX_BYTES`, otherwise zipped (its embedded Vega bundle makes it
-about 1 MB, 0.3 MB zipped).
+(about 0.5 MB for the six, against 1.3 MB for the print-size PNGs); the PDF,
+its fonts subset, is about 0.3 MB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.policy
-import io
 import logging
 import secrets
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -42,7 +40,7 @@ from ictanalysis.words import words
 
 __all__ = ["EMAIL_WIDTH", "MAX_BYTES", "build_email", "missing_charts", "new_message", "write_eml"]
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = 2_000_000  #: what the whole message stays under (the tests check it), for servers capped at a few MB
 EMAIL_WIDTH = 640
 _TABLE_ATTACHMENT = "indicators.xlsx"
 _log = logging.getLogger(__name__)
@@ -57,7 +55,6 @@ def build_email(
     province: str = DEFAULTS.province,
     language: str = DEFAULTS.language,
     config: MailConfig | None = None,
-    max_bytes: int = MAX_BYTES,
 ) -> EmailMessage:
     """Return the email of the report of `year` compared with `compare_year`.
 
@@ -69,31 +66,29 @@ def build_email(
     :func:`missing_charts`, which the send command reports).
 
     Raises:
-        DeliveryError: the report is not there (run ``ictanalysis report`` first).
+        DeliveryError: the report or its official document is not there (run ``ictanalysis report`` first).
     """
     from ictanalysis.compare import compare
     from ictanalysis.tidy import read_indicators
     from ictanalysis.view import ReportView
 
     folder = ReportFolder(Path(reports) / str(year))
-    report = _report_path(folder)
+    document = _document_path(folder, year)
     table = read_indicators(Path(data))
     view = ReportView(compare(table, year, compare_year, province), language)
     charts = _chart_images(folder.charts, view.contents.email.charts)
-    content = _content(view)
-    workbook = tidy_workbook(table)
-    for zipped in (False, True):
-        message = _message(content, charts, report, workbook, config, zipped)
-        if len(message.as_bytes()) <= max_bytes:
-            break
-    return message
+    return _message(_content(view), charts, document, tidy_workbook(table), config)
 
 
-def _report_path(folder: ReportFolder) -> Path:
-    report = folder.report
-    if not report.is_file():
-        raise DeliveryError(f"no report at {report}: run `ictanalysis report` first")
-    return report
+def _document_path(folder: ReportFolder, year: int) -> Path:
+    """Return the official document's PDF the email attaches, once the report is there."""
+    pdf = folder.documents(year)[0]
+    if not folder.report.is_file():
+        raise DeliveryError(f"no report at {folder.report}: run `ictanalysis report` first")
+    if not pdf.is_file():
+        raise DeliveryError(f"no official document at {pdf} (a report built by an earlier version): "
+                            "run `ictanalysis report` again")  # fmt: skip
+    return pdf
 
 
 @dataclass(frozen=True)
@@ -184,11 +179,10 @@ def _content(view) -> _Content:
     )
 
 
-def _message(content: _Content, charts, report: Path, workbook: bytes, config, zipped: bool) -> EmailMessage:
+def _message(content: _Content, charts, document: Path, workbook: bytes, config) -> EmailMessage:
     said = words(content.language)
-    report_name = f"{report.name}.zip" if zipped else report.name
     table_name = _TABLE_ATTACHMENT
-    attached = said("email.attached", report=report_name, table=table_name)
+    attached = said("email.attached", report=document.name, table=table_name)
     generated = said("email.generated", when=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"))
     message = new_message(content.subject, config, config.recipients if config else ())
     message.set_content(_plain_text(content, attached, generated))
@@ -199,11 +193,7 @@ def _message(content: _Content, charts, report: Path, workbook: bytes, config, z
             chart.png, "image", "png", cid=chart.cid, filename=chart_file(Path(), chart.name, "png").name,
             disposition="inline",
         )
-    data = report.read_bytes()
-    if zipped:
-        message.add_attachment(_zip(report.name, data), "application", "zip", filename=report_name)
-    else:
-        message.add_attachment(data, "text", "html", filename=report_name)
+    message.add_attachment(document.read_bytes(), "application", "pdf", filename=document.name)
     message.add_attachment(workbook, *XLSX_TYPE, filename=table_name)
     return message
 
@@ -243,15 +233,7 @@ def _email_html(content: _Content, charts, attached: str, generated: str) -> str
     return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(page)
 
 
-def _zip(name: str, data: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def write_eml(message: EmailMessage, path: Path) -> Path:
     """Write `message` to `path` as an .eml file, atomically (a reader never sees half of it)."""
     data = message.as_bytes(policy=email.policy.SMTP)
     return write_atomically(Path(path), lambda p: p.write_bytes(data))
-

@@ -16,8 +16,18 @@ the settings file (:class:`DocumentSettings`).
 
 from __future__ import annotations
 
-from ictanalysis.document.build import DOCX_NAME, PDF_NAME, DocumentResult, build_document, document_files
-from ictanalysis.document.settings import DocumentSettings, document_settings, load_document_settings
+__all__ = ["DocumentResult", "DocumentSettings", "build_document", "document_files", "document_settings",
+           "load_document_settings"]  # fmt: skip
 
-__all__ = ["DOCX_NAME", "PDF_NAME", "DocumentResult", "DocumentSettings", "build_document", "document_files",
-           "document_settings", "load_document_settings"]  # fmt: skip
+
+def __getattr__(name: str):
+    """Import the builder only when asked: :mod:`ictanalysis.settings` reads :mod:`.settings` of this package."""
+    if name in ("DocumentResult", "build_document", "document_files"):
+        from ictanalysis.document import build
+
+        return getattr(build, name)
+    if name in ("DocumentSettings", "document_settings", "load_document_settings"):
+        from ictanalysis.document import settings
+
+        return getattr(settings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,6 +12,7 @@ It takes no lock: the stage that calls it does.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +21,7 @@ from ictanalysis.document.settings import DOCUMENT_DEFAULTS, DocumentSettings
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.settings import DEFAULTS
 
-__all__ = ["DOCX_NAME", "PDF_NAME", "DocumentResult", "build_document", "document_files"]
-
-#: The document to print, sign and file, in the report year's folder.
-PDF_NAME = "bao-cao-{year}.pdf"
-#: The editable draft of the same document.
-DOCX_NAME = "bao-cao-{year}.docx"
+__all__ = ["DocumentResult", "build_document", "document_files"]
 
 
 def document_files(out_dir: Path, year: int) -> tuple[Path, Path]:
@@ -34,7 +30,7 @@ def document_files(out_dir: Path, year: int) -> tuple[Path, Path]:
     >>> [p.as_posix() for p in document_files(Path("reports/2020"), 2020)]
     ['reports/2020/bao-cao-2020.pdf', 'reports/2020/bao-cao-2020.docx']
     """
-    return Path(out_dir) / PDF_NAME.format(year=year), Path(out_dir) / DOCX_NAME.format(year=year)
+    return ReportFolder(Path(out_dir)).documents(year)
 
 
 @dataclass(frozen=True)
@@ -83,8 +79,30 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
 
     cmp = compare(read_indicators(Path(data)), year, compare_year, province)
     view = ReportView(cmp, check_language(language), read_quality(quality) if quality is not None else None)
-    composed = compose(view, document, ReportFolder(Path(out_dir)).charts)
+    composed = visible(compose(view, document, ReportFolder(Path(out_dir)).charts))
     pdf, docx = pdf_bytes(composed), docx_bytes(composed)
     pdf_path, docx_path = document_files(Path(out_dir), year)
     write_files_atomically([(pdf_path, lambda p: p.write_bytes(pdf)), (docx_path, lambda p: p.write_bytes(docx))])
     return DocumentResult(pdf_path, docx_path, tuple(f.image for f in composed.figures), composed.placeholders)
+
+
+def visible(value):
+    r"""Return `value` (the composed document, or any part of it) with every text's control characters written out.
+
+    A file or sheet name in the data notes may hold a control or direction-override character: the
+    document shows it as ``\u202e``, as the report and the email do (:func:`~ictanalysis.text.visible_text`);
+    the .docx could not hold it at all.
+
+    >>> visible(("a\x00b", 2))
+    ('a\\x00b', 2)
+    """
+    from ictanalysis.text import visible_text
+
+    if isinstance(value, str):
+        return visible_text(value)
+    if isinstance(value, tuple | list):
+        return type(value)(visible(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: visible(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})  # fmt: skip
+    return value
