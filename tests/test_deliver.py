@@ -191,6 +191,7 @@ def test_the_email_arrives_whole_through_a_real_server(work: Path) -> None:
     # The .eml on disk is the same message (same structure and figures; its Date and ids are its own).
     on_disk = _parse(result.eml.read_bytes())
     assert on_disk["Subject"] == SUBJECT and "669.065" in on_disk.get_body(("plain",)).get_content()
+    assert on_disk["X-Unsent"] == "1" and message["X-Unsent"] is None  # a draft in Outlook; not on the wire
 
 
 def test_the_email_attaches_the_official_document_and_refuses_a_report_without_one(work: Path) -> None:

@@ -234,6 +234,14 @@ def _email_html(content: _Content, charts, attached: str, generated: str) -> str
 
 
 def write_eml(message: EmailMessage, path: Path) -> Path:
-    """Write `message` to `path` as an .eml file, atomically (a reader never sees half of it)."""
-    data = message.as_bytes(policy=email.policy.SMTP)
+    """Write `message` to `path` as an .eml file, atomically (a reader never sees half of it).
+
+    The file carries ``X-Unsent: 1``, so that Outlook opens it as a draft to send or forward;
+    the message sent over SMTP does not (the header is removed again).
+    """
+    message["X-Unsent"] = "1"
+    try:
+        data = message.as_bytes(policy=email.policy.SMTP)
+    finally:
+        del message["X-Unsent"]
     return write_atomically(Path(path), lambda p: p.write_bytes(data))
