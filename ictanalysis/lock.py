@@ -52,7 +52,8 @@ def holding(outputs: Outputs, wait: float = 0.0, command: str = "run", scope: st
             stack.enter_context(_holding(lock, holder, wait, command))
         from ictanalysis.publish import finish_interrupted
 
-        for journal in finish_interrupted(outputs):  # a publish a killed command left half done is completed first
+        covered = {"table": scope != "reports", "reports": scope != "table"}  # only what this lock covers
+        for journal in finish_interrupted(outputs, **covered):  # a publish a killed command left half done first
             logging.getLogger(__name__).info("completed the publish a killed command left half done: %s", journal)
         yield
 
@@ -108,6 +109,6 @@ def _holder(holder: Path) -> str:
     except (OSError, ValueError):
         found = {}
     found = found if isinstance(found, dict) else {}
-    command = found.get("command", "run")
-    who = "another run" if command == "run" else f"another `ictanalysis {command}`"
+    command = found.get("command", "command" if not found else "run")  # no record yet: it is being written
+    who = {"run": "another run", "command": "another command"}.get(command, f"another `ictanalysis {command}`")
     return f"{who} holds the lock (pid {found.get('pid', '?')}, started {found.get('started', '?')})"

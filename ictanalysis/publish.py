@@ -52,17 +52,20 @@ Writer = Callable[[Path], object]
 _ASIDE = ".replaced"  #: the folder of the staging folder where the versions replaced wait for their removal
 
 
-def finish_interrupted(outputs: Outputs) -> list[Path]:
+def finish_interrupted(outputs: Outputs, *, table: bool = True, reports: bool = True) -> list[Path]:
     """Complete every publish a process that is gone left half done under the processed and reports folders.
 
-    Call it once the lock is held, before anything else is read or written. Returns the
+    Call it once the lock is held, before anything else is read or written, for the folders that lock
+    covers (`table`: the processed folder; `reports`: the year folders), so that two commands never
+    complete the same journal at once. Returns the
     journals it completed (none, almost always). A publish of a process still running is left to it.
 
     Raises:
         OutputError: a target is held open by another program (Windows), or a journal cannot be read;
             the journal stays, and the next command tries again.
     """
-    folders = [outputs.processed, *(folder.path for folder in outputs.year_folders())]
+    folders = [*([outputs.processed] if table else []),
+               *(folder.path for folder in (outputs.year_folders() if reports else []))]  # fmt: skip
     return [journal for journal in map(journal_in, folders) if journal.is_file() and finish(journal)]
 
 

@@ -436,7 +436,7 @@ def test_a_send_killed_after_the_server_took_the_message_is_not_sent_again(work:
 
 
 def test_two_sends_at_once_deliver_one_copy(work: Path) -> None:
-    inbox = SlowInbox(delay=5.0)  # the first holds the lock while the server takes its time
+    inbox = SlowInbox(delay=20.0)  # the first holds the lock while the server takes its time
     with smtp_server(inbox) as port:
         sends = [_send_process(work, "--wait", "120", env=_mail_env(port)) for _ in range(2)]
         outputs = [process.communicate(timeout=180) for process in sends]
@@ -466,6 +466,41 @@ def test_a_refused_message_leaves_the_ledger_as_it_was_and_a_later_send_delivers
     with smtp_server(inbox) as port:
         assert send_report(2020, 2019, _config(port), **_paths(work)).sent
     assert len(inbox.envelopes) == 1 and json.loads(ledger.read_text(encoding="utf-8"))["state"] == "sent"
+
+
+class RudeInbox(Inbox):
+    """Accepts the message, then answers QUIT with an error: the message is delivered all the same."""
+
+    def __init__(self, goodbye: str) -> None:
+        super().__init__()
+        self.goodbye = goodbye
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.goodbye
+
+
+@pytest.mark.parametrize("goodbye", ["421 4.3.2 shutting down", "554 5.0.0 bye"])
+def test_an_error_answer_to_quit_after_the_message_was_accepted_is_a_delivery(work: Path, goodbye: str) -> None:
+    inbox = RudeInbox(goodbye)
+    with smtp_server(inbox) as port:
+        first = send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
+        again = send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
+    assert first.sent and not again.sent and again.already_sent
+    assert len(inbox.envelopes) == 1  # before: four copies (421 retried as temporary), or two (554 "refused")
+    record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
+    assert record["state"] == "sent"
+
+
+def test_a_ledger_of_the_earlier_format_keeps_its_unconfirmed_mark(work: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        send_report(2020, 2019, _config(port), **_paths(work))
+        ledger = work / "reports" / "2020" / ".sent.json"
+        record = json.loads(ledger.read_text(encoding="utf-8"))
+        old = {k: v for k, v in record.items() if k != "state"} | {"unconfirmed": True}
+        ledger.write_text(json.dumps(old), encoding="utf-8")
+        again = send_report(2020, 2019, _config(port), **_paths(work))
+    assert again.already_sent.endswith("(the server did not confirm it)") and len(inbox.envelopes) == 1
 
 
 def test_send_message_needs_at_least_one_attempt(work: Path) -> None:

@@ -77,7 +77,7 @@ def earlier_delivery(path: Path, mark: str) -> Earlier | None:
     found = _read(path)
     if found.get("fingerprint") != mark:
         return None
-    state = found.get("state", SENT)
+    state = found.get("state", UNCONFIRMED if found.get("unconfirmed") else SENT)  # the earlier format has no state
     return Earlier(state, found.get("started_at" if state == ATTEMPT else "sent_at", "?"), found.get("pid"))
 
 

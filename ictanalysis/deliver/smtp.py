@@ -128,17 +128,37 @@ def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str],
 
 
 def _deliver(message: EmailMessage, config: MailConfig, recipients: list[str], context, before_data) -> dict:
-    """Connect, log in and send; a failure once the whole message went out is MaybeDeliveredError, never retried."""
-    with _connect(config, context) as smtp:
+    """Connect, log in and send; a failure once the whole message went out is MaybeDeliveredError, never retried.
+
+    Once the server has accepted the message, nothing it says afterwards (a 421 or 554 to QUIT, a
+    dropped connection) undoes the delivery: the goodbye's errors are ignored.
+    """
+    smtp = _connect(config, context)
+    try:
         smtp.before_data = before_data
-        try:
-            if config.user:
-                _login(smtp, config)
-            return smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
-        except OSError as exc:  # smtplib's errors are OSErrors too
-            if smtp.message_sent and _unanswered(exc):
-                raise _maybe_delivered(config, exc) from None
-            raise
+        if config.user:
+            _login(smtp, config)
+        refused = smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
+    except OSError as exc:  # smtplib's errors are OSErrors too
+        smtp.close()
+        if smtp.message_sent and _unanswered(exc):
+            raise _maybe_delivered(config, exc) from None
+        raise
+    except BaseException:
+        smtp.close()
+        raise
+    _goodbye(smtp)
+    return refused
+
+
+def _goodbye(smtp: smtplib.SMTP) -> None:
+    """Say QUIT and close; the message is delivered whatever the answer."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        smtp.close()
 
 
 def _unanswered(exc: OSError) -> bool:
