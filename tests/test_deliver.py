@@ -586,13 +586,9 @@ def test_wrong_mail_settings_are_refused_clearly(tmp_path: Path, text: str, mess
 # --- the command line -------------------------------------------------------------------------
 
 def _send_cli(work: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("ICTANALYSIS_SMTP_")}
-    return subprocess.run(
-        [sys.executable, "-m", "ictanalysis", "send", "--reports", str(work / "reports"),
-         "--data", str(work / "processed" / "indicators.parquet"), *args],
-        cwd=work, capture_output=True, text=True, encoding="utf-8", timeout=120,
-        env={**clean_env, "PYTHONIOENCODING": "utf-8", **env},
-    )  # fmt: skip
+    process = _send_process(work, *args, env=env)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def test_send_without_settings_writes_the_eml_and_says_where(work: Path) -> None:
