@@ -12,7 +12,10 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d
 LOCK_FLAGS ?=
 UV_REQUIREMENT := uv>=0.13,<0.14
 
-.PHONY: help install lock report test bench lab data distclean
+.PHONY: help install lock report test bench lab data distclean node-tools
+# The npm packages the HTML checks use (axe-core, the caniemail database), from tests/js/package-lock.json.
+NODE_DIR   := tests/js
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed-$(shell cksum < $(NODE_DIR)/package-lock.json | cut -d' ' -f1)
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,7 +42,14 @@ report: $(STAMP)  ## run the whole pipeline on data/raw and say where the output
 	$(BIN)/ictanalysis report
 	$(BIN)/ictanalysis send --eml-only
 
-test: $(STAMP)  ## run the linter and the test suite
+$(NODE_STAMP): $(NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error && rm -f $(NODE_DIR)/node_modules/.installed-* && touch $@; \
+	else echo "npm not found: the accessibility and mail-client checks will be skipped"; fi
+
+node-tools: $(NODE_STAMP)  ## install the npm packages the HTML checks use (axe-core, caniemail) into tests/js
+
+test: $(STAMP) $(NODE_STAMP)  ## run the linter and the test suite
 	$(BIN)/ruff check ictanalysis benchmarks tests tools data/raw/generate.py
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -53,4 +63,4 @@ data: $(STAMP)  ## regenerate the bundled sample workbooks in data/raw/
 	$(BIN)/python data/raw/generate.py
 
 distclean:  ## remove the environment and every generated output
-	rm -rf $(VENV) data/processed/indicators.* reports/*/
+	rm -rf $(VENV) $(NODE_DIR)/node_modules data/processed/indicators.* reports/*/
