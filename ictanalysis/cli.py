@@ -98,7 +98,7 @@ OPTIONS: dict[str, Option] = {
                    f"(default: the settings' wait, {DEFAULTS.wait:g} without a settings file)",
                    {"type": float, "metavar": "SECONDS"}),
     "check": Option(("--check",), "read and check only; write nothing", {"action": "store_true"}),
-    "resend": Option(("--resend",), "send even if this report was already sent to these recipients",
+    "resend": Option(("--resend",), "send to every recipient, even those who already have this report",
                      {"action": "store_true"}),
     "eml_only": Option(("--eml-only",), "write the .eml and send nothing, whatever the settings",
                        {"action": "store_true"}),
@@ -282,10 +282,10 @@ COMMANDS: dict[str, Command] = {
     "send": Command(
         "email the report to leadership (or write it as .eml)",
         "Build the email version of REPORTS/<year>/annual_report.html: inline styles, charts as images inside "
-        "the message, a plain-text part, the full report and the data table (Excel) attached. Always writes "
+        "the message, a plain-text part, the official document (PDF) and the data table (Excel) attached. Always writes "
         "REPORTS/<year>/annual_report.eml. With mail settings ([mail] in the settings file, or ICTANALYSIS_SMTP_* "
         "variables; the password only in ICTANALYSIS_SMTP_PASSWORD) it sends the message, retrying temporary "
-        "failures, and never sends the same report to the same people twice unless --resend. Like `report`, it "
+        "failures, and only to the recipients who do not have this report yet, unless --resend. Like `report`, it "
         "goes on only when the gate passed this table for this pair (exit 4).",
         (*_TABLE, "language", "config", "resend", "eml_only", "wait"),
         ("ictanalysis send --year 2020 --compare 2019           # .eml only without mail settings",

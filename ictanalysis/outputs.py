@@ -71,6 +71,7 @@ class ReportFolder:
     DOCUMENT_DOCX = "bao-cao-{year}.docx"
     ALERT = "quality_alert.eml"
     SENT_LEDGER = ".sent.json"
+    ALERT_LEDGER = ".alert-sent.json"
     RUN_STATE = ".run-state.json"
     KERNEL_LOG = "kernel.log"
     LEFTOVERS = LEFTOVERS
@@ -126,6 +127,11 @@ class ReportFolder:
     def sent_ledger(self) -> Path:
         """The record of what was sent to whom (``.sent.json``)."""
         return self.path / self.SENT_LEDGER
+
+    @property
+    def alert_ledger(self) -> Path:
+        """The record of which analysts received which quality alert (``.alert-sent.json``)."""
+        return self.path / self.ALERT_LEDGER
 
     @property
     def run_state(self) -> Path:

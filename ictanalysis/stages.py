@@ -162,18 +162,16 @@ def _modified(path: Path) -> int | None:
 
 def _send_status(settings: Settings, done, config, eml_only: bool) -> str:
     """Say whether the email went out, and to whom, or why not."""
-    from ictanalysis.deliver.smtp import decode_reply
-
     if eml_only:
         return "Not sent (--eml-only): open or forward the .eml."
     if config is None:
         return (f"Not sent: no mail settings ({settings.mail_file or SETTINGS_FILE} or ICTANALYSIS_SMTP_* variables); "
                 "open or forward the .eml.")  # fmt: skip
-    if done.already_sent:
-        return f"Not sent: already sent on {done.already_sent}; use --resend to send again."
-    refused = "".join(f"; refused by the server: {who} ({code} {decode_reply(why)})"
-                      for who, (code, why) in done.refused.items())  # fmt: skip
-    return f"Sent to {', '.join(config.recipients)} through {config.address}{refused}."
+    had = "; ".join(f"{who} on {when}" for who, when in done.already.items())
+    if not done.sent:
+        return f"Not sent: already sent to {had}; use --resend to send again."
+    return f"Sent to {', '.join(done.sent_to)} through {config.address}" + (
+        f" (not again to those who had it: {had})." if had else ".")
 
 
 def alert(settings: Settings, pair: YearPair) -> Outcome:
@@ -181,6 +179,11 @@ def alert(settings: Settings, pair: YearPair) -> Outcome:
     from ictanalysis.deliver import send_quality_alert
 
     config = settings.mail
-    eml = send_quality_alert(settings.reports, pair, config, settings.language)
-    said = f"sent to {', '.join(config.analysts)}" if config else f"wrote {eml}"
-    return Outcome([f"analysts alerted: {said}"], {"alert": eml})
+    done = send_quality_alert(settings.reports, pair, config, settings.language)
+    if config is None:
+        said = f"wrote {done.eml}"
+    elif done.sent:
+        said = f"sent to {', '.join(done.sent_to)}"
+    else:
+        said = "not sent again: already sent to " + "; ".join(f"{who} on {when}" for who, when in done.already.items())
+    return Outcome([f"analysts alerted: {said}"], {"alert": done.eml})

@@ -131,7 +131,7 @@ def test_languages_are_named_only_by_the_words():
 
 def test_output_file_names_are_named_only_by_the_output_layout():
     names = {"annual_report.html", "annual_report.ipynb", "annual_report.eml",
-             "quality_alert.eml", ".sent.json", ".run-state.json", "indicators.parquet", "indicators.csv", ".run.lock"}
+             "quality_alert.eml", ".sent.json", ".alert-sent.json", ".run-state.json", "indicators.parquet", "indicators.csv", ".run.lock"}
     spelled = []
     for module, path in MODULES.items():
         if module != "outputs":

@@ -31,6 +31,7 @@ from conftest import build_once
 
 from ictanalysis.deliver import build_email, send_quality_alert, send_report
 from ictanalysis.deliver.compose import MAX_BYTES
+from ictanalysis.deliver.ledger import earlier_fingerprint
 from ictanalysis.deliver.smtp import send_message
 from ictanalysis.deliver.spreadsheet import tidy_workbook
 from ictanalysis.errors import DeliveryError, ExitCode, MaybeDeliveredError, QualityError
@@ -341,13 +342,28 @@ def test_a_report_is_sent_once_unless_resent(work: Path) -> None:
         second = send_report(2020, 2019, _config(port), **_paths(work))
         other_people = send_report(2020, 2019, _config(port, recipients=ANALYSTS), **_paths(work))
         again = send_report(2020, 2019, _config(port, recipients=ANALYSTS), **_paths(work), resend=True)
-    assert first.sent and not second.sent and second.already_sent
-    assert other_people.sent and again.sent
+    assert first.sent_to == LEADERSHIP and not second.sent and set(second.already) == set(LEADERSHIP)
+    assert other_people.sent_to == ANALYSTS and again.sent_to == ANALYSTS
     assert len(inbox.envelopes) == 3
+    entries = _ledger_entries(work)
+    assert set(entries) == {*LEADERSHIP, *ANALYSTS} and {e["state"] for e in entries.values()} == {"sent"}
+    assert len(set(_message_ids(inbox))) == 1  # one Message-ID per report, whoever receives it: the resend repeats it
+
+
+def _ledger_entries(work: Path) -> dict:
+    """Return the ledger's entries, by address, of the one report it records."""
     record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
-    assert set(record) == {"fingerprint", "state", "sent_at", "message_id", "recipients"}
-    assert record["state"] == "sent" and record["message_id"] == _message_ids(inbox)[-1]
-    assert len(set(_message_ids(inbox))) == 2  # one Message-ID per report and recipients: the resend repeats it
+    assert record["format"] == 2 and len(record["messages"]) == 1, record
+    return next(iter(record["messages"].values()))
+
+
+def _copies(inbox: Inbox) -> dict[str, int]:
+    """Return how many copies the server took for each recipient."""
+    counted: dict[str, int] = {}
+    for envelope in inbox.envelopes:
+        for address in envelope.rcpt_tos:
+            counted[address] = counted.get(address, 0) + 1
+    return counted
 
 
 class SlowInbox(Inbox):
@@ -376,7 +392,8 @@ def test_a_message_the_server_took_but_never_confirmed_is_sent_once_and_said_may
         assert str(maybe.value).startswith("the message may have been delivered: ")
         assert "`--resend` sends it anyway" in str(maybe.value)
         again = send_report(2020, 2019, config, **_paths(work), sleep=lambda s: None)  # the next scheduled run
-        assert not again.sent and again.already_sent.endswith("(the server did not confirm it)")
+        assert not again.sent and set(again.already) == set(LEADERSHIP)
+        assert all(when.endswith("(the server did not confirm it)") for when in again.already.values())
         assert len(inbox.envelopes) == 1
 
 
@@ -420,15 +437,16 @@ def test_a_send_killed_after_the_server_took_the_message_is_not_sent_again(work:
         inbox.process = killed
         killed.communicate(timeout=120)
         assert killed.returncode == -9 and len(inbox.envelopes) == 1  # the server has it; the sender never heard
-        record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
-        assert record["state"] == "attempt" and record["pid"] == killed.pid
+        entries = _ledger_entries(work)
+        assert [(e["state"], e["pid"]) for e in entries.values()] == [("attempt", killed.pid)] * 2
         after = _send_cli(work, env=_mail_env(port))  # the next scheduled send
         later = _send_cli(work, env=_mail_env(port))
         resent = _send_cli(work, "--resend", env=_mail_env(port))
     assert after.returncode == 6, after.stderr
-    assert "the message may have been delivered: an earlier send of this report" in after.stderr
+    assert f"the message may have been delivered to {', '.join(LEADERSHIP)}: an earlier send of this report" in (
+        after.stderr)
     assert f"(process {killed.pid}, started " in after.stderr and "`--resend` sends it anyway" in after.stderr
-    assert later.returncode == 0 and "already sent on" in later.stdout and "did not confirm it" in later.stdout
+    assert later.returncode == 0 and "already sent to" in later.stdout and "did not confirm it" in later.stdout
     assert resent.returncode == 0 and "Sent to" in resent.stdout
     assert len(inbox.envelopes) == 2  # the killed send and the --resend, nothing in between
     first, again = _message_ids(inbox)
@@ -455,17 +473,19 @@ def test_two_sends_at_once_deliver_one_copy(work: Path) -> None:
 
 def test_a_refused_message_leaves_the_ledger_as_it_was_and_a_later_send_delivers_it(work: Path) -> None:
     ledger = work / "reports" / "2020" / ".sent.json"
-    ledger.write_text('{"fingerprint": "an older report", "state": "sent", "sent_at": "2020-01-01"}', encoding="utf-8")
-    before = ledger.read_text(encoding="utf-8")
+    older = {"format": 2, "messages": {"an older report": {"a@b.vn": {"address": "a@b.vn", "state": "sent", "at": "?"}}}}
+    ledger.write_text(json.dumps(older), encoding="utf-8")
     refusing = Inbox(data_reply="451 4.3.0 try again later")
     with smtp_server(refusing) as port:
         with pytest.raises(DeliveryError, match="after 2 attempts"):
             send_report(2020, 2019, _config(port), **_paths(work), attempts=2, sleep=lambda s: None)
-    assert ledger.read_text(encoding="utf-8") == before  # refused after DATA twice: nothing was delivered
+    assert json.loads(ledger.read_text(encoding="utf-8")) == older  # refused after DATA twice: nothing was delivered
     inbox = Inbox()
     with smtp_server(inbox) as port:
         assert send_report(2020, 2019, _config(port), **_paths(work)).sent
-    assert len(inbox.envelopes) == 1 and json.loads(ledger.read_text(encoding="utf-8"))["state"] == "sent"
+    record = json.loads(ledger.read_text(encoding="utf-8"))["messages"]
+    assert len(inbox.envelopes) == 1 and {e["state"] for m, es in record.items() if m != "an older report"
+                                          for e in es.values()} == {"sent"}  # fmt: skip
 
 
 class RudeInbox(Inbox):
@@ -485,22 +505,116 @@ def test_an_error_answer_to_quit_after_the_message_was_accepted_is_a_delivery(wo
     with smtp_server(inbox) as port:
         first = send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
         again = send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
-    assert first.sent and not again.sent and again.already_sent
+    assert first.sent and not again.sent and set(again.already) == set(LEADERSHIP)
     assert len(inbox.envelopes) == 1  # before: four copies (421 retried as temporary), or two (554 "refused")
-    record = json.loads((work / "reports" / "2020" / ".sent.json").read_text(encoding="utf-8"))
-    assert record["state"] == "sent"
+    assert {e["state"] for e in _ledger_entries(work).values()} == {"sent"}
 
 
 def test_a_ledger_of_the_earlier_format_keeps_its_unconfirmed_mark(work: Path) -> None:
+    report = work / "reports" / "2020" / "annual_report.html"
+    written = earlier_fingerprint(report, 2020, 2019)(LEADERSHIP)  # as the earlier format wrote it
+    old = {"fingerprint": written, "sent_at": "2026-11-30T08:00:00+07:00", "message_id": "<x@y>",
+           "recipients": list(LEADERSHIP), "unconfirmed": True}  # fmt: skip
+    (work / "reports" / "2020" / ".sent.json").write_text(json.dumps(old), encoding="utf-8")
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        again = send_report(2020, 2019, _config(port), **_paths(work))
+        added = send_report(2020, 2019, _config(port, recipients=(*LEADERSHIP, *ANALYSTS)), **_paths(work))
+    assert not again.sent and set(again.already) == set(LEADERSHIP) and inbox.envelopes[0].rcpt_tos == list(ANALYSTS)
+    assert again.already[LEADERSHIP[0]] == "2026-11-30T08:00:00+07:00 (the server did not confirm it)"
+    assert added.sent_to == ANALYSTS and len(inbox.envelopes) == 1
+
+
+class PickyInbox(Inbox):
+    """Answers 451 to the RCPT of `busy` the first `times` times (a full mailbox), accepts everyone else."""
+
+    def __init__(self, busy: str, times: int = 1) -> None:
+        super().__init__()
+        self.busy, self.times = busy, times
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.busy and self.times:
+            self.times -= 1
+            self.rcpt_answers.append("451")
+            return "451 4.2.1 mailbox busy, try later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_a_recipient_refused_for_now_is_tried_again_alone_and_nobody_gets_two_copies(work: Path) -> None:
+    inbox, waits = PickyInbox(LEADERSHIP[1]), []
+    with smtp_server(inbox) as port:
+        done = send_report(2020, 2019, _config(port), **_paths(work), sleep=waits.append)
+    assert done.sent_to == LEADERSHIP and waits == [1.0]
+    assert _copies(inbox) == {LEADERSHIP[0]: 1, LEADERSHIP[1]: 1}  # before: the 451 one was never sent to
+
+
+def test_a_recipient_refused_at_every_attempt_is_named_and_a_later_send_reaches_them_alone(work: Path) -> None:
+    inbox = PickyInbox(LEADERSHIP[1], times=2)
+    with smtp_server(inbox) as port:
+        with pytest.raises(DeliveryError) as partly:
+            send_report(2020, 2019, _config(port), **_paths(work), attempts=2, sleep=lambda s: None)
+        assert {a: e["state"] for a, e in _ledger_entries(work).items()} == {LEADERSHIP[0]: "sent"}
+        later = send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
+    said = str(partly.value)
+    assert partly.value.exit_code == 6 and said.startswith(f"sent to {LEADERSHIP[0]} through 127.0.0.1:")
+    assert f"but not to {LEADERSHIP[1]} (451 4.2.1 mailbox busy" in said and "sends it to the others only" in said
+    assert later.sent_to == (LEADERSHIP[1],) and set(later.already) == {LEADERSHIP[0]}
+    assert _copies(inbox) == {LEADERSHIP[0]: 1, LEADERSHIP[1]: 1}
+
+
+def test_a_changed_recipient_list_reaches_only_those_who_have_not_got_it(work: Path) -> None:
     inbox = Inbox()
     with smtp_server(inbox) as port:
         send_report(2020, 2019, _config(port), **_paths(work))
-        ledger = work / "reports" / "2020" / ".sent.json"
-        record = json.loads(ledger.read_text(encoding="utf-8"))
-        old = {k: v for k, v in record.items() if k != "state"} | {"unconfirmed": True}
-        ledger.write_text(json.dumps(old), encoding="utf-8")
-        again = send_report(2020, 2019, _config(port), **_paths(work))
-    assert again.already_sent.endswith("(the server did not confirm it)") and len(inbox.envelopes) == 1
+        changed = (f"Giám đốc Sở <{LEADERSHIP[0].upper()}>", LEADERSHIP[1], ANALYSTS[0], ANALYSTS[0].upper())
+        done = send_report(2020, 2019, _config(port, recipients=changed), **_paths(work))
+        again = send_report(2020, 2019, _config(port, recipients=changed), **_paths(work))
+    assert done.sent_to == (ANALYSTS[0],) and set(done.already) == {changed[0], LEADERSHIP[1]}
+    assert not again.sent
+    assert _copies(inbox) == {LEADERSHIP[0]: 1, LEADERSHIP[1]: 1, ANALYSTS[0]: 1}  # before: all of them again
+
+
+def test_another_report_sent_in_between_does_not_send_the_first_again(work: Path) -> None:
+    report = work / "reports" / "2020" / "annual_report.html"
+    first = report.read_bytes()
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        send_report(2020, 2019, _config(port), **_paths(work))
+        report.write_bytes(first + b"\n<!-- built again: another report -->\n")
+        other = send_report(2020, 2019, _config(port), **_paths(work))
+        report.write_bytes(first)  # the first report again (built once more from the same table)
+        back = send_report(2020, 2019, _config(port), **_paths(work))
+    assert other.sent_to == LEADERSHIP and not back.sent and set(back.already) == set(LEADERSHIP)
+    assert len(inbox.envelopes) == 2 and len(set(_message_ids(inbox))) == 2  # one Message-ID per report
+
+
+def test_while_it_waits_to_retry_a_refused_message_the_ledger_says_no_attempt(work: Path) -> None:
+    ledger = work / "reports" / "2020" / ".sent.json"
+    seen: list = []  # what a kill during each wait would leave behind
+    with smtp_server(Inbox(data_reply="451 4.3.0 try again later")) as port:
+        with pytest.raises(DeliveryError, match="after 3 attempts"):
+            send_report(2020, 2019, _config(port), **_paths(work), attempts=3,
+                        sleep=lambda s: seen.append(ledger.exists() and _ledger_entries(work)))  # fmt: skip
+    assert seen == [False, False]  # before: "attempt", read by the next send as "may have been delivered"
+
+
+def test_an_alert_that_may_have_been_delivered_is_not_sent_again_and_does_not_mention_send(work: Path) -> None:
+    folder = work / "reports" / "2020"
+    quality = json.loads((folder / "quality/2020-vs-2019.json").read_text(encoding="utf-8"))
+    quality["rules"][0] |= {"success": False, "failed": 1, "rows": []}
+    (folder / "quality/2020-vs-2019.json").write_text(json.dumps(quality, ensure_ascii=False), encoding="utf-8")
+    pair, inbox = YearPair(2020, 2019), SlowInbox(delay=3.0)
+    with smtp_server(inbox) as port:
+        with pytest.raises(MaybeDeliveredError) as maybe:
+            send_quality_alert(work / "reports", pair, _config(port, timeout=1.0), sleep=lambda s: None)
+        again = send_quality_alert(work / "reports", pair, _config(port), sleep=lambda s: None)
+        quality["rules"][0]["failed"] = 2  # another night, another result: a new alert
+        (folder / "quality/2020-vs-2019.json").write_text(json.dumps(quality, ensure_ascii=False), encoding="utf-8")
+        other = send_quality_alert(work / "reports", pair, _config(port), sleep=lambda s: None)
+    assert "may have been delivered" in str(maybe.value) and "ictanalysis send" not in str(maybe.value)
+    assert "the same alert will not be sent again" in str(maybe.value)
+    assert not again.sent and other.sent_to == ANALYSTS
+    assert len(inbox.envelopes) == 2 and len(set(_message_ids(inbox))) == 2
 
 
 def test_send_message_needs_at_least_one_attempt(work: Path) -> None:
@@ -521,8 +635,10 @@ def test_the_analysts_get_the_quality_summary(work: Path) -> None:
     (folder / "quality/2020-vs-2019.json").write_text(json.dumps(quality, ensure_ascii=False), encoding="utf-8")
     inbox = Inbox()
     with smtp_server(inbox) as port:
-        eml = send_quality_alert(work / "reports", YearPair(2020, 2019), _config(port), sleep=lambda s: None)
+        eml = send_quality_alert(work / "reports", YearPair(2020, 2019), _config(port), sleep=lambda s: None).eml
+        again = send_quality_alert(work / "reports", YearPair(2020, 2019), _config(port), sleep=lambda s: None)
     assert eml == folder / "quality_alert.eml" and eml.is_file()
+    assert not again.sent and set(again.already) == set(ANALYSTS)  # the next failed night: not sent again
     assert len(inbox.envelopes) == 1 and inbox.envelopes[0].rcpt_tos == list(ANALYSTS)
     message = _parse(inbox.envelopes[0].original_content)
     assert message["Subject"] == "[ictanalysis] Số liệu năm 2020 không đạt kiểm tra chất lượng: 1 quy tắc lỗi"
@@ -539,7 +655,7 @@ def test_a_failed_gate_writes_a_quality_page_the_alert_can_use(built: Path, tmp_
     broken.to_parquet(tmp_path / "broken.parquet")
     with pytest.raises(QualityError):
         gate(tmp_path / "broken.parquet", tmp_path / "reports", year=2020, compare_year=2019)
-    eml = send_quality_alert(tmp_path / "reports", YearPair(2020, 2019), None)
+    eml = send_quality_alert(tmp_path / "reports", YearPair(2020, 2019), None).eml
     message = _parse(eml.read_bytes())
     assert "không đạt kiểm tra chất lượng" in message["Subject"] and message["To"] is None
 
@@ -617,7 +733,7 @@ def test_the_password_is_never_written_or_printed(work: Path) -> None:
         wrong = _send_cli(work, "--resend", env=env | {"ICTANALYSIS_SMTP_PASSWORD": password + "-sai"})
     assert first.returncode == 0, first.stderr
     assert "Sent to giam-doc@stttt.ninhthuan.gov.vn" in first.stdout
-    assert second.returncode == 0 and "already sent on" in second.stdout and "use --resend" in second.stdout
+    assert second.returncode == 0 and "already sent to" in second.stdout and "use --resend" in second.stdout
     assert wrong.returncode == 6 and "refused the login" in wrong.stderr and str(_eml(work)) in wrong.stderr
     assert len(inbox.envelopes) == 1 and logins[0] == (b"bao-cao", password.encode())
     outputs = [p.stdout + p.stderr for p in (first, second, wrong)]

@@ -16,15 +16,15 @@ SMTP (:mod:`.smtp`) and the ledger (:mod:`.ledger`) each live in their own modul
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ictanalysis.contents import load_contents
 from ictanalysis.deliver import ledger
 from ictanalysis.deliver.alert import quality_alert
 from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
-from ictanalysis.deliver.ledger import fingerprint, message_id
-from ictanalysis.deliver.smtp import send_message
+from ictanalysis.deliver.ledger import message_id
+from ictanalysis.deliver.smtp import Hooks, decode_reply, send_message
 from ictanalysis.errors import DeliveryError, MaybeDeliveredError
 from ictanalysis.export import made_from_of, read_made_from
 from ictanalysis.outputs import ReportFolder
@@ -36,14 +36,19 @@ __all__ = ["SendResult", "build_email", "send_quality_alert", "send_report"]
 
 @dataclass(frozen=True)
 class SendResult:
-    """What :func:`send_report` did: where the .eml is, whether it was sent now, and when before."""
+    """What :func:`send_report` did: where the .eml is, to whom it went now, and who had it before."""
 
     eml: Path
     size_bytes: int
-    sent: bool = False
-    already_sent: str = ""  #: the date of an earlier send of the same report, when skipped
-    refused: dict = field(default_factory=dict)
+    sent_to: tuple[str, ...] = ()  #: the recipients the server took it for now
+    already: dict = field(default_factory=dict)  #: recipient → when they received it before (not sent again)
+    refused: dict = field(default_factory=dict)  #: recipient → (code, answer) the server did not take it for
     left_out: tuple[str, ...] = ()  #: charts the email shows that the report has no file of
+
+    @property
+    def sent(self) -> bool:
+        """Whether it went to anyone now."""
+        return bool(self.sent_to)
 
 
 def send_report(
@@ -58,81 +63,116 @@ def send_report(
     resend: bool = False,
     **sending,
 ) -> SendResult:
-    """Write ``reports/<year>/annual_report.eml`` and, with `config`, send it unless already sent.
+    """Write ``reports/<year>/annual_report.eml`` and, with `config`, send it to the recipients it has not reached.
 
-    The ledger (:mod:`.ledger`) keeps the same report from going to the same recipients
-    twice unless `resend`; each send of it has the same Message-ID. `sending` goes to :func:`send_message`.
+    The ledger (:mod:`.ledger`) keeps anyone from receiving the report twice unless `resend` (then all
+    do); every copy has the same Message-ID. `sending` goes to :func:`send_message`.
 
     Raises:
-        DeliveryError: the report is missing or in another language (nothing is written), or the message
-            could not be sent (the .eml is written first).
-        MaybeDeliveredError: the whole message went out and no answer came back, or an earlier send of
-            it stopped before it heard one (see :func:`_earlier`): it may have been delivered.
+        DeliveryError: no report, or one in another language (nothing is written); or some recipient
+            was not reached (the .eml is written first; those who have it are recorded).
+        MaybeDeliveredError: it may have been delivered (no answer came back, see :func:`_pending`).
     """
     folder = ReportFolder(Path(reports) / str(year))
-    eml = folder.email
     _check_report(folder.report, language, made_from_of(year, compare_year, province, Path(data)))
-    mark = fingerprint(folder.report, config.recipients if config else (), year, compare_year)
-    earlier = _earlier(folder.sent_ledger, mark) if config and not resend else None
-    if earlier and eml.is_file():  # already sent, and the .eml of that send is on disk: nothing to do
-        return SendResult(eml, eml.stat().st_size, already_sent=str(earlier))
+    mark = ledger.report_mark(folder.report, year, compare_year)
+    book = ledger.Ledger(folder.sent_ledger, mark, ledger.earlier_fingerprint(folder.report, year, compare_year))
+    pending, already = _whom(book, list(config.recipients) if config else [], resend)
+    if config and not pending and folder.email.is_file():  # everyone has it, and its .eml is on disk
+        return SendResult(folder.email, folder.email.stat().st_size, already=already)
     message = build_email(year, compare_year, reports=reports, data=data, province=province, language=language,
                           config=config)  # fmt: skip
     message.replace_header("Message-ID", message_id(mark, config.sender if config else None))
-    write_eml(message, eml)
-    size, left_out = eml.stat().st_size, tuple(missing_charts(folder.charts, load_contents().email.charts))
-    if config is None or earlier:
-        return SendResult(eml, size, already_sent=str(earlier or ""), left_out=left_out)
-    refused = _send_and_record(message, config, folder.sent_ledger, mark, sending)
-    return SendResult(eml, size, sent=True, refused=refused, left_out=left_out)
+    write_eml(message, folder.email)
+    done = SendResult(folder.email, folder.email.stat().st_size, already=already, left_out=_left_out(folder))
+    if config is None or not pending:
+        return done
+    sent_to, refused = _send_and_record(message, config, book, pending, sending, REPORT_ADVICE)
+    if refused:
+        raise DeliveryError(_partly(config, sent_to, refused, "`ictanalysis send`"))
+    return replace(done, sent_to=tuple(sent_to))
 
 
-def _send_and_record(message, config: MailConfig, path: Path, mark: str, sending: dict) -> dict:
-    """Send `message`, recording the attempt before its data goes out and the outcome after.
+def _left_out(folder: ReportFolder) -> tuple[str, ...]:
+    """Return the charts the email shows that the report has no file of."""
+    return tuple(missing_charts(folder.charts, load_contents().email.charts))
 
-    A refusal puts the ledger back as it was (nothing was delivered); a failure after the
-    whole message went out leaves it recorded as sent but unconfirmed.
+
+def _partly(config: MailConfig, sent_to: list[str], refused: dict, again: str) -> str:
+    """Say that the server took the message for some recipients and not for others, and what happens next."""
+    whom = "; ".join(f"{who} ({'' if code is None else f'{code} '}{decode_reply(why)})"
+                     for who, (code, why) in refused.items())  # fmt: skip
+    return (f"sent to {', '.join(sent_to)} through {config.address}, but not to {whom}. Those who have it are "
+            f"recorded: {again} again sends it to the others only")
+
+
+#: What to do when the report's email may have been delivered.
+REPORT_ADVICE = ("Ask a recipient whether it arrived (or check the server's log) before sending again: `ictanalysis "
+                 "send` will not send it to them again by itself; `--resend` sends it anyway, with the same Message-ID")
+#: What to do when the analysts' alert may have been delivered.
+ALERT_ADVICE = ("Ask an analyst whether it arrived (or check the server's log); the same alert will not be sent "
+                "again, a different quality result will be")
+
+
+def _send_and_record(message, config: MailConfig, book: ledger.Ledger, pending: list[str], sending: dict,
+                     advice: str) -> tuple[list[str], dict]:  # fmt: skip
+    """Send `message` to `pending`, recording each attempt before its data goes out and the outcome after.
+
+    A refusal puts the ledger back as it was for those it concerned (nothing was delivered to them);
+    a failure after the whole message went out leaves them recorded as reached but unconfirmed.
+    Returns who has it now and who the server did not take it for.
 
     Raises:
-        MaybeDeliveredError: recorded as sent but not confirmed: a later send does not send it again by itself.
-        DeliveryError: the server refused it, or could not be reached; the ledger is as it was.
+        MaybeDeliveredError: recorded as reached but not confirmed: a later send does not send it again by itself.
+        DeliveryError: the server refused it for everyone, or could not be reached; the ledger is as it was.
     """
-    before = ledger.read_text(path)
+    sent_to: list[str] = []
 
-    def attempt() -> None:
+    def attempt(accepted: list[str]) -> None:
         try:
-            ledger.record(path, mark, message, config, ledger.ATTEMPT)
+            book.attempt(accepted)
         except OSError as exc:  # smtplib's own errors are OSErrors: this one must not pass for the server's
-            raise DeliveryError(f"cannot record the attempt in {path} ({exc.strerror or exc}); nothing was sent") from None
+            raise DeliveryError(f"cannot record the attempt in {book.path} ({exc.strerror or exc}); nothing was "
+                                "sent") from None  # fmt: skip
 
+    def delivered(recipients: list[str]) -> None:
+        book.outcome(recipients, ledger.SENT)
+        sent_to.extend(recipients)
+
+    hooks = Hooks(before_data=attempt, delivered=delivered, refused=book.undo_attempts)
     try:
-        refused = send_message(message, config, before_data=attempt, **sending)
-    except MaybeDeliveredError:
-        ledger.record(path, mark, message, config, ledger.UNCONFIRMED)
-        raise
+        refused = send_message(message, config, to=pending, hooks=hooks, **sending)
+    except MaybeDeliveredError as exc:
+        book.settle_interrupted()
+        raise MaybeDeliveredError(f"{exc}. {advice}") from None
     except DeliveryError:
-        ledger.restore(path, before)
+        book.undo_attempts()
         raise
-    ledger.record(path, mark, message, config, ledger.SENT)
-    return refused
+    return sent_to, refused
 
 
-def _earlier(path: Path, mark: str) -> ledger.Earlier | None:
-    """Return the ledger's earlier delivery of `mark`; one that stopped before the server answered is said once.
+def _whom(book: ledger.Ledger, recipients: list[str], resend: bool) -> tuple[list[str], dict[str, str]]:
+    """Return whom to send to (all with `resend`, else those it has not reached) and when the others had it."""
+    pending = recipients if resend else _pending(book, recipients)
+    return pending, {r: str(e) for r in recipients if r not in pending and (e := book.earlier(r))}
+
+
+def _pending(book: ledger.Ledger, recipients: list[str]) -> list[str]:
+    """Return the `recipients` the message has not reached; an earlier send that stopped unanswered is said once.
 
     Raises:
-        MaybeDeliveredError: (exit 6) the earlier send stopped before it heard the server's answer: the
-            message may have been delivered; from now on it counts as sent but unconfirmed.
+        MaybeDeliveredError: (exit 6) an earlier send stopped before it heard the server's answer: the
+            message may have reached those recipients; from now on they count as reached but unconfirmed.
     """
-    earlier = ledger.earlier_delivery(path, mark)
-    if earlier is None or not earlier.interrupted:
-        return earlier
-    ledger.settle_interrupted(path)
+    stopped = book.interrupted(recipients)
+    if not stopped:
+        return book.pending(recipients)
+    book.settle_interrupted()
+    earlier = stopped[0][1]
     raise MaybeDeliveredError(
-        f"the message may have been delivered: an earlier send of this report to these recipients (process "
-        f"{earlier.pid or '?'}, started {earlier.at}) stopped before it heard the server's answer. Ask a recipient "
-        "whether it arrived (or check the server's log) before sending again: `ictanalysis send` will not send it "
-        "again by itself; `--resend` sends it anyway, with the same Message-ID")  # fmt: skip
+        f"the message may have been delivered to {', '.join(a for a, _ in stopped)}: an earlier send of this "
+        f"report (process {earlier.pid or '?'}, started {earlier.at}) stopped before it heard the server's answer. "
+        f"{REPORT_ADVICE}")  # fmt: skip
 
 
 def _check_report(report: Path, language: str, made_from: dict[str, str]) -> None:
@@ -178,13 +218,16 @@ def _check_language(report: Path, language: str) -> None:
 
 
 def send_quality_alert(reports: Path, pair: YearPair, config: MailConfig | None, language: str = DEFAULTS.language,
-                       **sending) -> Path:  # fmt: skip
+                       **sending) -> SendResult:  # fmt: skip
     """Write ``reports/<year>/quality_alert.eml`` from the gate's result for `pair` and send it to the analysts.
 
-    Returns the .eml's path. Without `config` nothing is sent.
+    An alert goes to each analyst once: the same quality result found again (a failed run each
+    night) is not sent again (its ledger is ``.alert-sent.json``); a different one is. Without
+    `config` nothing is sent.
 
     Raises:
         DeliveryError: there is no quality result for `pair`, no analyst to send to, or the message could not be sent.
+        MaybeDeliveredError: the whole message went out and no answer came back: it may have been delivered.
     """
     from ictanalysis.quality import read_quality
 
@@ -194,9 +237,21 @@ def send_quality_alert(reports: Path, pair: YearPair, config: MailConfig | None,
     if quality is None:
         raise DeliveryError(f"no quality result at {data}: run `ictanalysis validate` first")
     message = quality_alert(quality, config, language, page=page)
+    mark = ledger.text_mark(str(message["Subject"]), message.get_body(("plain",)).get_content())
+    message.replace_header("Message-ID", message_id(mark, config.sender if config else None))
     eml = write_eml(message, folder.alert)
-    if config is not None:
-        if not config.analysts:
-            raise DeliveryError(f"no analysts in the [mail] settings to send the quality alert to; it is in {eml}")
-        send_message(message, config, to=config.analysts, **sending)
-    return eml
+    done = SendResult(eml, eml.stat().st_size)
+    if config is None:
+        return done
+    if not config.analysts:
+        raise DeliveryError(f"no analysts in the [mail] settings to send the quality alert to; it is in {eml}")
+    book = ledger.Ledger(folder.alert_ledger, mark)
+    book.settle_interrupted()  # an alert that may have been delivered is not sent again: it is only a warning
+    pending = book.pending(config.analysts)
+    already = {r: str(e) for r in config.analysts if r not in pending and (e := book.earlier(r))}
+    if not pending:
+        return replace(done, already=already)
+    sent_to, refused = _send_and_record(message, config, book, pending, sending, ALERT_ADVICE)
+    if refused:
+        raise DeliveryError(_partly(config, sent_to, refused, "the next failed run"))
+    return replace(done, sent_to=tuple(sent_to), already=already)

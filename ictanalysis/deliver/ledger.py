@@ -1,19 +1,25 @@
-"""What was sent to whom: the ledger of a report folder, so that a report is not sent twice to the same people.
+"""Who has received what: the ledger of a report folder, so that no one receives the same message twice.
 
-The ledger (``reports/<year>/.sent.json``) holds the last delivery of the
-folder's report: its :func:`fingerprint` (the report's bytes, the recipients,
-the years), its Message-ID and its state:
+A ledger (``reports/<year>/.sent.json`` for the report, ``.alert-sent.json``
+for the analysts' alert) holds, for each message it has seen (its *mark*: the
+digest of the report's bytes and years, or of the alert's text), the state of
+each recipient, by address (:func:`address_key`: ``Lãnh Đạo <A@B.vn>`` and
+``a@b.vn`` are one person):
 
 - ``attempt``: written just before the message's data goes to the server. A
-  ledger still saying so later means the sending process stopped (killed,
-  power cut) before it heard the server's answer: the message may have been
-  delivered.
-- ``sent``: the server confirmed it; ``unconfirmed``: the whole message went
-  out but no answer came back, or an interrupted attempt was found later.
+  recipient still in this state later means the sending process stopped
+  (killed, power cut) before it heard the server's answer: the message may
+  have reached them.
+- ``sent``: the server took it for them; ``unconfirmed``: the whole message
+  went out but no answer came back, or an interrupted attempt was found later.
 
-The Message-ID derives from the fingerprint (:func:`message_id`), so every
-send of the same report to the same people carries the same one, and mail
-systems that drop duplicates by Message-ID drop a repeat.
+A send goes only to the recipients the ledger does not count as reached
+(:meth:`Ledger.pending`), so a recipient added to the list, a changed case or
+another report sent in between never makes anyone receive a message twice.
+The Message-ID derives from the mark alone (:func:`message_id`), so every copy
+of one report carries the same one, and mail systems that drop duplicates by
+Message-ID drop a repeat. A ledger of the earlier format (one delivery, keyed
+by the report and the recipient list together) is read as it meant.
 """
 
 from __future__ import annotations
@@ -22,34 +28,65 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 
 from ictanalysis.atomic import write_atomically
-from ictanalysis.settings import MailConfig
 
-__all__ = ["ATTEMPT", "SENT", "UNCONFIRMED", "Earlier", "earlier_delivery", "fingerprint", "message_id", "read_text",
-           "record", "restore", "settle_interrupted"]
+__all__ = ["ATTEMPT", "SENT", "UNCONFIRMED", "Earlier", "Ledger", "address_key", "earlier_fingerprint", "message_id", "report_mark",
+           "text_mark"]
 
 ATTEMPT, SENT, UNCONFIRMED = "attempt", "sent", "unconfirmed"
+FORMAT = 2
+#: How many messages a ledger remembers: enough for every pair of years a folder is sent for.
+KEPT_MARKS = 50
 
 
-def fingerprint(report: Path, recipients: Sequence[str], year: int, compare_year: int) -> str:
-    """Return the sha256 that identifies one delivery: the report's bytes, the recipients, the years."""
+def report_mark(report: Path, year: int, compare_year: int) -> str:
+    """Return the sha256 that identifies a report's message: the report's bytes and its years."""
     digest = hashlib.sha256(Path(report).read_bytes())
-    digest.update(("\n".join(sorted(recipients)) + f"\n{year}/{compare_year}").encode())
+    digest.update(f"\n{year}/{compare_year}".encode())
     return digest.hexdigest()
 
 
+def earlier_fingerprint(report: Path, year: int, compare_year: int):
+    """Return the earlier format's fingerprint of a report's delivery, as a function of its recipient list."""
+    data = Path(report).read_bytes()
+
+    def of(recipients: Sequence[str]) -> str:
+        digest = hashlib.sha256(data)
+        digest.update(("\n".join(sorted(recipients)) + f"\n{year}/{compare_year}").encode())
+        return digest.hexdigest()
+
+    return of
+
+
+def text_mark(*parts: str) -> str:
+    """Return the sha256 that identifies a message by its text (the analysts' alert: subject and body)."""
+    return hashlib.sha256("\n\0".join(parts).encode()).hexdigest()
+
+
+def address_key(address: str) -> str:
+    """Return the address an entry of a recipient list reaches, as the ledger compares them.
+
+    >>> address_key("Lãnh Đạo Sở <GiamDoc@STTTT.NinhThuan.gov.vn> "), address_key("giamdoc@stttt.ninhthuan.gov.vn")
+    ('giamdoc@stttt.ninhthuan.gov.vn', 'giamdoc@stttt.ninhthuan.gov.vn')
+
+    The whole address is compared without case: mail systems treat the part before "@" so too.
+    """
+    found = [spec for _, spec in getaddresses([address]) if spec]
+    return (found[0] if found else address).strip().casefold()
+
+
 def message_id(mark: str, sender: str | None) -> str:
-    """Return the Message-ID of the delivery `mark`: the same for every send of it.
+    """Return the Message-ID of the message `mark`: the same for every copy of it, whoever receives it.
 
     >>> message_id("ab" * 32, "bao-cao@stttt.ninhthuan.gov.vn")
     '<ictanalysis.abababababababababababab@stttt.ninhthuan.gov.vn>'
 
-    96 bits of the fingerprint, short enough to keep the header on one line.
+    96 bits of the mark, short enough to keep the header on one line.
     """
     domain = (sender or "").rpartition("@")[2] or "ictanalysis.invalid"
     return f"<ictanalysis.{mark[:24]}@{domain}>"
@@ -57,7 +94,7 @@ def message_id(mark: str, sender: str | None) -> str:
 
 @dataclass(frozen=True)
 class Earlier:
-    """An earlier delivery of the same report to the same people, as the ledger records it."""
+    """What the ledger records of one recipient and one message."""
 
     state: str
     at: str  #: when it was sent, or when the attempt began
@@ -72,62 +109,116 @@ class Earlier:
         return self.at + (" (the server did not confirm it)" if self.state == UNCONFIRMED else "")
 
 
-def earlier_delivery(path: Path, mark: str) -> Earlier | None:
-    """Return the ledger's record of the delivery `mark` (a :func:`fingerprint`), or None when it holds none."""
-    found = _read(path)
-    if found.get("fingerprint") != mark:
-        return None
-    state = found.get("state", UNCONFIRMED if found.get("unconfirmed") else SENT)  # the earlier format has no state
-    return Earlier(state, found.get("started_at" if state == ATTEMPT else "sent_at", "?"), found.get("pid"))
+class Ledger:
+    """The ledger at `path`, as it concerns the message `mark`; every change is written at once, atomically.
 
-
-def record(path: Path, mark: str, message: EmailMessage, config: MailConfig, state: str = SENT) -> None:
-    """Record in the ledger at `path` the delivery of `message` to the recipients of `config` (atomically).
-
-    `state` is :data:`ATTEMPT` just before the data is sent, :data:`SENT` once the server
-    confirmed it, :data:`UNCONFIRMED` when it may have been delivered.
+    `legacy` is the earlier format's fingerprint of this message for a recipient list
+    (a function of the list), so that a ledger written before keeps its meaning.
     """
-    when = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    entry = {"fingerprint": mark, "state": state, "message_id": str(message["Message-ID"]),
-             "recipients": list(config.recipients)}  # fmt: skip
-    if state == ATTEMPT:
-        entry |= {"started_at": when, "pid": os.getpid()}
-    else:
-        entry["sent_at"] = _read(path).get("started_at", when) if state == UNCONFIRMED else when
-    _write(path, json.dumps(entry, ensure_ascii=False, indent=1))
+
+    def __init__(self, path: Path, mark: str, legacy=None) -> None:
+        self.path, self.mark = Path(path), mark
+        self._all = _read(self.path, mark, legacy)
+
+    @property
+    def _mine(self) -> dict:
+        return self._all["messages"].setdefault(self.mark, {})
+
+    def earlier(self, address: str) -> Earlier | None:
+        """Return what the ledger records of `address` for this message, or None."""
+        found = self._mine.get(address_key(address))
+        if not found:
+            return None
+        return Earlier(found["state"], found.get("at", "?"), found.get("pid"))
+
+    def pending(self, addresses: Sequence[str]) -> list[str]:
+        """Return the `addresses` this message has not reached (an address given twice counts once)."""
+        seen: set[str] = set()
+        left = []
+        for address in addresses:
+            key = address_key(address)
+            if key not in seen and self.earlier(address) is None:
+                left.append(address)
+            seen.add(key)
+        return left
+
+    def interrupted(self, addresses: Iterable[str]) -> list[tuple[str, Earlier]]:
+        """Return those of `addresses` whose attempt stopped before the server answered, with the attempt."""
+        return [(a, e) for a in addresses if (e := self.earlier(a)) is not None and e.interrupted]
+
+    def attempt(self, addresses: Iterable[str]) -> None:
+        """Record that the message's data is about to go to `addresses` (what they had before is kept)."""
+        when = _now()
+        for address in addresses:
+            key = address_key(address)
+            before = self._mine.get(key)
+            self._mine[key] = {"address": address, "state": ATTEMPT, "at": when, "pid": os.getpid(),
+                               **({"before": before} if before else {})}  # fmt: skip
+        self._write()
+
+    def outcome(self, addresses: Iterable[str], state: str) -> None:
+        """Record the server's answer for `addresses`: :data:`SENT`, or :data:`UNCONFIRMED` when none came."""
+        when = _now()
+        for address in addresses:
+            key = address_key(address)
+            began = self._mine.get(key, {})
+            at = began.get("at", when) if state == UNCONFIRMED else when
+            self._mine[key] = {"address": address, "state": state, "at": at}
+        self._write()
+
+    def undo_attempts(self) -> None:
+        """Put back what this process's attempts replaced: the server refused the message, nothing was delivered."""
+        mine = [k for k, e in self._mine.items() if e.get("state") == ATTEMPT and e.get("pid") == os.getpid()]
+        for key in mine:
+            before = self._mine.pop(key).get("before")
+            if before:
+                self._mine[key] = before
+        if mine:
+            self._write()
+
+    def settle_interrupted(self) -> None:
+        """Record every interrupted attempt of this message as delivered but unconfirmed (it may have been)."""
+        stopped = [e for e in self._mine.values() if e.get("state") == ATTEMPT]
+        for entry in stopped:
+            entry["state"] = UNCONFIRMED
+            entry.pop("pid", None), entry.pop("before", None)
+        if stopped:
+            self._write()
+
+    def _write(self) -> None:
+        messages = self._all["messages"]
+        for old in [m for m in messages if m != self.mark][: max(0, len(messages) - KEPT_MARKS)]:
+            del messages[old]
+        if not messages.get(self.mark, True):
+            del messages[self.mark]
+        if not messages:  # nothing recorded: no ledger, as before the first send
+            self.path.unlink(missing_ok=True)
+            return
+        text = json.dumps(self._all, ensure_ascii=False, indent=1)
+        write_atomically(self.path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def settle_interrupted(path: Path) -> None:
-    """Record an interrupted attempt as a delivery the server did not confirm (it may have been delivered)."""
-    found = _read(path)
-    if found.get("state") == ATTEMPT:
-        found |= {"state": UNCONFIRMED, "sent_at": found.pop("started_at", "?")}
-        _write(path, json.dumps(found, ensure_ascii=False, indent=1))
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def restore(path: Path, text: str | None) -> None:
-    """Put back the ledger as it was before an attempt the server refused (`text`: its content, None: none)."""
-    if text is None:
-        path.unlink(missing_ok=True)
-    else:
-        _write(path, text)
-
-
-def read_text(path: Path) -> str | None:
-    """Return the ledger's text as it is (None when there is none), to :func:`restore` it later."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-
-
-def _read(path: Path) -> dict:
+def _read(path: Path, mark: str, legacy) -> dict:
+    """Read the ledger at `path`; an earlier format's delivery of this message becomes its recipients' entries."""
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _write(path: Path, text: str) -> None:
-    write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))
+        found = {}
+    if not isinstance(found, dict):
+        found = {}
+    if found.get("format") == FORMAT and isinstance(found.get("messages"), dict):
+        return found
+    ledger = {"format": FORMAT, "messages": {}}
+    recipients = found.get("recipients") or []
+    if legacy is not None and found.get("fingerprint") == legacy(recipients):
+        state = found.get("state", UNCONFIRMED if found.get("unconfirmed") else SENT)
+        at = found.get("started_at" if state == ATTEMPT else "sent_at", "?")
+        ledger["messages"][mark] = {
+            address_key(a): {"address": a, "state": state, "at": at, **({"pid": found["pid"]} if "pid" in found else {})}
+            for a in recipients
+        }
+    return ledger

@@ -13,29 +13,48 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from ictanalysis.errors import DeliveryError, MaybeDeliveredError
 from ictanalysis.settings import SECURITY_PORTS, MailConfig
 
-__all__ = ["decode_reply", "send_message"]
+__all__ = ["Hooks", "decode_reply", "send_message"]
 
 
 class _Temporary(Exception):
-    """A failure worth retrying (connection refused, a 4xx answer); carries the message."""
+    """A failure worth retrying (connection refused, a 4xx answer); carries the message and, when the
+    server refused every recipient for now, its answer for each (`answers`)."""
+
+    def __init__(self, text: str, answers: dict | None = None) -> None:
+        super().__init__(text)
+        self.answers = answers or {}
 
 
 class _Tracking:
-    """An SMTP connection that knows whether the whole message went out (its last line, "."), not only tried to."""
+    """An SMTP connection that knows which recipients the server accepted and whether the whole message went out."""
 
     message_sent = False
-    before_data: Callable[[], object] | None = None  #: called just before the DATA command (the ledger's attempt)
+    #: called just before the DATA command with the recipients the server accepted (the ledger's attempt)
+    before_data: Callable[[list[str]], object] | None = None
     _in_data = False
+
+    def mail(self, sender, options=()):
+        """Begin a transaction as smtplib does: no recipient accepted yet."""
+        self.accepted: list[str] = []
+        return super().mail(sender, options)
+
+    def rcpt(self, recip, options=()):
+        """Name a recipient as smtplib does, noting whether the server accepted it."""
+        answer = super().rcpt(recip, options)
+        if answer[0] in (250, 251):
+            self.accepted.append(recip)
+        return answer
 
     def data(self, msg):
         """Send the message as smtplib does, noting when its end has been written to the server."""
         if self.before_data is not None:
-            self.before_data()
+            self.before_data(list(self.accepted))
         self._in_data = True
         try:
             return super().data(msg)
@@ -58,6 +77,20 @@ class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):  # noqa: N801 - smtplib's name
     pass
 
 
+@dataclass
+class Hooks:
+    """What :func:`send_message` tells its caller as it goes, to keep a ledger of who received what.
+
+    `before_data(accepted)` runs just before an attempt's data goes out, with the recipients the
+    server accepted; `delivered(recipients)` once the server took the message for them;
+    `refused()` when the server refused the message after its data (before waiting to retry).
+    """
+
+    before_data: Callable[[list[str]], object] | None = None
+    delivered: Callable[[list[str]], object] = lambda recipients: None
+    refused: Callable[[], object] = lambda: None
+
+
 def send_message(
     message: EmailMessage,
     config: MailConfig,
@@ -67,36 +100,61 @@ def send_message(
     sleep: Callable[[float], object] = time.sleep,
     context: ssl.SSLContext | None = None,
     to: Sequence[str] | None = None,
-    before_data: Callable[[], object] | None = None,
+    hooks: Hooks | None = None,
 ) -> dict:
-    """Send `message` through the SMTP server of `config`, retrying temporary failures.
+    """Send `message` through the SMTP server of `config` to `to` (default: its recipients), retrying temporary failures.
 
-    A temporary failure (connection refused or reset, a 4xx answer, the
-    server hanging up) is retried up to `attempts` tries in all, waiting
-    `backoff`, 2×`backoff`, 4×`backoff`… seconds between them. A permanent
-    one (a 5xx answer, a refused login, no STARTTLS when it is required, a
-    TLS certificate that does not verify) stops at once. A timeout or a lost
-    connection once the whole message went out is not retried: the server
-    may have taken it (MaybeDeliveredError). `before_data` is called before each
-    attempt's DATA command, once the server has accepted the sender and a recipient.
+    A temporary failure (connection refused or reset, a 4xx answer, the server hanging up) is retried
+    up to `attempts` tries in all, waiting `backoff`, 2×`backoff`, 4×`backoff`… seconds between them;
+    recipients refused for now (4xx) while others were accepted are tried again alone. A permanent
+    failure (a 5xx answer, a refused login, no STARTTLS when it is required, a TLS certificate that
+    does not verify) stops at once. A timeout or a lost connection once the whole message went out
+    is not retried: the server may have taken it. `hooks` hear each step.
 
-    Returns the recipients the server refused while accepting others ({} normally).
+    Returns the recipients the server did not take while taking it for others, with its answer
+    (code and text; the code is None when the last try failed as a whole); {} normally.
 
     Raises:
-        DeliveryError: the message could not be sent; the text says why.
+        DeliveryError: the message reached no one; the text says why.
         MaybeDeliveredError: the whole message went out but its answer did not come back.
     """
-    recipients = list(to if to is not None else config.recipients)
-    for attempt in range(1, attempts + 1):
-        try:
-            return _send_once(message, config, recipients, context, before_data)
-        except _Temporary as exc:
-            if attempt == attempts:
-                raise DeliveryError(
-                    f"could not send through {config.address} after {attempts} attempts: {exc}"
-                ) from None
+    pending = list(to if to is not None else config.recipients)
+    return _Attempts(message, config, context, hooks or Hooks()).run(pending, attempts, backoff, sleep)
+
+
+@dataclass
+class _Attempts:
+    """The tries of one :func:`send_message`: who is still to be reached, who was refused."""
+
+    message: EmailMessage
+    config: MailConfig
+    context: ssl.SSLContext | None
+    hooks: Hooks
+
+    def run(self, pending: list[str], attempts: int, backoff: float, sleep) -> dict:
+        refused: dict = {}
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            try:
+                answer = _send_once(self.message, self.config, pending, self.context, self.hooks.before_data)
+            except (_Temporary, DeliveryError) as exc:
+                if isinstance(exc, MaybeDeliveredError) or (isinstance(exc, DeliveryError) and not refused):
+                    raise
+                self.hooks.refused()
+                if isinstance(exc, _Temporary) and not last:
+                    sleep(backoff * 2 ** (attempt - 1))
+                    continue
+                if not refused:  # a temporary failure every time, and nobody has it
+                    raise DeliveryError(
+                        f"could not send through {self.config.address} after {attempts} attempts: {exc}") from None
+                return refused | {r: (None, str(exc)) for r in pending} | getattr(exc, "answers", {})
+            self.hooks.delivered(taken := [r for r in pending if r not in answer])
+            refused = {r: v for r, v in refused.items() if r not in taken} | answer
+            pending = [r for r, (code, _) in answer.items() if 400 <= code < 500]
+            if not pending or last:
+                return refused
             sleep(backoff * 2 ** (attempt - 1))
-    raise DeliveryError("attempts must be at least 1")
+        raise DeliveryError("attempts must be at least 1")
 
 
 def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context, before_data) -> dict:
@@ -109,7 +167,7 @@ def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str],
         codes = {code for code, _ in exc.recipients.values()}
         text = "; ".join(f"{who}: {code} {decode_reply(why)}" for who, (code, why) in exc.recipients.items())
         if all(400 <= code < 500 for code in codes):
-            raise _Temporary(f"recipients refused for now ({text})") from None
+            raise _Temporary(f"recipients refused for now ({text})", exc.recipients) from None
         raise DeliveryError(f"{config.address} refused the recipients: {text}") from None
     except smtplib.SMTPResponseException as exc:
         if 400 <= exc.smtp_code < 500:
@@ -171,10 +229,8 @@ def _unanswered(exc: OSError) -> bool:
 def _maybe_delivered(config: MailConfig, exc: BaseException) -> MaybeDeliveredError:
     """Say that the message may have been delivered: the server did not answer once it had all of it."""
     why = "closed the connection" if isinstance(exc, smtplib.SMTPServerDisconnected) else f"did not answer ({exc})"
-    return MaybeDeliveredError(
-        f"the message may have been delivered: {config.address} {why} after the whole message was sent. Ask a "
-        "recipient whether it arrived (or check the server's log) before sending again: `ictanalysis send` "
-        "will not send it again by itself; `--resend` sends it anyway")  # fmt: skip
+    return MaybeDeliveredError(f"the message may have been delivered: {config.address} {why} after the whole "
+                               "message was sent")  # fmt: skip
 
 
 def _login(smtp: smtplib.SMTP, config: MailConfig) -> None:
