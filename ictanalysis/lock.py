@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -40,16 +41,17 @@ def holding(outputs: Outputs, wait: float = 0.0, command: str = "run", scope: st
     """Hold the locks of `outputs` that `scope` names for the block, as `command` (named to whoever waits).
 
     Raises:
-        BusyError: another process held a lock for longer than `wait` seconds.
+        BusyError: another process held a lock for longer than `wait` seconds (all the locks together).
         DiskFullError: the holder's record could not be written (the lock is then released).
         OutputError: a publish left half done could not be completed (a file held open); the lock is released.
     """
     locks = {"reports": [(outputs.lock, outputs.lock_holder)],
              "table": [(outputs.table_lock, outputs.table_lock_holder)]}  # fmt: skip
     locks["all"] = locks["reports"] + locks["table"]  # always in this order
+    deadline = time.monotonic() + max(wait, 0.0)  # one wait for all the locks, not one each
     with ExitStack() as stack:
         for lock, holder in locks[scope]:
-            stack.enter_context(_holding(lock, holder, wait, command))
+            stack.enter_context(_holding(lock, holder, max(deadline - time.monotonic(), 0.0), command))
         from ictanalysis.publish import finish_interrupted
 
         covered = {"table": scope != "reports", "reports": scope != "table"}  # only what this lock covers
