@@ -15,8 +15,16 @@ in four functions that apply the house theme and the number locale of
 - :func:`show` returns a :class:`ChartDisplay` for notebooks;
 - :func:`chart_spec` returns the Vega-Lite spec itself.
 
-Enterprises keep one colour in every chart (:data:`ENTERPRISE_COLOURS`), and
-the compared year is always the light bar, the report year the dark one.
+Colours mean one thing each, and every one stands out from white at 3:1 or
+more (WCAG): the compared year is grey, the report year the department's blue
+(:data:`YEAR_COLOURS`; an enterprise's share of the report year is that blue too:
+an enterprise gets no colour of its own); an increase is dark green, a decrease a
+lighter orange (:data:`INCREASE`, :data:`DECREASE`), told apart by lightness as well
+as hue. Long names wrap onto several lines instead of being cut; the category axis
+has no title (its names say what they are, the chart's title says the rest). A change
+far longer than the others is cut at the axis' end (:data:`OUTLIER_RATIO`), marked
+and labelled with its value, so the others stay readable. Every chart carries a
+``description``, its key figure in words, the accessible name a page gives it.
 """
 
 from __future__ import annotations
@@ -34,13 +42,22 @@ import altair as alt
 import pandas as pd
 
 from ictanalysis.embed import VEGALITE_MIMETYPE, spec_html, vega_bundle
-from ictanalysis.formatting import format_locale, money_scale
+from ictanalysis.formatting import (
+    format_change,
+    format_locale,
+    format_money,
+    format_number,
+    format_percent,
+    money_scale,
+)
 from ictanalysis.render import FONT, INK, spec_title, write_chart_files
 from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
-    "ENTERPRISE_COLOURS",
+    "DECREASE",
     "FONT",
+    "INCREASE",
+    "OUTLIER_RATIO",
     "THEME",
     "VEGALITE_MIMETYPE",
     "ChartDisplay",
@@ -57,31 +74,28 @@ __all__ = [
     "trend_lines",
     "vega_bundle",
     "year_pair_bars",
+    "YEAR_COLOURS",
 ]
 
 THEME = "ictanalysis"
 
 
-# One colour per enterprise, the same in every chart; muted tones that print well.
-ENTERPRISE_COLOURS: Mapping[str, str] = {
-    "VNPT": "#2b6cb0",
-    "Viettel": "#b5473a",
-    "MobiFone": "#3a9aa5",
-    "Vietnamobile": "#dd8a35",
-    "Gmobile": "#8467b0",
-    "FPT Telecom": "#5c9a4f",
-    "SCTV": "#9a7653",
-    "VNPost": "#d2a72c",
-    "Viettel Post": "#c2648b",
-    "J&T Express": "#6d7f8f",
-    "Giao Hàng Nhanh": "#7d9b3a",
-    "Giao Hàng Tiết Kiệm": "#4f8a8b",
-    "Nhất Tín": "#a0635a",
-}
-OTHER_COLOUR = "#9aa5b1"
-YEAR_COLOURS = ("#a9c1da", "#1f4e86")  # compared year, report year
-INCREASE, DECREASE = "#2e7d6b", "#c0633f"
+#: The department's blue (its e-mail banner's): the report year, in every chart.
+DEPARTMENT_COLOUR = "#1f4e79"
+#: The compared year, then the report year: grey 3.4:1 and blue 8.7:1 against white, 2.5:1 apart.
+YEAR_COLOURS = ("#858b93", DEPARTMENT_COLOUR)
+#: A rise and a fall: dark green (7.7:1 against white) and a lighter orange (4.2:1), 1.8:1 apart in lightness.
+INCREASE, DECREASE = "#0f5e4e", "#d0552a"
 MUTED, GRID = "#4a5766", "#e3e8ee"
+
+#: A change bar more than this many times as long as the next shorter one, and every bar longer
+#: than it, is an outlier: the axis is cut and those bars run to its end, marked and labelled.
+OUTLIER_RATIO = 4.0
+#: Where the cut axis ends, in lengths of the longest bar that is not an outlier.
+OUTLIER_AXIS = 1.5
+_ROUND = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)  # the round numbers a cut axis may end at, times a power of ten
+#: The mark drawn in white across the end of a cut bar.
+CUT_MARK = "//"
 
 # The Vega-Lite major version JupyterLab 4.6 renders natively: its vega5-extension
 # registers application/vnd.vegalite.v3/v4/v5+json (and vega.v5), bundling Vega-Lite 5.6.
@@ -89,6 +103,9 @@ _VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 _BAR = 16  # thickness of one bar, in pixels
 _WIDTH = 460
+_LABEL_CHARS = 32  # a category name longer than this wraps onto lines of about equal length
+_LINE = 14  # the height of one line of an axis label, in pixels
+NBSP = "\u00a0"
 
 
 # --- theme -------------------------------------------------------------------------------
@@ -102,7 +119,7 @@ def theme_config() -> alt.theme.ThemeConfig:
     """
     axis = {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal", "labelColor": MUTED,
             "titleColor": MUTED, "gridColor": GRID, "domainColor": "#9aa7b4", "tickColor": "#9aa7b4",
-            "labelLimit": 240}  # fmt: skip
+            "labelLimit": 0, "labelLineHeight": _LINE}  # fmt: skip
     return {
         "background": "white",
         "padding": 8,
@@ -116,7 +133,7 @@ def theme_config() -> alt.theme.ThemeConfig:
             "header": {"labelFontSize": 13, "labelColor": INK, "titleFontSize": 13},
             "text": {"fontSize": 11, "color": INK},
             "bar": {"color": YEAR_COLOURS[1]},
-            "range": {"category": [*ENTERPRISE_COLOURS.values()]},
+            "range": {"category": [DEPARTMENT_COLOUR, YEAR_COLOURS[0], INCREASE, DECREASE]},
             "view": {"stroke": None},
         },
     }
@@ -165,9 +182,101 @@ def _money_scale(unit: str, values: Iterable[float], language: str) -> tuple[flo
     ((1000000000.0, 'tỷ đồng'), (1.0, 'thuê bao'))
     """
     largest = max((abs(v) for v in values if _finite(v)), default=0.0)
-    if unit.casefold() not in {"đồng", "vnd"} or largest < 1e6:
+    if not _is_money(unit) or largest < 1e6:
         return 1.0, unit
     return money_scale(largest, language)
+
+
+def _is_money(unit: str) -> bool:
+    """Tell whether `unit` is the đồng, in the words of any language ("đồng", "VND").
+
+    >>> _is_money("VND"), _is_money("thuê bao")
+    (True, False)
+    """
+    return unit.casefold() in {"đồng", "vnd"}
+
+
+def _unbroken(text: str) -> str:
+    """Return `text` with no-break spaces: a figure and its unit never part at a line's end.
+
+    >>> _unbroken("1.120,9 tỷ đồng")
+    '1.120,9\xa0tỷ\xa0đồng'
+    """
+    return text.replace(" ", NBSP)
+
+
+def _figure(value: float, unit: str, language: str) -> str:
+    """Write an amount with its unit as the text does, in tỷ/triệu when in đồng, without a breakable space.
+
+    >>> _figure(1.1209e12, "đồng", "vi") == "1.120,9\xa0tỷ\xa0đồng", _figure(669065, "thuê bao", "en")
+    (True, '669,065\xa0thuê\xa0bao')
+    """
+    if _is_money(unit):
+        return _unbroken(format_money(value, language))
+    number = format_number(value, language)
+    return _unbroken(words(language)("number.quantity", number=number, unit=unit) if unit else number)
+
+
+def _change_words(before: object, now: object, language: str) -> str | None:
+    """Say how `now` compares with `before` ("tăng 5,3 %"), None when no change can be computed.
+
+    >>> _change_words(1064.5, 1120.9, "vi") == "tăng 5,3\xa0%", _change_words(10, 10, "en"), _change_words(0, 5, "vi")
+    (True, 'unchanged', None)
+    """
+    if not (_finite(before) and _finite(now)) or before == 0:
+        return None
+    change = (float(now) - float(before)) / abs(float(before)) * 100
+    size = _unbroken(format_percent(abs(change), language))
+    if size == _unbroken(format_percent(0.0, language)):
+        return _label("same", language)
+    return _label("up", language, change=size) if change > 0 else _label("down", language, change=size)
+
+
+def _wrap(name: str) -> list[str]:
+    """Return the lines a category name is written on: as few as _LABEL_CHARS allows, of about equal length.
+
+    Words are never broken, so a name without spaces stays on one line, whole.
+
+    >>> _wrap("Sở Nông nghiệp và Phát triển nông thôn"), _wrap("Thuê bao điện thoại di động")
+    (['Sở Nông nghiệp và', 'Phát triển nông thôn'], ['Thuê bao điện thoại di động'])
+    """
+    count = max(1, math.ceil(len(name) / _LABEL_CHARS))
+    for width in range(math.ceil(len(name) / count), len(name) + 1):
+        lines = textwrap.wrap(name, width, break_long_words=False, break_on_hyphens=False)
+        if len(lines) <= count:
+            return lines or [name]
+    return [name]
+
+
+def _category_y(frame: pd.DataFrame, category: str, order: Sequence[str]) -> tuple[pd.DataFrame, alt.Y]:
+    """Return `frame` with a ``label`` column, each name on its lines (:func:`_wrap`), and the y that draws it.
+
+    The lines are data, never part of an expression: the axis splits each label at its line
+    breaks, writes it whole (no label limit), and moves a label of n lines up by n − 1 half
+    lines, so it stays centred on its bar. The tooltip keeps the name on one line.
+
+    >>> frame = pd.DataFrame({"agency": ["Sở Y tế", "Sở Nông nghiệp và Phát triển nông thôn"]})
+    >>> labelled, y = _category_y(frame, "agency", ["Sở Y tế", "Sở Nông nghiệp và Phát triển nông thôn"])
+    >>> list(labelled["label"]), y.to_dict()["sort"][1], y.to_dict()["axis"]["labelOffset"]["condition"][0]["value"]
+    (['Sở Y tế', 'Sở Nông nghiệp và\\nPhát triển nông thôn'], 'Sở Nông nghiệp và\\nPhát triển nông thôn', -7.0)
+    """
+    labelled = frame.assign(label=frame[category].map(lambda name: "\n".join(_wrap(str(name)))))
+    most = max((len(_wrap(name)) for name in order), default=1)
+    offsets = [{"test": f"length(split(datum.value, '\\n')) == {lines}", "value": -(lines - 1) * _LINE / 2}
+               for lines in range(2, most + 1)]  # fmt: skip
+    moved = {"labelOffset": {"condition": offsets, "value": 0}} if offsets else {}
+    axis = alt.Axis(labelLimit=0, labelExpr="split(datum.value, '\\n')", **moved)
+    return labelled, alt.Y("label:N", title=None, sort=["\n".join(_wrap(name)) for name in order], axis=axis)
+
+
+def _band(names: Sequence[str], minimum: int) -> int:
+    """Return the height of one category's band: `minimum`, or more for a name on several lines.
+
+    >>> _band(["Sở Y tế"], 30), _band(["Sở Nông nghiệp và Phát triển nông thôn"], 20)
+    (30, 38)
+    """
+    lines = max((len(_wrap(name)) for name in names), default=1)
+    return max(minimum, lines * _LINE + 10)
 
 
 def _number_format(values: Iterable[float]) -> str:
@@ -218,17 +327,22 @@ def _order(frame: pd.DataFrame, category: str, by: str) -> list[str]:
     return [str(c) for c in ranked[category]]
 
 
+def _largest(frame: pd.DataFrame, category: str, by: str) -> pd.Series | None:
+    """Return the row of the largest finite `by` (ties by name), None when there is none.
+
+    >>> _largest(pd.DataFrame({"name": ["a", "b"], "v": [1.0, 3.0]}), "name", "v")["name"]
+    'b'
+    """
+    ranked = frame[frame[by].map(_finite)]
+    if ranked.empty:
+        return None
+    return ranked.assign(**{category: ranked[category].astype(str)}).sort_values([by, category], ascending=[False, True]).iloc[0]
+
+
 def _year_colour(year: int, compare_year: int | None, language: str) -> alt.Color:
     years = [year] if compare_year is None else [compare_year, year]
     colours = list(YEAR_COLOURS[-len(years) :])
     return alt.Color("year:O", title=_label("year", language), scale=alt.Scale(domain=years, range=colours))
-
-
-def _enterprise_colour(operators: Iterable[str], language: str) -> alt.Color:
-    names = list(dict.fromkeys(str(o) for o in operators))
-    colours = [ENTERPRISE_COLOURS.get(name, OTHER_COLOUR) for name in names]
-    return alt.Color("operator:N", title=_label("operator", language), scale=alt.Scale(domain=names, range=colours),
-                     legend=None)  # fmt: skip
 
 
 # --- charts --------------------------------------------------------------------------------
@@ -242,13 +356,14 @@ class _Bars:
     year: int
     compare_year: int | None
     language: str
+    description: str
 
 
 def _grouped_bars(long: pd.DataFrame, category: str, order: list[str], options: _Bars) -> alt.LayerChart:
     """Draw horizontal bars per category, one per year, with the value at the end of each bar."""
     fmt = _number_format(long["value"])
     x = alt.X("value:Q", title=options.axis_title, axis=alt.Axis(format=fmt, tickCount=5))
-    y = alt.Y(f"{category}:N", title=options.category_title, sort=order, axis=alt.Axis(labelLimit=260))
+    long, y = _category_y(long, category, order)
     years = [options.year] if options.compare_year is None else [options.compare_year, options.year]
     tooltip = [alt.Tooltip(f"{category}:N", title=options.category_title),
                alt.Tooltip("year:O", title=_label("year", options.language)),
@@ -256,8 +371,29 @@ def _grouped_bars(long: pd.DataFrame, category: str, order: list[str], options: 
     base = alt.Chart(long).encode(x=x, y=y, yOffset=alt.YOffset("year:O", sort=years), tooltip=tooltip)
     bars = base.mark_bar(height=_BAR).encode(color=_year_colour(options.year, options.compare_year, options.language))
     labels = base.mark_text(align="left", dx=3, baseline="middle").encode(text=alt.Text("value:Q", format=fmt))
-    height = len(order) * (len(years) * (_BAR + 2) + 10)
-    return alt.layer(bars, labels).properties(title=options.title, width=_WIDTH, height=height)
+    height = len(order) * _band(order, len(years) * (_BAR + 2) + 10)
+    return alt.layer(bars, labels).properties(title=options.title, description=options.description, width=_WIDTH,
+                                              height=height)  # fmt: skip
+
+
+def _describe_top(
+    frame: pd.DataFrame, category: str, title: str, unit: str, years: tuple[int, int | None], language: str
+) -> str:
+    """Say the chart's key figure: the largest category of the report year, and its change since the compared one.
+
+    >>> frame = pd.DataFrame({"agency": ["Sở Tư pháp", "Sở Y tế"], "value_before": [8.0, 3.0], "value": [54.0, 31.0]})
+    >>> _describe_top(frame, "agency", "Dịch vụ công", "thủ tục", (2020, 2019), "en").replace("\xa0", " ")
+    'Dịch vụ công. In 2020 the highest is Sở Tư pháp: 54 thủ tục, up 575.0% on 2019.'
+    """
+    year, compare_year = years
+    top = _largest(frame, category, "value")
+    if top is None:
+        return _label("describe_empty", language, title=title)
+    said = {"title": title, "year": year, "name": top[category], "figure": _figure(top["value"], unit, language)}
+    change = None if compare_year is None else _change_words(top.get("value_before"), top["value"], language)
+    if change is None:
+        return _label("describe_top", language, **said)
+    return _label("describe_top_change", language, change=change, compare_year=compare_year, **said)
 
 
 def district_bars(
@@ -280,8 +416,9 @@ def district_bars(
     (['Thuận Nam', 'Bác Ái'], 'value', 'quantitative')
     """
     _require(frame, ("name", "value_before", "value"))
+    description = _describe_top(frame, "name", title, unit, (year, compare_year), language)
     scale, unit = _money_scale(unit, [*frame["value"], *frame["value_before"]], language)
-    options = _Bars(title, _capitalised(unit), _label("district", language), year, compare_year, language)
+    options = _Bars(title, _capitalised(unit), _label("district", language), year, compare_year, language, description)
     long = _both_years(frame, "name", year, compare_year, scale)
     return _grouped_bars(long, "name", _order(frame, "name", "value"), options)
 
@@ -310,7 +447,8 @@ def agency_bars(
     ['Sở Xây dựng', 'Sở Tư pháp']
     """
     _require(frame, ("agency", "value") if compare_year is None else ("agency", "value", "value_before"))
-    options = _Bars(title, _capitalised(unit), _label("agency", language), year, compare_year, language)
+    description = _describe_top(frame, "agency", title, unit, (year, compare_year), language)
+    options = _Bars(title, _capitalised(unit), _label("agency", language), year, compare_year, language, description)
     long = _both_years(frame, "agency", year, compare_year, 1.0)
     return _grouped_bars(long, "agency", _order(frame, "agency", "value"), options)
 
@@ -319,7 +457,8 @@ def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = 
     """Chart each enterprise's share of the province total in `year`, largest first.
 
     Shares are in percent (45.2 means 45,2 %), as ``Comparison.by_operator`` gives them.
-    Enterprises without a share that year are left out; each keeps its house colour.
+    Enterprises without a share that year are left out. Every bar is the report year's
+    colour: an enterprise's colour would mean nothing.
 
     >>> frame = pd.DataFrame({"operator": ["VNPT", "Viettel"], "share": [30.5, 69.5]})
     >>> operator_shares(frame, "Thị phần", 2020).to_dict()["layer"][0]["encoding"]["y"]["sort"]
@@ -328,20 +467,25 @@ def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = 
     _require(frame, ("operator", "share"))
     shown = frame[frame["share"].map(_finite)]
     order = _order(shown, "operator", "share")
+    labelled, y = _category_y(shown, "operator", order)
     share_title = _label("share_year", language, year=year)
     tooltip = [alt.Tooltip("operator:N", title=_label("operator", language)),
                alt.Tooltip("share:Q", title=share_title, format=",.1f")]  # fmt: skip
     if "share_before" in shown.columns:
         tooltip.append(alt.Tooltip("share_before:Q", title=_label("share", language) + " ←", format=",.1f"))
-    base = alt.Chart(shown).encode(
+    base = alt.Chart(labelled).encode(
         x=alt.X("share:Q", title=share_title, axis=alt.Axis(format=",.0f", tickCount=5)),
-        y=alt.Y("operator:N", title=_label("operator", language), sort=order),
+        y=y,
         tooltip=tooltip,
     )
-    bars = base.mark_bar(height=_BAR + 4).encode(color=_enterprise_colour(order, language))
+    bars = base.mark_bar(height=_BAR + 4, color=DEPARTMENT_COLOUR)
     labels = base.mark_text(align="left", dx=3).encode(text=alt.Text("share:Q", format=",.1f"))
-    height = len(order) * (_BAR + 14)
-    return alt.layer(bars, labels).properties(title=title, width=_WIDTH, height=height)
+    top = _largest(shown, "operator", "share")
+    described = _label("describe_empty", language, title=title) if top is None else _label(
+        "describe_share", language, title=title, year=year, name=top["operator"],
+        share=_unbroken(format_percent(top["share"], language)))  # fmt: skip
+    height = len(order) * _band(order, _BAR + 14)
+    return alt.layer(bars, labels).properties(title=title, description=described, width=_WIDTH, height=height)
 
 
 def change_bars(
@@ -349,9 +493,9 @@ def change_bars(
 ) -> alt.LayerChart:
     """Chart the relative change of several indicators, diverging around zero.
 
-    Increases point right in green, decreases left in red, each labelled with its signed
-    change ("+650,0"). Indicators without a finite change (nothing the year before) are left
-    out: the table beside the chart shows them.
+    Increases point right in dark green, decreases left in orange, labelled "+650,0". Indicators
+    without a finite change are left out (the table shows them). Outliers (:func:`_outlier_limit`)
+    run to the end of a cut axis, a white :data:`CUT_MARK` across, labelled with their true value.
 
     Args:
         frame: ``Comparison.change_table``/``headline`` output: ``name``, ``change_percent`` (in %),
@@ -369,36 +513,106 @@ def change_bars(
     axis_title = (
         _label("change", language) if compare_year is None else _label("change_since", language, year=compare_year)
     )
-    x_scale = alt.Scale(domain=_diverging_domain(shown["change_percent"]), nice=True)
-    base = alt.Chart(shown).encode(
-        x=alt.X("change_percent:Q", title=axis_title, axis=alt.Axis(format=",.0f", tickCount=5), scale=x_scale),
-        y=alt.Y("name:N", title=None, sort=_order(shown, "name", "change_percent")),
+    limit = _outlier_limit(shown["change_percent"])
+    order = _order(shown, "name", "change_percent")
+    drawn, y = _category_y(shown.assign(drawn=shown["change_percent"].clip(-limit, limit) if limit else
+                                        shown["change_percent"]), "name", order)  # fmt: skip
+    x_scale = alt.Scale(domain=_diverging_domain(drawn["drawn"], cut=limit), nice=limit is None)
+    base = alt.Chart(drawn).encode(
+        x=alt.X("drawn:Q", title=axis_title, axis=alt.Axis(format=",.0f", tickCount=5), scale=x_scale),
+        y=y,
         tooltip=_change_tooltip(shown, axis_title, language),
     )
+    titled = title if limit is None else alt.TitleParams(
+        title, subtitle=[_label("cut_note", language, limit=_unbroken(format_percent(limit, language, 0)))])
+    return alt.layer(*_change_layers(base, limit)).properties(
+        title=titled, description=_describe_change(shown, title, language), width=_WIDTH,
+        height=len(order) * _band(order, _BAR + 14))  # fmt: skip
+
+
+def _change_layers(base: alt.Chart, limit: float | None) -> list[alt.Chart]:
+    """Return the layers of a change chart: its bars, their labels (the true change), the cut marks, zero."""
     bars = base.mark_bar(height=_BAR + 4).encode(
         color=alt.condition("datum.change_percent < 0", alt.value(DECREASE), alt.value(INCREASE))
     )
     text = alt.Text("change_percent:Q", format="+,.1f")
     up = base.mark_text(align="left", dx=3).encode(text=text).transform_filter("datum.change_percent >= 0")
     down = base.mark_text(align="right", dx=-3).encode(text=text).transform_filter("datum.change_percent < 0")
-    zero = alt.Chart(shown).mark_rule(color=MUTED).encode(x=alt.datum(0))
-    return alt.layer(bars, up, down, zero).properties(title=title, width=_WIDTH, height=len(shown) * (_BAR + 14))
+    zero = alt.Chart(base.data).mark_rule(color=MUTED).encode(x=alt.datum(0))
+    return [bars, up, down, *([] if limit is None else _cut_marks(base, limit)), zero]
 
 
-def _diverging_domain(values: Iterable[float], margin: float = 0.12) -> list[float]:
+def _outlier_limit(changes: Iterable[float]) -> float | None:
+    """Return where the change axis is cut, None when no bar is an outlier.
+
+    The bars are taken from the longest: the first one more than :data:`OUTLIER_RATIO`
+    times as long as the next, and every bar before it, are outliers, as long as they are
+    at most half of the bars. The axis then ends at :data:`OUTLIER_AXIS` times the
+    longest of the others, rounded up to a round number (:func:`_round_up`).
+
+    >>> _outlier_limit([650.0, 291.7, 25.2, 23.7, -10.2, 2.1])  # two outliers; 650 is only 2.2× 291,7
+    40.0
+    >>> _outlier_limit([650.0, 25.0]), _outlier_limit([40.0, 30.0, 12.0, 5.0]), _outlier_limit([5.0, 0.0, 0.0])
+    (40.0, None, None)
+    """
+    lengths = sorted((abs(float(c)) for c in changes), reverse=True)
+    for count in range(1, len(lengths) // 2 + 1):
+        longest_other = lengths[count]
+        if longest_other > 0 and lengths[count - 1] > OUTLIER_RATIO * longest_other:
+            return _round_up(longest_other * OUTLIER_AXIS)
+    return None
+
+
+def _round_up(x: float) -> float:
+    """Return the first round number (one of :data:`_ROUND` times a power of ten) at or above a positive `x`.
+
+    >>> _round_up(37.8), _round_up(0.3), _round_up(5000.0), _round_up(121.0)
+    (40.0, 0.3, 5000.0, 150.0)
+    """
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(round(step * power, 12) for step in _ROUND if step * power >= x * (1 - 1e-12))
+
+
+def _cut_marks(base: alt.Chart, limit: float) -> list[alt.Chart]:
+    """Return the white :data:`CUT_MARK` drawn across the end of each bar cut at ±`limit`."""
+    mark = {"text": CUT_MARK, "color": "white", "fontWeight": "bold", "fontSize": 13, "baseline": "middle"}
+    right = base.mark_text(align="right", dx=-4, **mark).transform_filter(f"datum.change_percent > {limit}")
+    left = base.mark_text(align="left", dx=4, **mark).transform_filter(f"datum.change_percent < {-limit}")
+    return [right.encode(tooltip=alt.value(None)), left.encode(tooltip=alt.value(None))]
+
+
+def _describe_change(frame: pd.DataFrame, title: str, language: str) -> str:
+    """Say the chart's key figure: how many indicators it shows, and the largest change among them.
+
+    >>> frame = pd.DataFrame({"name": ["Thuê bao", "Trạm BTS"], "change_percent": [2.1, -10.2]})
+    >>> _describe_change(frame, "Thay đổi", "vi").replace("\xa0", " ")
+    'Thay đổi: 2 chỉ tiêu; thay đổi lớn nhất là Trạm BTS (−10,2 %).'
+    """
+    top = _largest(frame.assign(_size=frame["change_percent"].abs()), "name", "_size")
+    if top is None:
+        return _label("describe_empty", language, title=title)
+    change = _unbroken(format_change(top["change_percent"], language))
+    return _label("describe_change", language, title=title, count=len(frame), name=top["name"], change=change)
+
+
+def _diverging_domain(values: Iterable[float], margin: float = 0.12, cut: float | None = None) -> list[float]:
     """Return an axis range that holds zero and every value, with room for the labels at the bar ends.
+
+    A side that reaches `cut` (bars cut there) ends at it exactly: the cut bars run to the axis' end.
 
     >>> _diverging_domain([650.0, -3.2])
     [-81.584, 728.384]
-    >>> _diverging_domain([10.0, 20.0])
-    [0.0, 22.4]
+    >>> _diverging_domain([10.0, 20.0]), _diverging_domain([40.0, 25.0, -10.0], cut=40.0)
+    ([0.0, 22.4], [-16.0, 40.0])
     >>> _diverging_domain([])
     [0.0, 0.0]
     """
     values = [float(v) for v in values]
     low, high = min([0.0, *values]), max([0.0, *values])
     room = (high - low) * margin
-    return [round(low - room if low < 0 else low, 6), round(high + room if high > 0 else high, 6)]
+    low = low if cut is not None and low <= -cut else low - room if low < 0 else low
+    high = high if cut is not None and high >= cut else high + room if high > 0 else high
+    return [round(low, 6), round(high, 6)]
 
 
 def _change_tooltip(frame: pd.DataFrame, axis_title: str, language: str) -> list[alt.Tooltip]:
@@ -441,7 +655,28 @@ def year_pair_bars(
     panels = alt.layer(bars, labels, data=long).properties(width=150, height=150)
     facet = alt.Facet("panel:N", header=header, sort=list(dict.fromkeys(long["panel"])))
     faceted = panels.facet(facet=facet, columns=columns, title=title)
-    return faceted.resolve_scale(y="independent").resolve_axis(x="independent")
+    described = faceted.properties(description=_describe_pair(frame, title, (year, compare_year), language))
+    return described.resolve_scale(y="independent").resolve_axis(x="independent")
+
+
+def _describe_pair(frame: pd.DataFrame, title: str, years: tuple[int, int], language: str) -> str:
+    """Say the chart's key figure: its first indicator in the report year, and how it changed.
+
+    >>> frame = pd.DataFrame({"name": ["Doanh thu viễn thông"], "unit": ["đồng"], "value_before": [1.0645e12],
+    ...                       "value": [1.1209e12]})
+    >>> _describe_pair(frame, "Chỉ tiêu chính", (2020, 2019), "vi").replace("\xa0", " ")
+    'Chỉ tiêu chính. Doanh thu viễn thông năm 2020: 1.120,9 tỷ đồng, tăng 5,3 % so với năm 2019.'
+    """
+    rows = [row for row in frame.to_dict("records") if _finite(row["value"])]
+    if not rows:
+        return _label("describe_empty", language, title=title)
+    row, (year, compare_year) = rows[0], years
+    said = {"title": title, "name": row["name"], "year": year,
+            "figure": _figure(row["value"], str(row.get("unit") or ""), language)}  # fmt: skip
+    change = _change_words(row["value_before"], row["value"], language)
+    if change is None:
+        return _label("describe_pair", language, **said)
+    return _label("describe_pair_change", language, change=change, compare_year=compare_year, **said)
 
 
 def _panel(row: Mapping[str, object], year: int, compare_year: int, language: str) -> pd.DataFrame:
@@ -490,8 +725,27 @@ def trend_lines(frame: pd.DataFrame, title: str, language: str = DEFAULT_LANGUAG
     header = alt.Header(title=None, labelExpr="split(datum.value, '\\n')", labelFontSize=12, labelLimit=0)
     drawn = alt.layer(line, data=long).properties(width=230, height=120)
     facet = alt.Facet("panel:N", header=header, sort=list(dict.fromkeys(long["panel"])))
-    faceted = drawn.facet(facet=facet, columns=columns, title=title)
+    faceted = drawn.facet(facet=facet, columns=columns, title=title).properties(
+        description=_describe_trend(frame, title, language))
     return faceted.resolve_scale(y="independent").resolve_axis(x="independent")
+
+
+def _describe_trend(frame: pd.DataFrame, title: str, language: str) -> str:
+    """Say the chart's key figure: its first series' last year and first year.
+
+    >>> frame = pd.DataFrame({"name": ["Thuê bao"] * 2, "unit": ["thuê bao"] * 2, "year": [2015, 2020],
+    ...                       "value": [38000.0, 76000.0]})
+    >>> _describe_trend(frame, "Diễn biến", "vi").replace("\xa0", " ")
+    'Diễn biến. Thuê bao năm 2020: 76.000 thuê bao (năm 2015: 38.000 thuê bao).'
+    """
+    shown = frame[frame["value"].map(_finite)]
+    if shown.empty:
+        return _label("describe_empty", language, title=title)
+    first = shown[shown["name"] == shown["name"].iloc[0]].sort_values("year")
+    start, end, unit = first.iloc[0], first.iloc[-1], str(first["unit"].iloc[0] or "")
+    return _label("describe_trend", language, title=title, name=end["name"], year=int(end["year"]),
+                  figure=_figure(end["value"], unit, language), first_year=int(start["year"]),
+                  first=_figure(start["value"], unit, language))  # fmt: skip
 
 
 def _trend_panel(group: pd.DataFrame, language: str) -> pd.DataFrame:

@@ -23,12 +23,36 @@ from pydantic import Field, model_validator
 
 from ictanalysis.catalog import CATALOG_DIR, Catalog, CatalogError, StrictModel, load_catalog, read_yaml
 
-__all__ = ["SENTENCES", "Chart", "Contents", "Holding", "Section", "Table", "held", "load_contents"]
+__all__ = ["SENTENCES", "Chart", "Contents", "Holding", "Notation", "Section", "Table", "held", "load_contents"]
 
 TableKind = Literal["change", "operator", "district", "penetration", "source"]
 Domain = Literal["postal", "telecom", "internet", "egov", "admin", "population"]
 #: The sets of sentences ictanalysis.narrative writes, by the name a section gives.
-SENTENCES = ("headline", "postal", "telecom", "egov", "admin", "trend", "notes")
+SENTENCES = ("headline", "postal", "telecom", "egov", "admin", "trend", "declined", "notes")
+
+
+class Notation(StrictModel):
+    """How the tables write each figure: one number of decimals per indicator, the same in a whole column.
+
+    An indicator's decimals are its own (``indicators``), else its unit's (``units``), else ``decimals``;
+    the columns a table derives (shares, subscriptions per 100 inhabitants) have theirs (``columns``).
+    Amounts in the ``money`` unit are written in tỷ or triệu đồng, as the sentences write them.
+
+    >>> from ictanalysis.catalog import load_catalog
+    >>> notation, indicators = load_contents().notation, load_catalog().indicators
+    >>> notation.decimals_of(indicators["telecom_revenue"]), notation.decimals_of(indicators["mobile_subscribers"])
+    (1, 0)
+    """
+
+    decimals: int = Field(ge=0, le=3)
+    units: dict[str, int] = {}
+    indicators: dict[str, int] = {}
+    columns: dict[str, int] = {}
+    money: str
+
+    def decimals_of(self, indicator) -> int:
+        """Return the decimals of an indicator's figures (a :class:`~ictanalysis.catalog.Indicator`)."""
+        return self.indicators.get(indicator.id, self.units.get(indicator.unit, self.decimals))
 
 
 class Table(StrictModel):
@@ -82,6 +106,7 @@ class Contents(StrictModel):
     charts: dict[str, Chart]
     sections: tuple[Section, ...]
     email: Email
+    notation: Notation
 
     @model_validator(mode="after")
     def _names_exist(self) -> Contents:
@@ -170,9 +195,13 @@ def load_contents(path: Path = CATALOG_DIR / "report.yaml") -> Contents:
             a table, a chart or a set of sentences).
     """
     contents = read_yaml(Path(path), Contents)
-    unknown = sorted(contents.indicators() - set(load_catalog().indicators))
+    catalog = load_catalog()
+    unknown = sorted((contents.indicators() | set(contents.notation.indicators)) - set(catalog.indicators))
     if unknown:
         raise CatalogError(f"{path}: unknown indicators {', '.join(unknown)} (not in catalog/indicators.yaml)")
+    units = sorted({*contents.notation.units, contents.notation.money} - set(catalog.units))
+    if units:
+        raise CatalogError(f"{path}: notation: unknown units {', '.join(units)} (not in catalog/units.yaml)")
     return contents
 
 

@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ __all__ = ["MISSING", "SEPARATOR", "Figure", "Figures", "percent_change", "sourc
 SEPARATOR = SOURCE_SEPARATOR
 
 _Key = tuple[int, str, str, str, str]  # year, indicator, area, operator, agency
+_CELL = re.compile(r"([A-Za-z]+)(\d+)")
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,15 @@ def percent_change(before: float, now: float) -> float:
 
 
 def sources_text(sources: Iterable[str]) -> str:
-    """Join source cells into one line, the cells of one sheet together, in order of appearance.
+    """Join source cells into one line: the sheets in order of appearance, the cells of one sheet together.
 
-    >>> sources_text(["a.xlsx › TB › D15", "a.xlsx › TB › F15", "b.csv › b › C12"])
-    'a.xlsx › TB › D15, F15; b.csv › b › C12'
+    A sheet's cells are in sheet order, by column (A … Z, AA …) then by row, as a reader
+    finds them: H15, D15, F15 is written D15, F15, H15.
+
+    >>> sources_text(["a.xlsx › TB › H15", "a.xlsx › TB › D15", "b.csv › b › C12", "a.xlsx › TB › F15"])
+    'a.xlsx › TB › D15, F15, H15; b.csv › b › C12'
+    >>> sources_text(["a › S › AA2", "a › S › B10", "a › S › B9", "a › S › B10"])
+    'a › S › B9, B10, AA2'
     """
     sheets: dict[str, list[str]] = {}
     for source in sources:
@@ -86,7 +93,22 @@ def sources_text(sources: Iterable[str]) -> str:
         cells = sheets.setdefault(sheet, [])
         if cell not in cells:
             cells.append(cell)
-    return "; ".join(f"{sheet}{SEPARATOR}{', '.join(cells)}" for sheet, cells in sheets.items())
+    return "; ".join(f"{sheet}{SEPARATOR}{', '.join(sorted(cells, key=_cell_order))}" for sheet, cells in sheets.items())
+
+
+def _cell_order(cell: str) -> tuple:
+    """Return the sort key of a cell name in sheet order: its column (shorter letters first), then its row.
+
+    A name that is not letters then digits sorts after the cells, as written.
+
+    >>> sorted(["H15", "AA1", "D15", "D9", "x"], key=_cell_order)
+    ['D9', 'D15', 'H15', 'AA1', 'x']
+    """
+    match = _CELL.fullmatch(cell)
+    if match is None:
+        return (1, 0, "", 0, cell)
+    letters, row = match.groups()
+    return (0, len(letters), letters.upper(), int(row), cell)
 
 
 class Figures:

@@ -5,7 +5,10 @@ this module. Digits, decimal marks and group separators come from Babel's
 CLDR data for the language's locale; the words around a number (the space
 before ``%`` in Vietnamese, "điểm %", "tỷ đồng") come from the language's
 catalog (:mod:`ictanalysis.words`). The house rules are which number of
-decimals to show and the minus sign (U+2212, as Vega's d3-format writes it).
+decimals to show, the minus sign (U+2212, as Vega's d3-format writes it), and
+the no-break space (U+00A0) that keeps a number and its unit on one line:
+every space of "12,5 %", "1.120,9 tỷ đồng" or "7,5 lần" is one, and
+:func:`bind_units` joins a number to the unit words that follow it in a sentence.
 
 Percentages are given in percent points: ``format_percent(12.5)`` is
 "12,5 %", not ``format_percent(0.125)``.
@@ -15,21 +18,28 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
+from collections.abc import Iterable
 
 from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
+    "NBSP",
+    "bind_units",
     "format_change",
     "format_locale",
     "format_money",
     "format_number",
     "format_percent",
     "format_points",
+    "format_quantity",
+    "format_times",
     "money_scale",
 ]
 
 MISSING = "–"
 MINUS = "\u2212"
+NBSP = "\u00a0"  #: between a number and its unit, and inside a unit of several words
 _MONEY_SCALES = ((1e9, "money.billion"), (1e6, "money.million"), (1.0, "money.dong"))
 _EXACT = decimal.Context(prec=400)  # digits enough to round any float: the largest has 309 before the point
 
@@ -97,17 +107,19 @@ def format_percent(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: 
 
     `decimals` None shows them as :func:`format_number` does (none for 100).
 
+    The space before "%" is a no-break space (U+00A0), so "100 %" never breaks at the end of a line.
+
     >>> format_percent(12.5), format_percent(12.5, "en"), format_percent(100, decimals=0)
-    ('12,5 %', '12.5%', '100 %')
+    ('12,5\xa0%', '12.5%', '100\xa0%')
     >>> format_percent(100, decimals=None), format_percent(98.5, decimals=None)
-    ('100 %', '98,5 %')
+    ('100\xa0%', '98,5\xa0%')
     >>> format_percent(float("nan"))
     '–'
     """
     said = words(language)
     if _missing(x):
         return MISSING
-    return said("number.percent", number=format_number(x, language, decimals))
+    return _unbroken(said("number.percent", number=format_number(x, language, decimals)))
 
 
 def format_change(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: int | None = 1) -> str:
@@ -116,7 +128,7 @@ def format_change(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: i
     A change that rounds to zero carries no sign.
 
     >>> format_change(650), format_change(-3.2), format_change(-3.2, "en"), format_change(0.01)
-    ('+650,0 %', '−3,2 %', '−3.2%', '0,0 %')
+    ('+650,0\xa0%', '−3,2\xa0%', '−3.2%', '0,0\xa0%')
     """
     text = format_percent(x, language, decimals)
     if text == MISSING or _round_half_up(x, 2 if decimals is None else decimals) <= 0:
@@ -128,29 +140,72 @@ def format_points(x: float | None, language: str = DEFAULT_LANGUAGE, decimals: i
     """Write a change of a rate in percentage points with its sign: "+1,5 điểm %", "−0.4 pp".
 
     >>> format_points(1.5), format_points(-0.4, "en"), format_points(0.01)
-    ('+1,5 điểm %', '−0.4 pp', '0,0 điểm %')
+    ('+1,5\xa0điểm\xa0%', '−0.4\xa0pp', '0,0\xa0điểm\xa0%')
     """
     said = words(language)
     if _missing(x):
         return MISSING
-    text = said("number.points", number=format_number(x, language, decimals))
+    text = _unbroken(said("number.points", number=format_number(x, language, decimals)))
     return "+" + text if _round_half_up(x, decimals) > 0 else text
 
 
 def format_money(dong: float | None, language: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
     """Write an amount in đồng in tỷ (billions) or triệu (millions) as its size asks.
 
-    >>> format_money(1_120_900_000_000), format_money(1_120_900_000_000, "en")
-    ('1.120,9 tỷ đồng', '1,120.9 billion đồng')
-    >>> format_money(45_000_000), format_money(5000)
-    ('45 triệu đồng', '5.000 đồng')
+    >>> format_money(1_120_900_000_000).replace(NBSP, "_"), format_money(1_120_900_000_000, "en").replace(NBSP, "_")
+    ('1.120,9_tỷ_đồng', '1,120.9_billion_đồng')
+    >>> format_money(45_000_000).replace(NBSP, "_"), format_money(5000).replace(NBSP, "_")
+    ('45_triệu_đồng', '5.000_đồng')
     """
-    said = words(language)
     if _missing(dong):
         return MISSING
     size, unit = money_scale(dong, language)
-    number = format_number(_round_half_up(dong / size, decimals if size > 1 else 0), language)
-    return said("number.quantity", number=number, unit=unit)
+    return format_quantity(_round_half_up(dong / size, decimals if size > 1 else 0), unit, language)
+
+
+def format_quantity(x: float | None, unit: str, language: str = DEFAULT_LANGUAGE, decimals: int | None = None) -> str:
+    """Write a number and its unit on one line: "669.065 thuê bao", its spaces no-break ones.
+
+    >>> format_quantity(669065, "thuê bao").replace(NBSP, "_"), format_quantity(None, "trạm")
+    ('669.065_thuê_bao', '–')
+    """
+    if _missing(x):
+        return MISSING
+    return _unbroken(words(language)("number.quantity", number=format_number(x, language, decimals), unit=unit))
+
+
+def format_times(ratio: float | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """Write how many times a figure is another, with one decimal: "7,5 lần", "7.5 times".
+
+    >>> format_times(555 / 74).replace(NBSP, "_"), format_times(47 / 12, "en").replace(NBSP, "_")
+    ('7,5_lần', '3.9_times')
+    """
+    if _missing(ratio):
+        return MISSING
+    return _unbroken(words(language)("number.times", number=format_number(ratio, language, 1)))
+
+
+def bind_units(text: str, units: Iterable[str]) -> str:
+    """Join each number of `text` to the unit word that follows it (one of `units`) with a no-break space.
+
+    The longest unit is tried first, and the spaces inside it are made no-break too; a word that only
+    starts with a unit is left alone ("3 trạmx" is not "3 trạm" and "x").
+
+    >>> bind_units("có 669.065 thuê bao, tăng 2,1 % và 3 trạm", ["thuê bao", "%", "trạm"]).replace(NBSP, "_")
+    'có 669.065_thuê_bao, tăng 2,1_% và 3_trạm'
+    >>> bind_units("năm 2020 có 3 trạmx", ["trạm"]) == "năm 2020 có 3 trạmx"
+    True
+    """
+    spelled = sorted({u for u in units if u.strip()}, key=len, reverse=True)
+    if not spelled:
+        return text
+    pattern = re.compile(r"(?<=\d)[ \u00a0](" + "|".join(re.escape(u) for u in spelled) + r")(?!\w)")
+    return pattern.sub(lambda m: NBSP + _unbroken(m.group(1)), text)
+
+
+def _unbroken(text: str) -> str:
+    """Make every space of a number-and-unit text a no-break space."""
+    return text.replace(" ", NBSP)
 
 
 def _missing(x: float | None) -> bool:

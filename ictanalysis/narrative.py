@@ -2,16 +2,19 @@
 
 Each section function returns a list of sentences in the register of a
 provincial department's annual report (Vietnamese by default, English with
-``language="en"``). Every number in them is computed from the tidy table by
-:mod:`ictanalysis.compare` and written by :mod:`ictanalysis.formatting`; a
-figure the table lacks gives a sentence saying so, not an error.
+``language="en"``), grouped in paragraphs (:func:`paragraphs`). Every number in
+them is computed from the tidy table by :mod:`ictanalysis.compare` and written
+by :mod:`ictanalysis.formatting`, joined to its unit by a no-break space; a figure
+at least :data:`MULTIPLE` times the compared year's is said as a multiple ("gấp
+7,5 lần"), a fall as one ("giảm 48,9 %"); a figure the table lacks gives a
+sentence saying so, not an error.
 
 Example:
     >>> from pathlib import Path
     >>> from ictanalysis.compare import compare
     >>> from ictanalysis.ingest import clean
     >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
-    >>> print(admin_sentences(cmp)[1])
+    >>> print(admin_sentences(cmp)[1].replace("\xa0", " "))
     66/66 văn bản chỉ đạo điều hành hoàn thành đúng hạn, đạt 100 % (năm 2019: 58/60).
 """
 
@@ -21,7 +24,7 @@ import math
 
 from ictanalysis.compare import TREND_MIN_YEARS, Comparison, Figure, percent_change, trend
 from ictanalysis.contents import load_contents
-from ictanalysis.formatting import format_money, format_number, format_percent
+from ictanalysis.formatting import bind_units, format_money, format_number, format_percent, format_times
 from ictanalysis.present import named
 from ictanalysis.quality import describe_rule
 from ictanalysis.tidy import SOURCE_SEPARATOR, source_of
@@ -31,8 +34,10 @@ __all__ = [
     "absence_sentence",
     "admin_sentences",
     "data_notes",
+    "declined_sentences",
     "egov_sentences",
     "headline_sentences",
+    "paragraphs",
     "postal_sentences",
     "sentences",
     "telecom_sentences",
@@ -40,6 +45,10 @@ __all__ = [
 ]
 
 MAX_NOTE_ROWS = 10
+#: A figure at least this many times the compared year's is said as a multiple: "gấp 7,5 lần".
+MULTIPLE = 2.0
+#: The nouns of the counts the sentences give ("tăng 481 dịch vụ"): narrative.count.<noun>.
+_NOUNS = ("services", "points", "stations", "procedures", "endpoints", "documents")
 
 
 def headline_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -49,8 +58,8 @@ def headline_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> lis
     >>> from ictanalysis.compare import compare
     >>> from ictanalysis.ingest import clean
     >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
-    >>> print(headline_sentences(cmp)[0])
-    Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019.
+    >>> print(headline_sentences(cmp)[0].replace("\xa0", " "))
+    Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019, gấp 7,5 lần.
     """
     return [
         _indicator_sentence(cmp, "online_services_level4", language, "services"),
@@ -74,27 +83,64 @@ def postal_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[
 
 def telecom_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the sentences on subscribers, density, infrastructure, coverage and revenue."""
-    sentences = [_indicator_sentence(cmp, "mobile_subscribers", language), *_density_sentences(cmp, language)]
-    sentences += _member_sentences(cmp, "mobile_subscribers", language)
-    for indicator in ("fixed_telephone_subscribers", "fixed_broadband_subscribers", "mobile_broadband_subscribers"):
-        sentences.append(_indicator_sentence(cmp, indicator, language, who=_who(cmp, indicator, language)))
-    for indicator, noun in (("bts_stations", "stations"), ("bts_4g_stations", "stations")):
-        sentences.append(_indicator_sentence(cmp, indicator, language, noun))
-    for indicator in ("coverage_4g_population", "coverage_3g4g_population", "telecom_revenue"):
-        sentences.append(_indicator_sentence(cmp, indicator, language))
-    return sentences + _member_sentences(cmp, "telecom_revenue", language)[:1]
+    return [s for group in _telecom_groups(cmp, language) for s in group]
+
+
+def _telecom_groups(cmp: Comparison, language: str) -> list[list[str]]:
+    """Return the telecom paragraphs: mobile subscribers; fixed and broadband; infrastructure and coverage; revenue."""
+    mobile = [_indicator_sentence(cmp, "mobile_subscribers", language), *_density_sentences(cmp, language)]
+    mobile += _member_sentences(cmp, "mobile_subscribers", language)
+    fixed = [_indicator_sentence(cmp, indicator, language, who=_who(cmp, indicator, language))
+             for indicator in ("fixed_telephone_subscribers", "fixed_broadband_subscribers", "mobile_broadband_subscribers")]  # fmt: skip
+    network = [_indicator_sentence(cmp, indicator, language, "stations") for indicator in ("bts_stations", "bts_4g_stations")]
+    network += [_indicator_sentence(cmp, indicator, language) for indicator in ("coverage_4g_population", "coverage_3g4g_population")]
+    revenue = [_indicator_sentence(cmp, "telecom_revenue", language), *_member_sentences(cmp, "telecom_revenue", language)[:1]]
+    return [mobile, fixed, network, revenue]
 
 
 def egov_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return the sentences on online public services, interconnection and video conferencing."""
-    sentences = [_indicator_sentence(cmp, "online_services_level4", language, "services")]
-    sentences += _lower_levels_sentence(cmp, language) + _top_agency_sentence(cmp, language)
-    sentences.append(_indicator_sentence(cmp, "national_portal_procedures", language, "procedures"))
-    sentences.append(_indicator_sentence(cmp, "national_portal_share", language))
-    sentences.append(_indicator_sentence(cmp, "interconnected_land_procedures", language, "procedures"))
-    sentences.append(_interconnection_sentence(cmp, language))
-    sentences.append(_indicator_sentence(cmp, "edocuments_exchanged", language))
-    return sentences + [_video_sentence(cmp, language)]
+    return [s for group in _egov_groups(cmp, language) for s in group]
+
+
+def _egov_groups(cmp: Comparison, language: str) -> list[list[str]]:
+    """Return the e-government paragraphs: online services by level; the national portal; interconnection and video."""
+    services = [_indicator_sentence(cmp, "online_services_level4", language, "services")]
+    services += [_indicator_sentence(cmp, f"online_services_level{n}", language) for n in (3, 2)
+                 if cmp.value(f"online_services_level{n}", cmp.year).available]  # fmt: skip
+    services += _top_agency_sentence(cmp, language)
+    portal = [_indicator_sentence(cmp, "national_portal_procedures", language, "procedures"),
+              _indicator_sentence(cmp, "national_portal_share", language),
+              _indicator_sentence(cmp, "interconnected_land_procedures", language, "procedures")]  # fmt: skip
+    exchange = [_interconnection_sentence(cmp, language), _indicator_sentence(cmp, "edocuments_exchanged", language),
+                _video_sentence(cmp, language)]  # fmt: skip
+    return [services, portal, exchange]
+
+
+def declined_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Say which of the figures the report speaks of fell from the compared year, the largest fall first.
+
+    A rate's fall is in percentage points, the rest in percent: "… dịch vụ công trực tuyến mức độ 3
+    (giảm 48,9 %) …". Without any, one sentence says none fell.
+    """
+    falls = []
+    for indicator in _reported():
+        before, now = cmp.figures(indicator)
+        if before.available and now.available and now.value < before.value:
+            falls.append((percent_change(before.value, now.value), indicator, now.value - before.value))
+    if not falls:
+        return [_t("declined_none", language).format(cy=cmp.compare_year)]
+    items = [_t("declined_item", language).format(name=_name(cmp, indicator, language),
+                                                  change=_fall(cmp, indicator, relative, change, language))
+             for relative, indicator, change in sorted(falls)]  # fmt: skip
+    return [_t("declined", language).format(cy=cmp.compare_year, n=len(items), items=_join(items, language))]
+
+
+def _fall(cmp: Comparison, indicator: str, relative: float, change: float, language: str) -> str:
+    """Say a fall: "giảm 48,9 %", or in points for a rate ("giảm 1,5 điểm phần trăm")."""
+    if cmp.indicator(indicator).unit == "%":
+        return _t("fall", language).format(amount=f"{format_number(abs(change), language, 1)} {_t('points', language)}")
+    return _t("fall", language).format(amount=format_percent(abs(relative), language))
 
 
 def admin_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -165,11 +211,35 @@ def sentences(name: str, cmp: Comparison, language: str = DEFAULT_LANGUAGE, qual
 
     `quality_json` is for the data notes (``notes``) only.
     """
+    return [s for group in paragraphs(name, cmp, language, quality_json) for s in group]
+
+
+def paragraphs(name: str, cmp: Comparison, language: str = DEFAULT_LANGUAGE,
+               quality_json: dict | None = None) -> list[list[str]]:  # fmt: skip
+    """Return the sentences `name` grouped in the paragraphs a report writes them in, numbers bound to units.
+
+    The telecom and e-government sentences are a paragraph per subject; the notes open with what
+    fell (:func:`declined_sentences`), then the data notes, a paragraph each; every other set is one paragraph.
+    """
     if name == "notes":
-        return data_notes(cmp, quality_json, language)
-    written = {"headline": headline_sentences, "postal": postal_sentences, "telecom": telecom_sentences,
-               "egov": egov_sentences, "admin": admin_sentences, "trend": trend_sentences}  # fmt: skip
-    return written[name](cmp, language)
+        groups = [declined_sentences(cmp, language), *([note] for note in data_notes(cmp, quality_json, language))]
+    elif name in ("telecom", "egov"):
+        groups = (_telecom_groups if name == "telecom" else _egov_groups)(cmp, language)
+    else:
+        written = {"headline": headline_sentences, "postal": postal_sentences, "admin": admin_sentences,
+                   "trend": trend_sentences, "declined": declined_sentences}  # fmt: skip
+        groups = [written[name](cmp, language)]
+    units = _unit_words(cmp, language)
+    return [[bind_units(s, units) for s in group] for group in groups]
+
+
+def _unit_words(cmp: Comparison, language: str) -> tuple[str, ...]:
+    """Return the words a number is joined to: the catalog's units, money, counts' nouns, "lần", points."""
+    said = words(language)
+    units = [said.unit(unit) for unit in cmp.catalog.units.values()]
+    units += [said(key) for key in ("money.billion", "money.million", "money.dong", "narrative.points")]
+    units += [said(f"narrative.count.{noun}", number="").strip() for noun in _NOUNS]
+    return (*units, said("number.times", number="").strip())
 
 
 # --- words and numbers ---------------------------------------------------------------------
@@ -212,7 +282,8 @@ def _amount(cmp: Comparison, indicator: str, value: float, language: str) -> str
 def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, language: str, noun: str = "") -> str:
     """Say how a figure changed: "tăng 2,1 % so với năm 2019", "tăng 481 dịch vụ …", "không đổi …".
 
-    Percentages change by points; counts given a `noun` by how many; the rest in percent.
+    Percentages change by points; counts given a `noun` by how many; the rest in percent. A figure
+    at least :data:`MULTIPLE` times the compared year's also says how many times ("gấp 7,5 lần").
     """
     cy = cmp.compare_year
     if not before.available:
@@ -224,10 +295,15 @@ def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, languag
     if before.value == 0 and change > 0:
         return _t("from_zero", language).format(cy=cy)
     relative = percent_change(before.value, now.value)
+    ratio = now.value / before.value if before.value > 0 else math.nan
     if noun or math.isnan(relative):
         number = format_number(abs(change), language)
         amount = words(language)(f"narrative.count.{noun}", number=number) if noun else number
-        return _direction(change, amount, language, cy, ("more", "fewer")) + _like_for_like(cmp, indicator, language, noun)
+        said = (_t("more_times", language).format(amount=amount, cy=cy, ratio=format_times(ratio, language))
+                if ratio >= MULTIPLE else _direction(change, amount, language, cy, ("more", "fewer")))  # fmt: skip
+        return said + _like_for_like(cmp, indicator, language, noun)
+    if ratio >= MULTIPLE:
+        return _t("times", language).format(ratio=format_times(ratio, language), cy=cy) + _like_for_like(cmp, indicator, language)
     trend = _direction(round(relative, 1), format_percent(abs(relative), language), language, cy, ("up", "down"))
     return trend + _like_for_like(cmp, indicator, language)
 
@@ -347,14 +423,6 @@ def _who(cmp: Comparison, indicator: str, language: str) -> str:
     if figure.how == "sum of enterprises" and len(figure.parts) == 1:
         return _t("who", language).format(member=figure.parts[0])
     return ""
-
-
-def _lower_levels_sentence(cmp: Comparison, language: str) -> list[str]:
-    level3, level2 = (cmp.value(f"online_services_level{n}", cmp.year) for n in (3, 2))
-    if not (level3.available and level2.available):
-        return []
-    numbers = {"level3": format_number(level3.value, language), "level2": format_number(level2.value, language)}
-    return [_t("lower_levels", language).format(**numbers)]
 
 
 def _top_agency_sentence(cmp: Comparison, language: str) -> list[str]:

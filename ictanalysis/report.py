@@ -60,6 +60,7 @@ class ReportParameters:
     data: str = str(DEFAULTS.outputs.table)
     quality: str = ""
     output_dir: str = ""
+    plans: str = str(DEFAULTS.plans)  #: the folder of the plan files; "" for none (the summary shows no targets)
 
     def check(self, years: list[int], provinces: set[str]) -> None:
         """Raise YearError (a year, the province) or UsageError (the language) for a parameter out of range."""
@@ -191,6 +192,7 @@ def _with_defaults(parameters: ReportParameters, target: ReportFolder, staging: 
     values["data"] = str(Path(values["data"]).resolve())
     values["quality"] = str(Path(values["quality"] or target.quality_json(parameters.compare_year)).resolve())
     values["output_dir"] = str(staging.path.resolve())
+    values["plans"] = str(Path(values["plans"]).resolve()) if values["plans"] else ""
     return values
 
 
@@ -377,7 +379,8 @@ def _document(parameters: ReportParameters, staging: ReportFolder, target: Repor
     quality = target.quality_json(parameters.compare_year)
     build_document(parameters.year, parameters.compare_year, data=Path(parameters.data),
                    quality=quality if quality.is_file() else None, out_dir=staging.path,
-                   province=parameters.province, language=parameters.language, document=document)  # fmt: skip
+                   province=parameters.province, language=parameters.language, document=document,
+                   plans=Path(parameters.plans) if parameters.plans else None)  # fmt: skip
 
 
 def _publish(staging: ReportFolder, target: ReportFolder) -> ReportResult:

@@ -83,6 +83,7 @@ class Settings:
     raw: Path = Path("data/raw")  #: one sub-folder per year, as received
     processed: Path = Path("data/processed")  #: where `clean` writes the tidy table
     reports: Path = Path("reports")  #: one folder per report year, the logs and the lock
+    plans: Path = Path("data/plans")  #: the department's plan of each year (``ke-hoach-<year>.csv``), its targets
     data: Path | None = None  #: the tidy table to read, when not the processed folder's
     layouts: tuple[Path, ...] = ()  #: folders of layout files besides the bundled ones
     timeout: int = 600  #: the longest a report notebook cell may run, in seconds
@@ -124,7 +125,7 @@ DEFAULTS = Settings()
 # The file's tables and keys, with the type each value must have.
 _SCHEMA = {
     "": {"province": str, "language": str, "timeout": int, "wait": (int, float), "log_days": int},
-    "paths": {"raw": str, "processed": str, "reports": str, "layouts": list},
+    "paths": {"raw": str, "processed": str, "reports": str, "plans": str, "layouts": list},
 }
 
 
@@ -153,7 +154,7 @@ def load_settings(path: Path | None = None, *, environ: Mapping[str, str] | None
     paths = table.get("paths", {})
     return Settings(
         **{key: values[key] for key in ("province", "language", "timeout", "wait", "log_days") if key in values},
-        **{key: root / paths.get(key, getattr(DEFAULTS, key)) for key in ("raw", "processed", "reports")},
+        **{key: root / paths.get(key, getattr(DEFAULTS, key)) for key in ("raw", "processed", "reports", "plans")},
         layouts=tuple(root / p for p in paths.get("layouts", ())),
         document=document_settings(table.get(DOCUMENT_TABLE, {}), str(path)),
         file=path, mail_table=table.get("mail", {}), mail_file=path, environ=environ,

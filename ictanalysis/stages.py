@@ -113,7 +113,7 @@ def report(settings: Settings, pair: YearPair) -> Outcome:
     from ictanalysis.report import ReportParameters, build_report, check_pair
 
     parameters = ReportParameters(pair.year, pair.compare_year, settings.province, settings.language,
-                                  str(settings.outputs.table.resolve()))  # fmt: skip
+                                  str(settings.outputs.table.resolve()), plans=str(settings.plans.resolve()))  # fmt: skip
     check_pair(parameters)  # nothing to compare is exit 2, whatever the gate said
     require_gate(settings, pair)
     built = build_report(parameters, settings.reports, timeout=settings.timeout, document=settings.document)

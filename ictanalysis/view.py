@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ictanalysis import chart, narrative, present
-from ictanalysis.compare import Comparison, series, trend
+from ictanalysis.compare import Comparison, percent_change, series, trend
 from ictanalysis.contents import Contents, Holding, held, load_contents
 from ictanalysis.outputs import ReportFolder
 from ictanalysis.words import DEFAULT_LANGUAGE, Words, words
@@ -72,21 +72,28 @@ class ReportView:
         cmp = self.cmp
         return held(cmp.table, cmp.catalog, cmp.province, (cmp.compare_year, cmp.year), self.contents)
 
+    def summary(self, plans: str = ""):
+        """Return the one-page summary (tiles, targets against the plan in folder `plans`, the trend) as HTML."""
+        from ictanalysis.summary import summary_html
+
+        return summary_html(self, Path(plans) if plans else None)
+
     def section(self, section_id: str) -> Shown:
         """Return section `section_id`: its heading, sentences, then its tables and charts in order.
 
         A year holding none of the section's domains is said in one sentence; when neither year
-        holds them, the heading and that sentence are all the section shows.
+        holds them, the heading and that sentence are all the section shows. A sentence an earlier
+        section says is not said again (:meth:`told`); the sentences are grouped in paragraphs.
         """
         section = self.contents.section(section_id)
         items = [present.heading(section.id, self.language, section.level)]
-        lacking = self.holding.lacking(section.domains)
-        if lacking:
-            items.append(present.paragraphs([narrative.absence_sentence(section.domains, lacking, self.language)], "note"))
-        if len(lacking) == len(self.holding.years):
+        absence, groups = self.told[section.id]
+        if absence:
+            items.append(present.paragraphs(absence, "note"))
+        if len(self.holding.lacking(section.domains)) == len(self.holding.years):
             return Shown(tuple(items))
-        if section.sentences:
-            items.append(present.paragraphs(self.sentences(section.sentences), section.style or ""))
+        if groups:
+            items.append(present.paragraphs([" ".join(g) for g in groups], section.style or ""))
         for item in section.show:
             (kind, name), = item.items()
             if kind == "chart":
@@ -94,6 +101,15 @@ class ReportView:
             elif self._shows_table(name):
                 items.append(self.table(name))
         return Shown(tuple(items))
+
+    @functools.cached_property
+    def told(self) -> dict[str, tuple[list[str], list[list[str]]]]:
+        """Each section's sentences where the report says them first: its absence sentence, its paragraphs.
+
+        The sections are read in the report's order; a sentence said by an earlier one (the headline's,
+        that a sector would repeat) is left out of the later, and a paragraph left empty is dropped.
+        """
+        return _told(self)
 
     def _shows_table(self, name: str) -> bool:
         """Tell whether either year holds an indicator of table `name` (a source table always shows)."""
@@ -106,17 +122,28 @@ class ReportView:
         """Return the sentences `name` (see :func:`ictanalysis.narrative.sentences`)."""
         return narrative.sentences(name, self.cmp, self.language, self.quality)
 
+    def paragraphs(self, name: str) -> list[list[str]]:
+        """Return the sentences `name` grouped in paragraphs (see :func:`ictanalysis.narrative.paragraphs`)."""
+        return narrative.paragraphs(name, self.cmp, self.language, self.quality)
+
     def frame(self, name: str) -> pd.DataFrame:
-        """Return the figures of table `name`, named in the report's language."""
+        """Return the figures of table `name` as the report writes them (:func:`ictanalysis.present.written`).
+
+        Named in the report's language; a table of districts or enterprises ends with the province's
+        total, and every row of the province's total has ``total`` set.
+        """
         table, cmp = self.contents.tables[name], self.cmp
         if table.kind == "change":
             figures = cmp.change_table(self.contents.table_indicators(name))
         elif table.kind == "source":
             figures = cmp.sources_appendix()
         else:
-            figures = {"operator": cmp.by_operator, "district": cmp.by_district,
-                       "penetration": cmp.penetration}[table.kind](table.indicator)  # fmt: skip
-        return present.named(figures, cmp.catalog, self.language)
+            figures = _with_total(cmp, table.kind, table.indicator, self.said)
+        named = present.named(figures, cmp.catalog, self.language)
+        shown = present.written(named, cmp.catalog, (cmp.compare_year, cmp.year), self.language, table.indicator or "")
+        if table.kind == "penetration":  # its columns are people, subscriptions and a ratio: no one unit
+            shown.attrs.pop("unit", None)
+        return shown
 
     def table(self, name: str):
         """Return table `name` as HTML: its caption, its columns, the source cells of its figures."""
@@ -148,19 +175,10 @@ class ReportView:
         if spec.kind == "operator_shares":
             return cmp.by_operator(spec.indicator), ("share",)
         if spec.kind == "trend_lines":
-            return self._trend_frame(name), ("value",)
+            return _trend_frame(self, name), ("value",)
         if spec.kind == "district_bars":
             return present.named(cmp.by_district(spec.indicator), cmp.catalog, self.language), ("value", "value_before")
         return cmp.by_agency(spec.indicator), ("value", "value_before")
-
-    def _trend_frame(self, name: str) -> pd.DataFrame:
-        """Return the points of the trend chart `name`: one row per series with enough years, and year."""
-        cmp, said = self.cmp, self.said
-        found = [(i, series(cmp, i)) for i in trend(cmp, self.contents.trend_indicators(name))["indicator"]]
-        frames = [s.assign(name=said.indicator(cmp.indicator(i)), unit=said.unit(cmp.catalog.units[cmp.indicator(i).unit]))
-                  for i, s in found]  # fmt: skip
-        columns = ["name", "unit", "year", "value"]
-        return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
     def _draw(self, name: str, frame: pd.DataFrame):
         spec, cmp, language = self.contents.charts[name], self.cmp, self.language
@@ -175,6 +193,53 @@ class ReportView:
         if spec.kind == "district_bars":
             return chart.district_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
         return chart.agency_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
+
+
+def _trend_frame(view: ReportView, name: str) -> pd.DataFrame:
+    """Return the points of the trend chart `name`: one row per series with enough years, and year."""
+    cmp, said = view.cmp, view.said
+    found = [(i, series(cmp, i)) for i in trend(cmp, view.contents.trend_indicators(name))["indicator"]]
+    frames = [s.assign(name=said.indicator(cmp.indicator(i)), unit=said.unit(cmp.catalog.units[cmp.indicator(i).unit]))
+              for i, s in found]  # fmt: skip
+    columns = ["name", "unit", "year", "value"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def _told(view: ReportView) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Return :attr:`ReportView.told`: each section's absence sentence and paragraphs, each sentence once."""
+    years, told, said = view.holding.years, set(), {}
+    for section in view.contents.sections:
+        lacking = view.holding.lacking(section.domains)
+        absence = [narrative.absence_sentence(section.domains, lacking, view.language)] if lacking else []
+        groups = view.paragraphs(section.sentences) if section.sentences and len(lacking) < len(years) else []
+        said[section.id] = (_untold(absence, told), [g for g in (_untold(g, told) for g in groups) if g])
+    return said
+
+
+def _untold(sentences: list[str], told: set[str]) -> list[str]:
+    """Return the sentences not in `told` (each once), and add them to it."""
+    fresh = [s for s in dict.fromkeys(sentences) if s not in told]
+    told.update(fresh)
+    return fresh
+
+
+def _with_total(cmp: Comparison, kind: str, indicator: str, said: Words) -> pd.DataFrame:
+    """Return the figures of a district, enterprise or penetration table, the province's total row marked.
+
+    A district or enterprise table gets the province's figures as its last row (its share 100 %,
+    no rank); a penetration table's last row is already the province's.
+    """
+    if kind == "penetration":
+        frame = cmp.penetration(indicator)
+        return frame.assign(total=frame["area"] == cmp.province)
+    frame = cmp.by_district(indicator) if kind == "district" else cmp.by_operator(indicator)
+    before, now = cmp.figures(indicator)
+    total = {"area": cmp.province} if kind == "district" else {"operator": said("report.total")}
+    total |= {"value_before": before.value, "value": now.value, "change": now.value - before.value,
+              "change_percent": percent_change(before.value, now.value), "sources": ""}  # fmt: skip
+    total |= {c: 100.0 for c in ("share", "share_before") if c in frame.columns}
+    rows = pd.concat([frame.assign(total=False), pd.DataFrame([{**total, "total": True}])], ignore_index=True)
+    return rows.astype({c: frame[c].dtype for c in frame.columns if str(frame[c].dtype) == "Int64"})
 
 
 def open_report(year: int | None = None, compare_year: int | None = None, *, province: str = "", language: str = "",

@@ -63,4 +63,7 @@ def email_findings(html: Path, *clients: str) -> dict:
     """
     done = subprocess.run(["node", str(NODE_DIR / "lint-email.mjs"), str(Path(html).resolve()), *clients],
                           capture_output=True, text=True, encoding="utf-8", cwd=NODE_DIR, check=True, timeout=120)
-    return json.loads(done.stdout)
+    found = json.loads(done.stdout)
+    for key in ("errors", "warnings", "notes"):  # the lint leaves out a list it has nothing for
+        found.setdefault(key, [])
+    return found

@@ -14,10 +14,10 @@ from browser import open_page, requires_chromium
 
 from ictanalysis import chart
 from ictanalysis.chart import (
-    ENTERPRISE_COLOURS,
+    DEPARTMENT_COLOUR,
     FONT,
-    OTHER_COLOUR,
     VEGALITE_MIMETYPE,
+    YEAR_COLOURS,
     agency_bars,
     change_bars,
     chart_html,
@@ -122,14 +122,17 @@ def test_district_bars_have_typed_encodings_and_sort_by_the_report_year(by_distr
     spec = chart_spec(district_bars(by_district, "Thuê bao di động", "thuê bao", 2020, 2019))
     bars = encodings(spec)[0]
     assert (bars["x"]["field"], bars["x"]["type"]) == ("value", "quantitative")
-    assert (bars["y"]["field"], bars["y"]["type"]) == ("name", "nominal")
+    assert (bars["y"]["field"], bars["y"]["type"]) == ("label", "nominal")  # the name, on its lines
     assert (bars["yOffset"]["field"], bars["yOffset"]["type"]) == ("year", "ordinal")
     assert bars["color"]["scale"] == {"domain": [2019, 2020], "range": list(chart.YEAR_COLOURS)}
     assert bars["y"]["sort"][:3] == ["Phan Rang - Tháp Chàm", "Thuận Nam", "Ninh Phước"]
     assert bars["y"]["sort"][-1] == "Bác Ái"
     assert bars["x"]["axis"]["format"] == ",.0f"
-    assert (bars["y"]["title"], bars["x"]["title"], bars["color"]["title"]) == ("Huyện/thành phố", "Thuê bao", "Năm")
-    assert [t["field"] for t in bars["tooltip"]] == ["name", "year", "value"]
+    assert (bars["y"]["title"], bars["x"]["title"], bars["color"]["title"]) == (None, "Thuê bao", "Năm")
+    assert [(t["field"], t["title"]) for t in bars["tooltip"]] == [("name", "Huyện/thành phố"), ("year", "Năm"),
+                                                                   ("value", "Thuê bao")]  # fmt: skip
+    assert spec["description"].replace("\xa0", " ") == ("Thuê bao di động. Năm 2020 cao nhất là Phan Rang - Tháp Chàm: "
+                                                        "1.250.000 thuê bao, tăng 4,2 % so với năm 2019.")  # fmt: skip
     rows = spec["datasets"][spec["data"]["name"]]
     assert len(rows) == 14 and {r["year"] for r in rows} == {2019, 2020}
 
@@ -141,7 +144,8 @@ def test_district_bars_leave_out_missing_values_and_speak_english(by_district):
     assert len(rows) == 13
     assert [r["year"] for r in rows if r["name"] == "Bác Ái"] == [2020]
     bars = encodings(spec)[0]
-    assert (bars["y"]["title"], bars["x"]["title"], bars["color"]["title"]) == ("District", "Subscriptions", "Year")
+    assert (bars["tooltip"][0]["title"], bars["x"]["title"], bars["color"]["title"]) == ("District", "Subscriptions", "Year")
+    assert spec["description"].startswith("Mobile subscriptions. In 2020 the highest is Phan Rang - Tháp Chàm: 1,250,000")
     assert spec["config"]["locale"]["number"]["thousands"] == ","
 
 
@@ -163,22 +167,16 @@ def test_amounts_in_dong_are_drawn_in_billions(by_district):
     assert max(r["value"] for r in rows) == pytest.approx(1_250.0)
 
 
-def test_operator_shares_keep_each_enterprise_colour_in_every_chart(by_operator):
+def test_operator_shares_draw_every_enterprise_in_the_report_years_colour(by_operator):
     spec = chart_spec(operator_shares(by_operator, "Thị phần thuê bao di động", 2020))
     bars = encodings(spec)[0]
     assert (bars["x"]["field"], bars["x"]["type"], bars["y"]["type"]) == ("share", "quantitative", "nominal")
     assert bars["y"]["sort"] == ["Viettel", "VNPT", "MobiFone", "Vietnamobile"]
     assert bars["x"]["title"] == "Thị phần năm 2020 (%)"
-    colours = dict(zip(bars["color"]["scale"]["domain"], bars["color"]["scale"]["range"], strict=True))
-    assert colours == {name: ENTERPRISE_COLOURS[name] for name in by_operator["operator"]}
-
-    two = by_operator[by_operator["operator"].isin(["MobiFone", "VNPT"])].assign(operator=["VNPT", "MobiFone"])
-    other = pd.DataFrame({"operator": ["Gmobile", "Công ty mới"], "share": [60.0, 40.0]})
-    for frame in (two, other):
-        scale = encodings(chart_spec(operator_shares(frame, "x", 2020)))[0]["color"]["scale"]
-        again = dict(zip(scale["domain"], scale["range"], strict=True))
-        assert all(again[name] == ENTERPRISE_COLOURS.get(name, OTHER_COLOUR) for name in again)
-    assert len(set(ENTERPRISE_COLOURS.values())) == len(ENTERPRISE_COLOURS)
+    assert bars["y"]["title"] is None  # the names say they are enterprises
+    assert "color" not in bars  # an enterprise's colour would mean nothing
+    assert spec["layer"][0]["mark"]["color"] == DEPARTMENT_COLOUR == YEAR_COLOURS[1]
+    assert spec["description"].replace("\xa0", " ") == "Thị phần thuê bao di động. Năm 2020, Viettel dẫn đầu với 52,1 %."
 
 
 def test_operator_shares_leave_out_an_enterprise_absent_that_year(by_operator):
@@ -188,19 +186,33 @@ def test_operator_shares_leave_out_an_enterprise_absent_that_year(by_operator):
 
 
 def test_change_bars_diverge_around_zero_and_skip_changes_from_nothing(change_table):
-    spec = chart_spec(change_bars(change_table, "Thay đổi", compare_year=2019))
+    ordinary = change_table.assign(change_percent=[12.0, 2.9, -3.2, math.inf, math.inf])  # 12 < 4 × 3,2: no outlier
+    spec = chart_spec(change_bars(ordinary, "Thay đổi", compare_year=2019))
     bars, up, down, zero = encodings(spec)
-    assert (bars["x"]["field"], bars["x"]["type"]) == ("change_percent", "quantitative")
+    assert (bars["x"]["field"], bars["x"]["type"]) == ("drawn", "quantitative")
     assert bars["x"]["title"] == "Thay đổi so với năm 2019 (%)"
-    assert bars["y"]["sort"] == ["Dịch vụ công trực tuyến mức độ 4", "Trạm BTS 4G", "Thuê bao di động",
-                                 "Thuê bao điện thoại cố định"]  # fmt: skip
+    assert bars["y"]["sort"] == ["Dịch vụ công trực tuyến mức độ 4", "Thuê bao di động", "Thuê bao điện thoại cố định"]
     assert bars["color"]["condition"]["value"] == chart.DECREASE and bars["color"]["value"] == chart.INCREASE
-    assert up["text"]["format"] == "+,.1f"
+    assert (up["text"]["field"], up["text"]["format"]) == ("change_percent", "+,.1f")  # the true change
     assert zero["x"] == {"datum": 0}
     low, high = bars["x"]["scale"]["domain"]
-    assert low < -3.2 and high > 650
+    assert low < -3.2 and high > 12 and bars["x"]["scale"]["nice"] is True
     rows = spec["datasets"][spec["data"]["name"]]
     assert "Điểm cầu truyền hình" not in {r["name"] for r in rows}  # +∞ %: nothing the year before
+    assert all(r["drawn"] == r["change_percent"] for r in rows)  # no outlier: nothing is cut
+    assert spec["title"] == "Thay đổi"
+
+
+def test_change_bars_cut_the_axis_at_an_outlier_and_label_it_with_its_value(change_table):
+    spec = chart_spec(change_bars(change_table, "Thay đổi", compare_year=2019))
+    bars, up, down, cut_right, cut_left, zero = encodings(spec)
+    assert bars["x"]["scale"]["domain"][1] == 50.0  # 1,5 × 29,7 rounded up; +650 % is over 4× the next bar
+    rows = {r["name"]: r for r in spec["datasets"][spec["data"]["name"]]}
+    assert rows["Dịch vụ công trực tuyến mức độ 4"]["drawn"] == 50.0
+    assert rows["Dịch vụ công trực tuyến mức độ 4"]["change_percent"] == 650.0
+    assert rows["Trạm BTS 4G"]["drawn"] == 29.7
+    assert spec["layer"][3]["mark"]["text"] == chart.CUT_MARK
+    assert spec["title"]["subtitle"] == ["Trục cắt ở 50\xa0%: cột có dấu // dài hơn, số bên cạnh là mức thật."]
 
 
 def test_year_pair_bars_give_each_indicator_its_own_scale(change_table):
@@ -222,12 +234,16 @@ def test_year_pair_bars_give_each_indicator_its_own_scale(change_table):
 def test_agency_bars_are_horizontal_and_sorted(by_agency):
     one_year = chart_spec(agency_bars(by_agency[["agency", "value"]], "Dịch vụ công mức độ 4", "thủ tục", 2020))
     bars = encodings(one_year)[0]
-    assert (bars["x"]["type"], bars["y"]["field"], bars["y"]["type"]) == ("quantitative", "agency", "nominal")
-    assert bars["y"]["sort"] == ["Sở Lao động - Thương binh và Xã hội", "Sở Tư pháp", "Sở Xây dựng", "Văn phòng UBND tỉnh"]
+    assert (bars["x"]["type"], bars["y"]["field"], bars["y"]["type"]) == ("quantitative", "label", "nominal")
+    assert bars["y"]["sort"] == ["Sở Lao động - Thương\nbinh và Xã hội", "Sở Tư pháp", "Sở Xây dựng", "Văn phòng UBND tỉnh"]
+    assert bars["y"]["axis"]["labelExpr"] == "split(datum.value, '\\n')"  # data stays data: no name in an expression
+    rows = one_year["datasets"][one_year["data"]["name"]]
+    assert {r["agency"]: r["label"] for r in rows}["Sở Lao động - Thương binh và Xã hội"] == "Sở Lao động - Thương\nbinh và Xã hội"
     assert bars["color"]["scale"]["domain"] == [2020]
     both = chart_spec(agency_bars(by_agency, "Dịch vụ công mức độ 4", "thủ tục", 2020, 2019))
     assert len(both["datasets"][both["data"]["name"]]) == 7  # the missing 2019 value is left out
-    assert encodings(both)[0]["y"]["title"] == "Cơ quan, đơn vị"
+    assert encodings(both)[0]["y"]["title"] is None  # "Sở …" says it is an agency; a title collided with the labels
+    assert encodings(both)[0]["tooltip"][0]["title"] == "Cơ quan, đơn vị"
 
 
 @pytest.mark.parametrize(
@@ -259,7 +275,8 @@ def test_the_theme_is_applied_without_changing_the_active_theme(by_operator):
     assert alt.theme.active == before
     assert spec["config"]["font"] == FONT and FONT.endswith("sans-serif")
     assert spec["config"]["title"]["fontSize"] >= 14 and spec["config"]["axis"]["labelFontSize"] >= 11
-    assert spec["config"]["range"]["category"][:2] == [ENTERPRISE_COLOURS["VNPT"], ENTERPRISE_COLOURS["Viettel"]]
+    assert spec["config"]["range"]["category"][:2] == [DEPARTMENT_COLOUR, YEAR_COLOURS[0]]
+    assert spec["config"]["axis"]["labelLimit"] == 0  # a label is wrapped, never cut
 
 
 def test_enable_theme_makes_it_active_and_registers_once():
@@ -282,7 +299,8 @@ def test_svg_and_png_show_vietnamese_names_and_numbers(tmp_path, by_district):
     assert set(paths) == {"svg", "png", "html"}
     assert {p.name for p in tmp_path.iterdir()} == {"d.svg", "d.png", "d.html"}  # no temporary file left
     texts = text_of(paths["svg"].read_text(encoding="utf-8"))
-    assert "Thuận Nam" in texts and "Huyện/thành phố" in texts and "Thuê bao di động năm 2020" in texts
+    assert "Thuận Nam" in texts and "Thuê bao di động năm 2020" in texts
+    assert "Huyện/thành phố" not in texts  # the names say they are districts
     assert "1.234.567" in texts  # the Thuận Nam bar's label, through the Vietnamese locale
     assert "1.200.000" in texts
     assert 'font-family="Segoe UI, Roboto' in paths["svg"].read_text(encoding="utf-8")
@@ -387,7 +405,7 @@ def test_standalone_page_draws_the_chart_offline(tmp_path, by_district):
         opened.page.wait_for_selector("#chart svg .mark-rect path")
         assert opened.page.locator("#chart svg .mark-rect path").count() == 14
         labels = svg.locator("text").all_text_contents()
-        assert "Thuận Nam" in labels and "1.234.567" in labels and "Huyện/thành phố" in labels
+        assert "Thuận Nam" in labels and "1.234.567" in labels and "Thuê bao di động" in " ".join(labels)
         assert opened.blocked_requests == []
         assert opened.page_errors == []
         assert opened.console_errors == []

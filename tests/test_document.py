@@ -270,8 +270,8 @@ def test_the_docx_headline_table_has_real_years_as_headings_and_the_report_s_fig
     (table,) = [t for t in word.tables if t.rows[0].cells[0].text == "TT"]
     assert [c.text for c in table.rows[0].cells] == ["TT", "Chỉ tiêu", "Đơn vị tính", "Năm 2019", "Năm 2020", "Tăng, giảm"]
     rows = {row.cells[1].text: [c.text for c in row.cells[2:]] for row in table.rows[1:]}
-    assert rows["Thuê bao điện thoại di động"] == ["thuê bao", "655.519", "669.065", "+2,1 %"]
-    assert rows["Tỷ lệ vùng phủ sóng 4G khu vực có dân cư"] == ["%", "98,5", "100,0", "+1,5 điểm %"]
+    assert rows["Thuê bao điện thoại di động"] == ["thuê bao", "655.519", "669.065", "+2,1\u00a0%"]  # no-break spaces
+    assert rows["Tỷ lệ vùng phủ sóng 4G khu vực có dân cư"] == ["%", "98,5", "100,0", "+1,5\u00a0điểm\u00a0%"]
     assert rows["Doanh thu bưu chính"][0] == "tỷ đồng"
     assert "<w:tblHeader/>" in table.rows[0]._tr.xml
 

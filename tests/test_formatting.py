@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ictanalysis.formatting import (
+    NBSP,
     format_change,
     format_locale,
     format_money,
@@ -61,7 +62,7 @@ def test_fixed_decimals_keep_trailing_zeros():
 
 def test_no_negative_zero():
     assert format_number(-0.04, decimals=1) == "0,0"
-    assert format_change(-0.04) == "0,0 %"
+    assert format_change(-0.04) == "0,0\u00a0%"
 
 
 def test_infinity():
@@ -83,43 +84,43 @@ def test_integers_match_babel_grouping(value):
 @pytest.mark.parametrize(
     ("value", "decimals", "vi", "en"),
     [
-        (12.5, 1, "12,5 %", "12.5%"),
-        (2.0665, 1, "2,1 %", "2.1%"),
-        (100, 0, "100 %", "100%"),
-        (100, None, "100 %", "100%"),
-        (98.5, None, "98,5 %", "98.5%"),
-        (30, 1, "30,0 %", "30.0%"),
+        (12.5, 1, "12,5_%", "12.5%"),
+        (2.0665, 1, "2,1_%", "2.1%"),
+        (100, 0, "100_%", "100%"),
+        (100, None, "100_%", "100%"),
+        (98.5, None, "98,5_%", "98.5%"),
+        (30, 1, "30,0_%", "30.0%"),
     ],
 )
 def test_percent(value, decimals, vi, en):
-    assert format_percent(value, "vi", decimals) == vi
+    assert format_percent(value, "vi", decimals).replace(NBSP, "_") == vi  # "_": the no-break space U+00A0
     assert format_percent(value, "en", decimals) == en
 
 
 @pytest.mark.parametrize(
     ("value", "vi", "en"),
-    [(650, "+650,0 %", "+650.0%"), (-3.2, "−3,2 %", "−3.2%"), (0, "0,0 %", "0.0%"), (0.04, "0,0 %", "0.0%")],
+    [(650, "+650,0_%", "+650.0%"), (-3.2, "−3,2_%", "−3.2%"), (0, "0,0_%", "0.0%"), (0.04, "0,0_%", "0.0%")],
 )
 def test_change_carries_its_sign(value, vi, en):
-    assert format_change(value) == vi
+    assert format_change(value).replace(NBSP, "_") == vi
     assert format_change(value, "en") == en
 
 
 @pytest.mark.parametrize(
     ("dong", "vi", "en"),
     [
-        (1_120_863_000_000, "1.120,9 tỷ đồng", "1,120.9 billion đồng"),
-        (135_095_700_000, "135,1 tỷ đồng", "135.1 billion đồng"),
-        (1_000_000_000, "1 tỷ đồng", "1 billion đồng"),
-        (45_000_000, "45 triệu đồng", "45 million đồng"),
-        (7_591_200, "7,6 triệu đồng", "7.6 million đồng"),
-        (5_000, "5.000 đồng", "5,000 đồng"),
-        (-2_500_000_000, "−2,5 tỷ đồng", "−2.5 billion đồng"),
+        (1_120_863_000_000, "1.120,9_tỷ_đồng", "1,120.9_billion_đồng"),
+        (135_095_700_000, "135,1_tỷ_đồng", "135.1_billion_đồng"),
+        (1_000_000_000, "1_tỷ_đồng", "1_billion_đồng"),
+        (45_000_000, "45_triệu_đồng", "45_million_đồng"),
+        (7_591_200, "7,6_triệu_đồng", "7.6_million_đồng"),
+        (5_000, "5.000_đồng", "5,000_đồng"),
+        (-2_500_000_000, "−2,5_tỷ_đồng", "−2.5_billion_đồng"),
     ],
 )
 def test_money_chooses_billions_or_millions(dong, vi, en):
-    assert format_money(dong) == vi
-    assert format_money(dong, "en") == en
+    assert format_money(dong).replace(NBSP, "_") == vi
+    assert format_money(dong, "en").replace(NBSP, "_") == en
 
 
 def test_format_locale_is_babels_data_for_vega():

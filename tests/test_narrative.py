@@ -35,7 +35,12 @@ def cmp_2021(third_year_table) -> Comparison:
 
 
 def _text(cmp: Comparison, language: str = "vi") -> str:
-    return "\n".join(sentence for section in SECTIONS for sentence in section(cmp, language))
+    """Return every section's sentences, no-break spaces read as spaces (tests/test_official_style.py checks them)."""
+    return _plain(sentence for section in SECTIONS for sentence in section(cmp, language))
+
+
+def _plain(sentences, separator: str = "\n") -> str:
+    return separator.join(sentences).replace("\u00a0", " ")
 
 
 def _quality() -> dict:
@@ -54,7 +59,8 @@ def _quality() -> dict:
 # --- the 2020 report's facts --------------------------------------------------------------------
 
 VI_FACTS = [
-    "Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019.",
+    "Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019, "
+    "gấp 7,5 lần.",
     "35 điểm cầu hội nghị truyền hình trực tuyến được đưa vào sử dụng trong năm 2020, nâng tổng số lên 47 điểm cầu.",
     "100 % khu vực có dân cư được phủ sóng 4G",
     "ban hành 4 văn bản quy phạm pháp luật, 21 quyết định và 7 kế hoạch",
@@ -110,7 +116,7 @@ def test_headline_opens_with_the_main_results(cmp):
 
 
 def test_postal_sentences(cmp):
-    text = " ".join(narrative.postal_sentences(cmp))
+    text = _plain(narrative.postal_sentences(cmp), " ")
     assert "121 điểm phục vụ bưu chính, tăng 3 điểm so với năm 2019" in text
     assert "2.609.980 bưu gửi, tăng 23,7 %" in text
     assert "VNPost dẫn đầu về doanh thu bưu chính với 54,9 %" in text
@@ -118,7 +124,7 @@ def test_postal_sentences(cmp):
 
 
 def test_telecom_sentences(cmp):
-    text = " ".join(narrative.telecom_sentences(cmp))
+    text = _plain(narrative.telecom_sentences(cmp), " ")
     assert "14.339 thuê bao, giảm 10,2 % so với năm 2019" in text
     assert "145.866 thuê bao (số liệu của Viettel)" in text
     assert "cao nhất ở thành phố Phan Rang-Tháp Chàm" in text and "thấp nhất ở huyện Bác Ái" in text
@@ -170,9 +176,9 @@ def test_every_sentence_is_a_sentence(cmp):
 
 
 def test_notes_list_the_gates_warnings_with_cells(cmp):
-    notes = narrative.data_notes(cmp, _quality())
+    notes = _plain(narrative.data_notes(cmp, _quality())).split("\n")
     warning = next(n for n in notes if n.startswith("Cảnh báo"))
-    assert "mức thay đổi so với năm trước" in warning and "1/261" in warning
+    assert "mức thay đổi so với năm trước" in warning and "1/261 dòng không đạt yêu cầu" in warning
     row = notes[notes.index(warning) + 1]
     assert row.startswith("Thuê bao điện thoại cố định, Bác Ái, Viettel: 64 → 0 (−100,0 %)")
     assert "2019/vien-thong-2019.xlsx › TB cố định - Internet › D8" in row
@@ -246,8 +252,8 @@ def test_missing_compared_year_says_so(table):
 def test_a_change_the_reporters_made_is_also_told_like_for_like(cmp):
     vi, en = narrative.headline_sentences(cmp), narrative.headline_sentences(cmp, "en")
     assert ("669.065 thuê bao điện thoại di động, tăng 2,1 % so với năm 2019 (tính riêng các doanh nghiệp báo cáo "
-            "cả hai năm: tăng 0,9 %; Vietnamobile báo cáo lần đầu năm 2020).") in "\n".join(vi)  # fmt: skip
-    assert "up 12.5% on 2019 (up 9.2% among the enterprises that reported both years; Giao Hàng Tiết Kiệm" in "\n".join(en)
+            "cả hai năm: tăng 0,9 %; Vietnamobile báo cáo lần đầu năm 2020).") in _plain(vi)  # fmt: skip
+    assert "up 12.5% on 2019 (up 9.2% among the enterprises that reported both years; Giao Hàng Tiết Kiệm" in _plain(en)
     assert not any("tính riêng" in s for s in narrative.egov_sentences(cmp))  # the same agencies both years
 
 

@@ -110,7 +110,7 @@ def test_a_new_language_is_one_catalog_and_a_partial_one_falls_back_to_english(t
         french = words("fr")
         assert french("section.postal") == "Services postaux"
         assert french("section.egov") == words("en")("section.egov")  # not translated yet: English
-        assert format_number(1234567.5, "fr") == "1\u202f234\u202f567,5" and format_percent(12.5, "fr") == "12,5 %"
+        assert format_number(1234567.5, "fr") == "1\u202f234\u202f567,5" and format_percent(12.5, "fr") == "12,5\u00a0%"  # a no-break space
         assert french.indicator(load_catalog().indicator("mobile_subscribers")) == "Mobile-cellular subscriptions"
     finally:
         words_module.languages.cache_clear(), words_module.words.cache_clear()

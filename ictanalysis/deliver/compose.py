@@ -13,17 +13,30 @@ from the data is escaped, its control and bidirectional-override characters
 written out (:func:`~ictanalysis.text.visible_text`) in the HTML and the plain
 text alike. Nothing is sent here (:mod:`ictanalysis.deliver.smtp`).
 
-Size: the charts are rasterised once more from their SVG at screen size
-(about 0.5 MB for the six, against 1.3 MB for the print-size PNGs); the PDF,
-its fonts subset, is about 0.3 MB.
+The HTML reads on a 390 px phone and in Outlook for Windows alike: one column
+at most :data:`EMAIL_WIDTH` wide that narrows with the screen (Outlook, which
+knows no ``max-width``, gets a fixed-width table in a conditional comment), the
+figures table stacked (each indicator's name on its own row, its figures under
+it), the font on every cell, images as wide as their ``width`` attribute and
+never wider than the screen. A number is tied to its unit by a no-break space
+(U+00A0) in the HTML and the plain text, so "53,9 %" never breaks before "%".
+
+Charts: the report's PNGs, drawn at twice the chart's size, shown at most
+:data:`CHART_WIDTH` wide, so every image has at least two pixels per CSS pixel
+(sharp on phones), and compressed again losslessly (vl-convert writes them
+fast and three times as large): about 0.4 MB for the six. Each image's alt text
+says the chart's key figure. The PDF, its fonts subset, is about 0.3 MB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import html
 import logging
+import re
 import secrets
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -38,11 +51,16 @@ from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.text import visible_text
 from ictanalysis.words import words
 
-__all__ = ["EMAIL_WIDTH", "MAX_BYTES", "build_email", "missing_charts", "new_message", "write_eml"]
+__all__ = ["CHART_WIDTH", "EMAIL_WIDTH", "MAX_BYTES", "build_email", "missing_charts", "new_message", "write_eml"]
 
 MAX_BYTES = 2_000_000  #: what the whole message stays under (the tests check it), for servers capped at a few MB
-EMAIL_WIDTH = 640
+EMAIL_WIDTH = 680  #: the widest the email's column is (a desktop client), in CSS pixels
+CHART_WIDTH = EMAIL_WIDTH - 16  #: the widest a chart is shown, inside the column's padding
+PNG_SCALE = 2  #: the report's chart PNGs are drawn at twice the chart's size (ictanalysis.render)
 _TABLE_ATTACHMENT = "indicators.xlsx"
+_MONEY = "đồng"  #: the catalog's unit of money, written in tỷ or triệu đồng
+_NBSP = "\u00a0"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _log = logging.getLogger(__name__)
 
 
@@ -95,8 +113,7 @@ def _document_path(folder: ReportFolder, year: int) -> Path:
 class _Chart:
     name: str
     png: bytes
-    width: int
-    height: int
+    width: int  #: the width it is shown at, in CSS pixels (the image has PNG_SCALE times as many)
     cid: str
 
 
@@ -106,29 +123,32 @@ def missing_charts(charts: Path, names: Sequence[str]) -> list[str]:
 
 
 def _chart_images(charts: Path, names: Sequence[str]) -> list[_Chart]:
-    """Return the charts `names` that were drawn, as screen-size PNGs (from the SVG when there is one).
+    """Return the charts `names` that were drawn, as PNGs of twice the size they are shown at.
 
     A chart without a file is left out with a warning in the log; :func:`missing_charts` names them
     for the command's output.
     """
     images = []
     for name in names:
-        png = _screen_png(chart_file(charts, name, "svg"), chart_file(charts, name, "png"))
+        png = _chart_png(chart_file(charts, name, "svg"), chart_file(charts, name, "png"))
         if png is None:
             _log.warning("the chart %s is not in %s: the email goes without it (run `ictanalysis report` again)",
                          name, charts)  # fmt: skip
             continue
-        width, height = _png_size(png)
-        images.append(_Chart(name, png, width, height, f"<{name}.{secrets.token_hex(6)}@ictanalysis.invalid>"))
+        width = min(_png_size(png)[0] // PNG_SCALE, CHART_WIDTH)
+        images.append(_Chart(name, png, width, f"<{name}.{secrets.token_hex(6)}@ictanalysis.invalid>"))
     return images
 
 
-def _screen_png(svg: Path, png: Path) -> bytes | None:
+def _chart_png(svg: Path, png: Path) -> bytes | None:
+    """Return the report's PNG of a chart (drawn from its SVG when the PNG is missing), compressed again."""
+    if png.is_file():
+        return _recompressed(png.read_bytes())
     if svg.is_file():
         import vl_convert
 
-        return vl_convert.svg_to_png(svg.read_text(encoding="utf-8"), scale=1)
-    return png.read_bytes() if png.is_file() else None
+        return _recompressed(vl_convert.svg_to_png(svg.read_text(encoding="utf-8"), scale=PNG_SCALE))
+    return None
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -140,9 +160,37 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
+def _recompressed(png: bytes) -> bytes:
+    """Return `png` with its image data compressed again at zlib's best level: the same pixels, fewer bytes.
+
+    The other chunks are kept, in order, before the one image-data chunk.
+
+    >>> header = (1).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])  # one grey pixel
+    >>> png = _PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(bytes(400), 0))
+    >>> small = _recompressed(png + _png_chunk(b"IEND", b""))
+    >>> len(small) < len(png), _png_size(small), small.endswith(_png_chunk(b"IEND", b""))
+    (True, (1, 1), True)
+    """
+    kept, data, at = [], [], len(_PNG_SIGNATURE)
+    while at < len(png):
+        size = int.from_bytes(png[at : at + 4], "big")
+        kind, body = png[at + 4 : at + 8], png[at + 8 : at + 8 + size]
+        at += 12 + size
+        if kind == b"IDAT":
+            data.append(body)
+        elif kind != b"IEND":
+            kept.append(_png_chunk(kind, body))
+    pixels = zlib.compress(zlib.decompress(b"".join(data)), 9)
+    return b"".join([_PNG_SIGNATURE, *kept, _png_chunk(b"IDAT", pixels), _png_chunk(b"IEND", b"")])
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
 @dataclass(frozen=True)
 class _Content:
-    """The words and figures of the email, shared by the HTML and the plain text."""
+    """The words and figures of the email, shared by the HTML and the plain text (numbers tied to their units)."""
 
     subject: str
     title: str
@@ -150,40 +198,103 @@ class _Content:
     intro: str
     lead: str
     sentences: list[str]
-    table_html: str
     table_headings: list[str]
     table_rows: list[list[str]]
+    numeric: list[bool]  #: which of the table's columns hold figures (the others name the row)
+    chart_alts: dict[str, str]  #: each chart's alt text: its title and its key figure
     language: str
 
 
 def _content(view) -> _Content:
-    from ictanalysis.present import cell_text, table_markup
+    from ictanalysis.present import cell_text, headings
 
     cmp, said, language = view.cmp, view.said, view.language
     year, cy, area = cmp.year, cmp.compare_year, cmp.catalog.areas[cmp.province]
+    tie = _unit_tier(cmp.catalog, language)
     title = said("report.title", year=year)
-    table = view.contents.email.table
-    frame, kind = view.frame(table), view.contents.tables[table].kind
+    frame, kind = view.frame(view.contents.email.table), view.contents.tables[view.contents.email.table].kind
     columns = view.contents.columns[kind]
     return _Content(
         subject=said("email.subject", title=title, province=said.area(area, full=True), cy=cy),
         title=title,
-        subtitle=said("report.subtitle", province=said.area(area), compare_year=cy),
+        subtitle=tie(said("report.subtitle", province=said.area(area), compare_year=cy)),
         intro=said("email.intro"),
-        lead=said("email.lead", year=year, cy=cy),
-        sentences=view.sentences(view.contents.email.sentences),
-        table_html=table_markup(frame, kind, columns, language, sources=False),
-        table_headings=[said(f"column.{kind}.{c}") for c in columns],
-        table_rows=[[cell_text(c, row, language) for c in columns] for _, row in frame.iterrows()],
+        lead=tie(said("email.lead", year=year, cy=cy)),
+        sentences=[tie(s) for s in view.sentences(view.contents.email.sentences)],
+        table_headings=headings(frame, kind, columns, language),
+        table_rows=[[tie(cell_text(c, row, language)) for c in columns] for _, row in frame.iterrows()],
+        numeric=[_holds_numbers(frame, c) for c in columns],
+        chart_alts={name: tie(_chart_alt(view, name)) for name in view.contents.email.charts},
         language=language,
     )
+
+
+def _holds_numbers(frame, column: str) -> bool:
+    import pandas as pd
+
+    return column in frame.columns and pd.api.types.is_numeric_dtype(frame[column])
+
+
+def _unit_tier(catalog, language: str):
+    """Return a function that ties every number of a text to the unit after it with no-break spaces.
+
+    The units are the catalog's, in `language`, the scales of money, percent and percentage points.
+
+    >>> from ictanalysis.catalog import load_catalog
+    >>> tie = _unit_tier(load_catalog(), "vi")
+    >>> tie("tăng 2,1 % lên 1.120,9 tỷ đồng, 35 điểm cầu, 1,5 điểm phần trăm; 555 dịch vụ")
+    'tăng 2,1\\xa0% lên 1.120,9\\xa0tỷ\\xa0đồng, 35\\xa0điểm\\xa0cầu, 1,5\\xa0điểm\\xa0phần\\xa0trăm; 555 dịch vụ'
+    """
+    said = words(language)
+    units = {said.unit(u) for u in catalog.units.values()} | {"%", said("number.points", number="").strip()}
+    units |= {said(key) for key in ("money.billion", "money.million", "money.dong", "narrative.points")}
+    alternatives = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    pattern = re.compile(rf"(\d) +({alternatives})(?![\w%])")
+    return lambda text: pattern.sub(lambda m: m[1] + _NBSP + m[2].replace(" ", _NBSP), text)
+
+
+def _chart_alt(view, name: str) -> str:
+    """Return the alt text of chart `name`: its title and key figure (the range of changes, or the total and change)."""
+    import pandas as pd
+
+    from ictanalysis.present import cell_text, named
+
+    spec, cmp, said, language = view.contents.charts[name], view.cmp, view.said, view.language
+    title = said(f"report.{name}")
+    if spec.kind == "change_bars":
+        changes = view.frame(spec.table).dropna(subset=["change_percent"])
+        if changes.empty:
+            return title
+        low, high = (changes.loc[i] for i in (changes["change_percent"].idxmin(), changes["change_percent"].idxmax()))
+        return said("email.alt_range", title=title, low=cell_text("change_percent", low, language),
+                    low_name=low["name"], high=cell_text("change_percent", high, language), high_name=high["name"])  # fmt: skip
+    if spec.indicator is None:
+        return title
+    figures = cmp.change_table([spec.indicator])
+    row = named(figures, cmp.catalog, language).iloc[0]
+    if pd.isna(row["value"]):
+        return title
+    return said("email.alt_figure", title=title, name=row["name"], year=cmp.year, cy=cmp.compare_year,
+                amount=_amount(row, figures["unit"].iloc[0], language),
+                change=cell_text("change_percent", row, language))  # fmt: skip
+
+
+def _amount(row, unit: str, language: str) -> str:
+    """Return a figure with its unit: money in tỷ or triệu đồng, the rest as the table writes it."""
+    from ictanalysis.formatting import format_money
+    from ictanalysis.present import cell_text
+
+    if unit == _MONEY:
+        return format_money(row["value"], language)
+    return words(language)("number.quantity", number=cell_text("value", row, language), unit=row["unit"])
 
 
 def _message(content: _Content, charts, document: Path, workbook: bytes, config) -> EmailMessage:
     said = words(content.language)
     table_name = _TABLE_ATTACHMENT
     attached = said("email.attached", report=document.name, table=table_name)
-    generated = said("email.generated", when=dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"))
+    now = dt.datetime.now().astimezone()
+    generated = said("email.generated", time=now.strftime("%H:%M"), date=now.strftime("%d/%m/%Y"))
     message = new_message(content.subject, config, config.recipients if config else ())
     message.set_content(_plain_text(content, attached, generated))
     message.add_alternative(_email_html(content, charts, attached, generated), subtype="html")
@@ -218,19 +329,40 @@ def _plain_text(content: _Content, attached: str, generated: str) -> str:
     return visible_text("\n".join(parts) + "\n")
 
 
+def _figures(content: _Content) -> dict:
+    """Return the figures table as the template stacks it: the figures' headings, and per row its label and figures.
+
+    A row's label is its first naming cell, the others (the unit) in parentheses.
+    """
+    numeric = content.numeric
+    rows = []
+    for row in content.table_rows:
+        names = [cell for cell, is_number in zip(row, numeric, strict=True) if not is_number]
+        more = [n for n in names[1:] if n and n != "–"]
+        label = f"{names[0]} ({', '.join(more)})" if names and more else (names[0] if names else "")
+        rows.append({"label": label, "figures": [c for c, is_number in zip(row, numeric, strict=True) if is_number]})
+    headings = [h for h, is_number in zip(content.table_headings, numeric, strict=True) if is_number]
+    return {"headings": headings, "rows": rows}
+
+
 def _email_html(content: _Content, charts, attached: str, generated: str) -> str:
-    """Render the template and inline its CSS into style attributes (no <style> left)."""
+    """Render the template and inline its CSS into style attributes (no <style> left).
+
+    The alt texts go in after inlining, fully escaped: css-inline writes ``<`` and ``>`` of an
+    attribute's value as they are, and a name from the data may hold them.
+    """
     import css_inline
-    from markupsafe import Markup
 
     from ictanalysis.pages import render
 
-    said = words(content.language)
-    images = [{"cid": c.cid[1:-1], "caption": said(f"report.{c.name}"), "alt": said(f"report.{c.name}"),
-               "width": min(c.width, EMAIL_WIDTH - 40)} for c in charts]  # fmt: skip
-    page = render("email.html.j2", content.language, c=content, table=Markup(content.table_html), charts=images,
+    alts = {f"alt-{secrets.token_hex(8)}": content.chart_alts.get(c.name, c.name) for c in charts}
+    images = [{"cid": c.cid[1:-1], "alt": slot, "width": c.width} for slot, c in zip(alts, charts, strict=True)]
+    page = render("email.html.j2", content.language, c=content, figures=_figures(content), charts=images,
                   attached=attached, generated=generated, width=EMAIL_WIDTH)  # fmt: skip
-    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(page)
+    page = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False).inline(page)
+    for slot, alt in alts.items():
+        page = page.replace(slot, html.escape(visible_text(alt)))
+    return page
 
 
 def write_eml(message: EmailMessage, path: Path) -> Path:

@@ -1,9 +1,10 @@
 """Build the official document of a report year: ``bao-cao-<year>.pdf`` to sign and ``bao-cao-<year>.docx`` to edit.
 
 :func:`build_document` reads the tidy table (and the gate's result, for the data
-notes), takes the figures and sentences from the report's library
+notes, and the year's plan, for the targets), takes the figures and sentences from the report's library
 (:class:`~ictanalysis.view.ReportView`), composes the document once
-(:mod:`ictanalysis.document.compose`) and writes it twice, as a PDF
+(:mod:`ictanalysis.document.compose`), opens its body with the one-page
+summary (:mod:`ictanalysis.summary`) and writes it twice, as a PDF
 (:mod:`ictanalysis.document.pdf`) and as a .docx
 (:mod:`ictanalysis.document.word`), both in the output folder. Each file is
 written whole under a temporary name and renamed only when both are written.
@@ -19,6 +20,7 @@ from pathlib import Path
 from ictanalysis.atomic import write_files_atomically
 from ictanalysis.document.settings import DOCUMENT_DEFAULTS, DocumentSettings
 from ictanalysis.outputs import ReportFolder
+from ictanalysis.plan import DEFAULT_PLANS
 from ictanalysis.settings import DEFAULTS
 
 __all__ = ["DocumentResult", "build_document", "document_files"]
@@ -50,7 +52,7 @@ class DocumentResult:
 
 def build_document(year: int, compare_year: int, *, data: Path, quality: Path | None, out_dir: Path,
                    province: str = DEFAULTS.province, language: str = DEFAULTS.language,
-                   document: DocumentSettings = DOCUMENT_DEFAULTS) -> DocumentResult:  # fmt: skip
+                   document: DocumentSettings = DOCUMENT_DEFAULTS, plans: Path | None = DEFAULT_PLANS) -> DocumentResult:  # fmt: skip
     """Write the official document of `year` compared with `compare_year` into `out_dir`; return what was written.
 
     Args:
@@ -62,9 +64,13 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
             (``<name>.png``, else ``<name>.svg``) and left out when absent.
         province, language: The province's code and the document's language.
         document: The header blocks, signer and recipients (:func:`load_document_settings`).
+        plans: The folder of the plan files (``ke-hoach-<year>.csv``, :mod:`ictanalysis.plan`): the summary
+            that opens the document sets the year's targets against its results; None, or no file for the
+            year: the summary has no targets.
 
     Raises:
         YearError, UsageError: a year the table does not hold, a language without words.
+        InputError: the year's plan file has problems (each named by its cell).
         ReportError: the PDF could not be typeset.
         DiskFullError, OutputError: a file could not be written; neither is replaced then.
     """
@@ -79,11 +85,27 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
 
     cmp = compare(read_indicators(Path(data)), year, compare_year, province)
     view = ReportView(cmp, check_language(language), read_quality(quality) if quality is not None else None)
-    composed = visible(compose(view, document, ReportFolder(Path(out_dir)).charts))
+    composed = visible(with_summary(compose(view, document, ReportFolder(Path(out_dir)).charts), view, plans))
     pdf, docx = pdf_bytes(composed), docx_bytes(composed)
     pdf_path, docx_path = document_files(Path(out_dir), year)
     write_files_atomically([(pdf_path, lambda p: p.write_bytes(pdf)), (docx_path, lambda p: p.write_bytes(docx))])
     return DocumentResult(pdf_path, docx_path, tuple(f.image for f in composed.figures), composed.placeholders)
+
+
+def with_summary(composed, view, plans: Path | None):
+    """Return the composed document with the one-page summary first in its body (none when it has nothing to show).
+
+    Raises:
+        InputError: the year's plan file has problems.
+    """
+    from ictanalysis.plan import read_plan
+    from ictanalysis.summary import document_block, summarise
+
+    cmp = view.cmp
+    summary = summarise(cmp, view.contents, read_plan(plans, cmp.year, cmp.catalog), view.language)
+    if summary.empty:
+        return composed
+    return dataclasses.replace(composed, body=(document_block(summary), *composed.body))
 
 
 def visible(value):

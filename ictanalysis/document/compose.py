@@ -22,6 +22,7 @@ from ictanalysis.document.contents import OVERVIEW, load_document_contents, sect
 from ictanalysis.document.model import Document, Figure, Header, Heading, PageBreak, Paragraph, Placeholder, Signer
 from ictanalysis.document.settings import DocumentSettings
 from ictanalysis.document.tables import declined_lines, headline_table
+from ictanalysis.formatting import bind_units
 from ictanalysis.narrative import absence_sentence
 from ictanalysis.outputs import chart_file
 
@@ -80,11 +81,16 @@ class _Body:
         self.told.update(fresh)
         return fresh
 
+    def _paragraphs(self, groups: list[list[str]]) -> list[Paragraph]:
+        """Return a paragraph per group of sentences, of the sentences not said yet; none for a group all said."""
+        fresh = (self.untold(group) for group in groups)
+        return [Paragraph(" ".join(sentences)) for sentences in fresh if sentences]
+
     def overview(self) -> None:
         """Write part I: the headline sentences, the headline table and the charts that follow it."""
         view = self.view
         self.add(Heading(f"{_PARTS[0]}. {view.said('document.part.overview')}"))
-        self.add(*(Paragraph(s) for s in self.untold(view.sentences(_HEADLINE))))
+        self.add(*self._paragraphs(view.paragraphs(_HEADLINE)))
         if view.holding.shows(view.contents.table_indicators(_HEADLINE)):
             self.tables += 1
             self.add(headline_table(view, self.tables))
@@ -97,10 +103,10 @@ class _Body:
         number = 0
         for section in sectors(view.contents):
             lacking = view.holding.lacking(section.domains)
-            told = [absence_sentence(section.domains, lacking, view.language)] if lacking else []
+            told = [[absence_sentence(section.domains, lacking, view.language)]] if lacking else []
             if len(lacking) < len(view.holding.years):
-                told += view.sentences(section.sentences)
-            paragraphs = [Paragraph(s) for s in self.untold(told)]
+                told += view.paragraphs(section.sentences)
+            paragraphs = self._paragraphs(told)
             figures = self._figures(section.id) if len(lacking) < len(view.holding.years) else []
             if paragraphs or figures:
                 number += 1
@@ -111,8 +117,9 @@ class _Body:
         view, cy = self.view, self.view.cmp.compare_year
         self.add(Heading(f"{_PARTS[2]}. {view.said('document.part.declined', cy=cy)}"))
         lines = declined_lines(view, load_document_contents().declined)
-        self.add(*(Paragraph(view.said("document.declined_item", name=line.name, before=line.before, value=line.value,
-                                       unit=line.unit, change=line.change, cy=cy, year=view.cmp.year), "item")
+        self.add(*(Paragraph(bind_units(view.said("document.declined_item", name=line.name, before=line.before,
+                                                  value=line.value, unit=line.unit, change=line.change, cy=cy,
+                                                  year=view.cmp.year), [line.unit]), "item")
                    for line in lines))  # fmt: skip
         if not lines:
             self.add(Paragraph(view.said("document.declined_none", cy=cy)))
@@ -176,4 +183,5 @@ def _appendix(view, settings: DocumentSettings) -> tuple:
     said = view.said
     heading = (Paragraph(said("document.appendix"), "title"), Paragraph(said("document.appendix_title"), "title"),
                Paragraph(said("document.appendix_of", number=settings.symbol, agency=settings.agency), "subtitle"))  # fmt: skip
-    return (PageBreak(), *heading, *(Paragraph(note, "note") for note in view.sentences("notes")))
+    fell = set(view.sentences("declined"))  # part III lists what fell
+    return (PageBreak(), *heading, *(Paragraph(note, "note") for note in view.sentences("notes") if note not in fell))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Block", "Document", "Figure", "Header", "Heading", "PageBreak", "Paragraph", "Placeholder", "Signer",
-           "Table", "to_data"]  # fmt: skip
+           "Summary", "Table", "Tile", "Trend", "TrendSeries", "to_data"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,63 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Tile:
+    """One headline figure of the summary: its name, its value with its unit, its changes (plain lines)."""
+
+    name: str
+    value: str  #: "669.065 thuê bao"
+    change: str  #: "+2,1 % so với năm 2019"
+    like_for_like: str = ""  #: "+0,9 % cùng đơn vị báo cáo"; "" when the reporters did not change
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One series of the summary's trend: its name and unit, its value in each year, its points to draw.
+
+    `points` are (year, value) scaled into the unit square: 0 the first year and the lowest value, 1 the
+    last year and the highest.
+    """
+
+    name: str
+    unit: str
+    values: tuple[str, ...]  #: one per year of the trend, "–" for a year without a figure
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The summary's trend: a small chart of each series (the PDF), or a table of years (the .docx)."""
+
+    caption: str
+    years: tuple[str, ...]
+    series: tuple[TrendSeries, ...]
+    first_heading: str  #: the heading of the table's first column ("Chỉ tiêu")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The one-page summary after the header blocks: the headline tiles, the targets, the trend, kept on one page.
+
+    A part the report has nothing for is left out: no tiles, `targets` None (no plan), `trend` None.
+    """
+
+    title: str
+    tiles_caption: str
+    tiles: tuple[Tile, ...]
+    targets: Table | None
+    note: str  #: under the targets ("(*) …" for an illustrative target), or ""
+    trend: Trend | None
+    kind: str = field(default="summary", init=False)
+
+
+@dataclass(frozen=True)
 class PageBreak:
     """The start of a new page (before an appendix)."""
 
     kind: str = field(default="pagebreak", init=False)
 
 
-Block = Heading | Paragraph | Placeholder | Table | Figure | PageBreak
+Block = Heading | Paragraph | Placeholder | Table | Figure | Summary | PageBreak
 
 
 @dataclass(frozen=True)

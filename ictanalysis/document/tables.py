@@ -1,9 +1,9 @@
 """The document's figures: the headline table with real years as headings, and the indicators that fell.
 
 Both are read from the report's own change tables (:meth:`ictanalysis.view.ReportView.frame`),
-so every number is the one the HTML report shows; only their notation is the
-paper's: money in the unit the sentences use (tỷ đồng when the larger year is a
-billion or more), and one number of decimals for both years of an indicator.
+so every number is the one the HTML report shows, in its notation: money in the
+unit the sentences use (tỷ đồng when the larger year is a billion or more), and
+the decimals the report's contents declare for the indicator, the same in both years.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ import math
 from dataclasses import dataclass
 
 from ictanalysis.document.model import Table
-from ictanalysis.formatting import format_number, money_scale
-from ictanalysis.present import change_text
+from ictanalysis.present import cell_text, change_text
 
-__all__ = ["ChangeLine", "change_lines", "declined_lines", "decimals", "headline_table"]
+__all__ = ["ChangeLine", "change_lines", "declined_lines", "headline_table"]
 
-_MONEY = "đồng"  # the catalog's unit of amounts of money, written in tỷ or triệu as the sentences do
 #: The columns of the headline table: number, indicator, unit, the two years, the change (shares of the width).
 _WIDTHS = (0.06, 0.37, 0.12, 0.14, 0.14, 0.17)
 _ALIGN = ("center", "left", "left", "right", "right", "right")
@@ -36,37 +34,16 @@ class ChangeLine:
     fell: bool  #: the figure is lower than the compared year's
 
 
-def decimals(values: list[float]) -> int:
-    """Return the fewest decimals that show each value as the report rounds it (at most 2; 1 from 100 up).
-
-    >>> decimals([655519.0, 669065.0]), decimals([98.5, 100.0]), decimals([1049.937, 1120.863]), decimals([2.125])
-    (0, 1, 1, 2)
-    """
-
-    def needed(value: float) -> int:
-        most = 1 if abs(value) >= 100 else 2
-        return next((d for d in range(most) if round(value, d) == round(value, most)), most)
-
-    return max((needed(v) for v in values if not math.isnan(v)), default=0)
-
-
 def change_lines(view, table: str) -> list[ChangeLine]:
     """Return the lines of the report's change table `table`, in its order.
 
     `view` is a :class:`~ictanalysis.view.ReportView`; its language writes the names, units and numbers.
     """
-    cmp, language = view.cmp, view.language
-    lines = []
+    language, lines = view.language, []
     for row in view.frame(table).to_dict("records"):
-        pair = [float(row["value_before"]), float(row["value"])]
-        unit = row["unit"]
-        if cmp.indicator(row["indicator"]).unit == _MONEY:
-            size, unit = money_scale(max((abs(v) for v in pair if not math.isnan(v)), default=0.0), language)
-            pair = [v / size for v in pair]
-        places = decimals(pair)
-        before, value = (format_number(v, language, places) for v in pair)
+        before, value = (cell_text(column, row, language) for column in ("value_before", "value"))
         fell = not math.isnan(row["change"]) and row["change"] < 0
-        lines.append(ChangeLine(row["indicator"], row["name"], unit, before, value, change_text(row, language), fell))
+        lines.append(ChangeLine(row["indicator"], row["name"], row["unit"], before, value, change_text(row, language), fell))
     return lines
 
 

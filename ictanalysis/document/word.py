@@ -15,7 +15,17 @@ import io
 from pathlib import Path
 
 from ictanalysis.document.metrics import text_width
-from ictanalysis.document.model import Document, Figure, Header, Heading, PageBreak, Paragraph, Placeholder, Table
+from ictanalysis.document.model import (
+    Document,
+    Figure,
+    Header,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Placeholder,
+    Summary,
+    Table,
+)
 from ictanalysis.document.pdf import FONTS_DIR
 
 __all__ = ["FONT", "docx_bytes"]
@@ -142,8 +152,49 @@ def _block(word, block) -> None:
         _table(word, block)
     elif isinstance(block, Figure):
         _figure(word, block)
+    elif isinstance(block, Summary):
+        _summary(word, block)
     elif isinstance(block, PageBreak):
         word.add_page_break()
+
+
+def _summary(word, summary: Summary) -> None:
+    """Write the summary: its title, the tiles as a table of four columns, the targets, the trend as a table."""
+    _line(word.add_paragraph(), summary.title, _SIZE, bold=True, after=6).paragraph_format.keep_with_next = True
+    if summary.tiles:
+        _line(word.add_paragraph(), summary.tiles_caption, 13, bold=True, after=4).paragraph_format.keep_with_next = True
+        _tiles(word, summary.tiles)
+    if summary.targets is not None:
+        _table(word, summary.targets)
+        if summary.note:
+            _sized(word.paragraphs[-1].add_run(summary.note), 11).italic = True
+    if summary.trend is not None:
+        trend = summary.trend
+        rows = tuple((f"{s.name} ({s.unit})", *s.values) for s in trend.series)
+        first = 0.34
+        widths = (first, *((1 - first) / len(trend.years),) * len(trend.years))
+        _table(word, Table(trend.caption, (trend.first_heading, *trend.years), rows,
+                           ("left", *("right",) * len(trend.years)), widths))  # fmt: skip
+
+
+def _tiles(word, tiles, columns: int = 4) -> None:
+    """Write the headline tiles in a grid: name, value in bold, the changes; each cell shaded."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    grid = word.add_table(rows=-(-len(tiles) // columns), cols=columns)
+    grid.style = word.styles["Table Grid"]
+    _widths(grid, [_TEXT_MM / columns] * columns)
+    for number, tile in enumerate(tiles):
+        cell = grid.rows[number // columns].cells[number % columns]
+        cell._tc.get_or_add_tcPr().append(_element("w:shd", val="clear", color="auto", fill="EEF2F6"))
+        lines = [(tile.name, 10, False), (tile.value, 13, True), (tile.change, 9, False)]
+        lines += [(tile.like_for_like, 9, False)] if tile.like_for_like else []
+        for index, (text, size, bold) in enumerate(lines):
+            paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+            _plain(paragraph, WD_ALIGN_PARAGRAPH.LEFT)
+            _sized(paragraph.add_run(text), size).bold = bold
+    _row_flags(grid.rows[0], "w:cantSplit")
+    word.add_paragraph().paragraph_format.space_after = 0
 
 
 def _paragraph(word, block: Paragraph) -> None:

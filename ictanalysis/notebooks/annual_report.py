@@ -33,6 +33,7 @@ language = ""
 data = ""
 quality = ""
 output_dir = ""
+plans = ""
 
 # %% tags=["remove-cell"]
 import ictanalysis as ict
@@ -42,6 +43,9 @@ view = ict.open_report(year, compare_year, province=province, language=language,
 
 # %%
 view.title()
+
+# %%
+view.summary(plans)
 
 # %%
 view.section("headline")
