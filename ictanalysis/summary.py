@@ -23,7 +23,7 @@ Example:
     >>> summary = summarise(cmp, load_contents(), read_plan(DEFAULT_PLANS, 2020))
     >>> tile = summary.tile("mobile_subscribers")
     >>> tile.value_text, tile.change_text, tile.like_for_like_text
-    ('669.065 thuê bao', '+2,1\xa0%', '+0,9\xa0%')
+    ('669.065\xa0thuê\xa0bao', '+2,1\xa0%', '+0,9\xa0%')
     >>> [(t.indicator, t.met) for t in summary.targets][:2]
     [('online_services_level4', True), ('videoconference_endpoints', False)]
 """

@@ -381,7 +381,7 @@ def test_any_finite_float_is_formatted_with_all_its_digits(x):
 
 
 def test_a_change_from_zero_is_an_infinite_change_with_its_sign():
-    assert (format_change(math.inf), format_change(-math.inf, "en")) == ("+∞ %", "−∞%")
+    assert (format_change(math.inf), format_change(-math.inf, "en")) == ("+∞\u00a0%", "−∞%")
 
 
 @pytest.fixture(scope="module")

@@ -57,9 +57,14 @@ def built(tmp_path_factory) -> SimpleNamespace:
 
 
 def _tables(soup: BeautifulSoup) -> list[tuple[str, list[str], list[list[str]], list]]:
-    """Return each table: its caption, its headings, its rows' cell texts, its row elements."""
+    """Return each table of the sections: its caption, its headings, its rows' cell texts, its row elements.
+
+    The one-page summary's tables (targets, trend) are left out: tests/test_summary.py checks them.
+    """
     found = []
     for table in soup.find_all("table"):
+        if table.find_parent("section", class_="summary"):
+            continue
         caption = table.caption.get_text(" ", strip=True) if table.caption else ""
         headings = [th.get_text(" ", strip=True) for th in table.thead.find_all("th")]
         rows = table.tbody.find_all("tr")

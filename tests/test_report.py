@@ -207,7 +207,9 @@ def test_html_title_and_heading_name_the_year(bundled):
     soup = BeautifulSoup(bundled.html, "html.parser")
     assert "2020" in soup.title.get_text()
     assert soup.h1.get_text() == "Báo cáo số liệu ngành Thông tin và Truyền thông năm 2020"
-    assert [h.get_text() for h in soup.find_all(["h2", "h3"])] == [words("vi")(f"section.{key}") for key in _notebook_sections()]
+    summary = words("vi")("summary.title", year=2020)  # the one-page summary comes first
+    assert [h.get_text() for h in soup.find_all(["h2", "h3"])] == [summary] + [
+        words("vi")(f"section.{key}") for key in _notebook_sections()]  # fmt: skip
 
 
 def test_html_lang_attribute_is_the_report_language(bundled):
@@ -316,7 +318,8 @@ def test_english_report_has_english_headings(english):
     soup = BeautifulSoup(english.html, "html.parser")
     assert soup.h1.get_text() == "Information and communications figures, 2020"
     headings = [h.get_text() for h in soup.find_all(["h2", "h3"])]
-    assert headings == [words("en")(f"section.{key}") for key in _notebook_sections()]
+    assert headings == [words("en")("summary.title", year=2020)] + [words("en")(f"section.{key}")
+                                                                    for key in _notebook_sections()]  # fmt: skip
 
 
 def test_english_report_writes_english_sentences_and_numbers(english, bundled):

@@ -175,7 +175,8 @@ def test_the_settings_files_show_the_defaults(path, tmp_path):
     read = load_settings(tmp_path / "ictanalysis.toml", environ={})
     root = Path(os.path.relpath(tmp_path))
     expected = DEFAULTS.replace(raw=root / DEFAULTS.raw, processed=root / DEFAULTS.processed, reports=root / DEFAULTS.reports,
-                                layouts=read.layouts, file=read.file, mail_file=read.mail_file)  # fmt: skip
+                                plans=root / DEFAULTS.plans, layouts=read.layouts, file=read.file,
+                                mail_file=read.mail_file)  # fmt: skip
     assert read == expected and read.mail is None
     assert [p.name for p in read.layouts] in ([], ["layouts"])
 
