@@ -23,6 +23,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from email.utils import getaddresses
 from pathlib import Path
 
 from ictanalysis.document.settings import DOCUMENT_DEFAULTS, DOCUMENT_TABLE, DocumentSettings, document_settings
@@ -241,6 +242,20 @@ def _key_problems(values: dict, schema: dict, where: str) -> list[str]:
     return problems
 
 
+def _check_addresses(typed: dict) -> None:
+    """Refuse an entry of `recipients` or `analysts` that is not exactly one address ("a@b.vn, c@b.vn" in one).
+
+    Raises:
+        DeliveryError: naming the entry: the server would receive only its first address, or none.
+    """
+    for key in ("recipients", "analysts"):
+        for entry in typed.get(key, ()):
+            found = [spec for _, spec in getaddresses([entry]) if spec]
+            if len(found) != 1 or "@" not in found[0]:
+                raise DeliveryError(f"mail settings: {key} entry {entry!r} is not one e-mail address; give each "
+                                    "address as its own entry (\"Name <a@b.vn>\" or a@b.vn)")  # fmt: skip
+
+
 def _mail_config(table: dict, path: Path | None, environ: Mapping[str, str]) -> MailConfig | None:
     values = _file_mail(table, path) | _env_mail(environ)
     if not values:
@@ -257,7 +272,9 @@ def _mail_config(table: dict, path: Path | None, environ: Mapping[str, str]) -> 
     missing = [key for key in ("host", "sender", "recipients") if not typed.get(key)]
     if missing:
         raise DeliveryError(f"the mail settings lack {', '.join(missing)} (see README: `ictanalysis send`)")
-    return MailConfig(**typed, password=environ.get(typed.get("password_env", PASSWORD_ENV), ""))
+    config = MailConfig(**typed, password=environ.get(typed.get("password_env", PASSWORD_ENV), ""))
+    _check_addresses(typed)
+    return config
 
 
 def _file_mail(table: dict, path: Path | None) -> dict:

@@ -93,6 +93,9 @@ def clean(settings: Settings, *, check: bool = False,
 def validate(settings: Settings, pair: YearPair) -> Outcome:
     """Run the quality gate on the tidy table and write the data-quality page and its JSON.
 
+    A gate that passes forgets the analysts' alerts of the year (``.alert-sent.json``): the same
+    failure found again later is news again, and is sent again.
+
     Raises:
         QualityError: an error rule failed (the page is written first).
     """
@@ -100,6 +103,7 @@ def validate(settings: Settings, pair: YearPair) -> Outcome:
 
     result, page = gate(settings.outputs.table, settings.reports, year=pair.year, compare_year=pair.compare_year,
                         province=settings.province, language=settings.language)  # fmt: skip
+    settings.outputs.year(pair.year).alert_ledger.unlink(missing_ok=True)
     return Outcome([*result.summary().splitlines(), f"Data-quality page: {page}"], {"quality": page})
 
 

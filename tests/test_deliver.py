@@ -617,6 +617,86 @@ def test_an_alert_that_may_have_been_delivered_is_not_sent_again_and_does_not_me
     assert len(inbox.envelopes) == 2 and len(set(_message_ids(inbox))) == 2
 
 
+@pytest.mark.parametrize(("reply", "taken"), [
+    ("251 2.0.0 queued as 7F3A", True),  # a 2xx that is not 250: smtplib calls it an error, the server took it
+    ("2.0.0 Ok: queued", False),  # no code: smtplib reads -1
+    ("250 " + "x" * 9000, False),  # longer than smtplib reads: it makes up "500 Line too long."
+])
+def test_an_odd_answer_to_the_end_of_the_data_is_never_a_refusal_that_sends_again(work: Path, reply, taken) -> None:
+    class Odd(Inbox):
+        async def handle_DATA(self, server, session, envelope):
+            self.envelopes.append(envelope)
+            return reply
+
+    inbox = Odd()
+    with smtp_server(inbox) as port:
+        if taken:
+            assert send_report(2020, 2019, _config(port), **_paths(work)).sent_to == LEADERSHIP
+        else:
+            with pytest.raises(MaybeDeliveredError, match="may have been delivered"):
+                send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
+        again = send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
+    assert not again.sent and len(inbox.envelopes) == 1  # before: "refused", and the next send delivered again
+    assert {e["state"] for e in _ledger_entries(work).values()} == {"sent" if taken else "unconfirmed"}
+
+
+def test_a_recipient_the_server_answers_252_receives_the_report_once(work: Path) -> None:
+    class CannotVerify(Inbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            envelope.rcpt_tos.append(address)
+            return "252 2.1.5 cannot verify, will attempt delivery" if address == LEADERSHIP[1] else "250 OK"
+
+    inbox = CannotVerify()
+    with smtp_server(inbox) as port:
+        first = send_report(2020, 2019, _config(port), **_paths(work))
+        again = send_report(2020, 2019, _config(port), **_paths(work))
+    assert first.sent_to == LEADERSHIP and not again.sent
+    assert _copies(inbox) == {LEADERSHIP[0]: 1, LEADERSHIP[1]: 1}  # before: the 252 one was named refused, sent again
+
+
+@pytest.mark.parametrize("text", ['{"format": 2, "messages": {"ab": {', '{"format": 3, "messages": {}}', "[]"])
+def test_a_ledger_that_cannot_be_read_stops_the_send_instead_of_sending_everyone_again(work: Path, text) -> None:
+    ledger = work / "reports" / "2020" / ".sent.json"
+    ledger.write_text(text, encoding="utf-8")
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        with pytest.raises(DeliveryError, match="nothing was sent") as refused:
+            send_report(2020, 2019, _config(port), **_paths(work))
+    assert refused.value.exit_code == 6 and str(ledger) in str(refused.value)
+    assert inbox.envelopes == [] and ledger.read_text(encoding="utf-8") == text
+
+
+def test_a_refusal_undoes_only_its_own_attempts_not_one_a_killed_send_left(work: Path) -> None:
+    from ictanalysis.deliver.ledger import report_mark
+
+    ledger = work / "reports" / "2020" / ".sent.json"
+    mark = report_mark(work / "reports" / "2020" / "annual_report.html", 2020, 2019)
+    stale = {"address": "cu@stttt.ninhthuan.gov.vn", "state": "attempt", "at": "2026-11-30", "pid": os.getpid()}
+    ledger.write_text(json.dumps({"format": 2, "messages": {mark: {stale["address"]: stale}}}), encoding="utf-8")
+    with smtp_server(Inbox(data_reply="554 5.7.1 rejected")) as port:  # the same pid, as in a container
+        with pytest.raises(DeliveryError, match="refused the message"):
+            send_report(2020, 2019, _config(port), **_paths(work), sleep=lambda s: None)
+    assert _ledger_entries(work) == {stale["address"]: stale}  # before: removed, so that address was sent again
+
+
+def test_the_delivery_is_recorded_before_the_goodbye_and_a_maybe_names_whom(work: Path) -> None:
+    seen: list = []
+
+    class SlowGoodbye(Inbox):
+        async def handle_QUIT(self, server, session, envelope):
+            seen.append({e["state"] for e in _ledger_entries(work).values()})  # what a kill now would leave
+            return "221 Bye"
+
+    with smtp_server(SlowGoodbye()) as port:
+        send_report(2020, 2019, _config(port), **_paths(work))
+    assert seen == [{"sent"}]  # before: "attempt" until QUIT was answered, read later as "maybe"
+    with smtp_server(SlowInbox(delay=3.0)) as port:
+        with pytest.raises(MaybeDeliveredError) as maybe:
+            send_report(2020, 2019, _config(port, recipients=ANALYSTS, timeout=1.0), **_paths(work),
+                        sleep=lambda s: None)  # fmt: skip
+    assert f"(to {ANALYSTS[0]})" in str(maybe.value)
+
+
 def test_send_message_needs_at_least_one_attempt(work: Path) -> None:
     message = build_email(2020, 2019, **_paths(work))
     with pytest.raises(DeliveryError):
@@ -661,6 +741,25 @@ def test_a_failed_gate_writes_a_quality_page_the_alert_can_use(built: Path, tmp_
 
 
 # --- settings -------------------------------------------------------------------------------------
+
+
+def test_a_recipient_entry_holding_two_addresses_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ictanalysis.toml"
+    path.write_text('[mail]\nhost = "h"\nsender = "a@b.vn"\nrecipients = ["c@b.vn, d@b.vn"]\n', encoding="utf-8")
+    with pytest.raises(DeliveryError, match="recipients entry 'c@b.vn, d@b.vn' is not one e-mail address"):
+        load_mail_config(path, environ={})
+    environ = {"ICTANALYSIS_SMTP_RECIPIENTS": "Giám đốc <c@b.vn>, d@b.vn"}  # a list in a variable is split at commas
+    assert load_mail_config(path, environ=environ).recipients == ("Giám đốc <c@b.vn>", "d@b.vn")
+
+
+def test_a_passed_gate_forgets_the_alerts_so_the_same_failure_later_is_sent_again(work: Path) -> None:
+    alerts = work / "reports" / "2020" / ".alert-sent.json"
+    alerts.write_text('{"format": 2, "messages": {"x": {}}}', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ictanalysis", "validate", "--reports", str(work / "reports"),
+                           "--data", str(work / "processed" / "indicators.parquet")], cwd=work, capture_output=True,
+                          text=True, encoding="utf-8")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not alerts.exists()
 
 
 def test_mail_settings_from_file_and_environment(tmp_path: Path) -> None:

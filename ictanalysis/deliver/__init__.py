@@ -42,7 +42,6 @@ class SendResult:
     size_bytes: int
     sent_to: tuple[str, ...] = ()  #: the recipients the server took it for now
     already: dict = field(default_factory=dict)  #: recipient → when they received it before (not sent again)
-    refused: dict = field(default_factory=dict)  #: recipient → (code, answer) the server did not take it for
     left_out: tuple[str, ...] = ()  #: charts the email shows that the report has no file of
 
     @property
@@ -78,8 +77,6 @@ def send_report(
     mark = ledger.report_mark(folder.report, year, compare_year)
     book = ledger.Ledger(folder.sent_ledger, mark, ledger.earlier_fingerprint(folder.report, year, compare_year))
     pending, already = _whom(book, list(config.recipients) if config else [], resend)
-    if config and not pending and folder.email.is_file():  # everyone has it, and its .eml is on disk
-        return SendResult(folder.email, folder.email.stat().st_size, already=already)
     message = build_email(year, compare_year, reports=reports, data=data, province=province, language=language,
                           config=config)  # fmt: skip
     message.replace_header("Message-ID", message_id(mark, config.sender if config else None))
@@ -136,24 +133,39 @@ def _send_and_record(message, config: MailConfig, book: ledger.Ledger, pending: 
                                 "sent") from None  # fmt: skip
 
     def delivered(recipients: list[str]) -> None:
-        book.outcome(recipients, ledger.SENT)
         sent_to.extend(recipients)
+        try:
+            book.outcome(recipients, ledger.SENT)
+        except OSError as exc:
+            raise MaybeDeliveredError(f"the server took the message for {', '.join(recipients)}, but that could not "
+                                      f"be recorded in {book.path} ({exc.strerror or exc})") from None  # fmt: skip
 
     hooks = Hooks(before_data=attempt, delivered=delivered, refused=book.undo_attempts)
     try:
         refused = send_message(message, config, to=pending, hooks=hooks, **sending)
     except MaybeDeliveredError as exc:
-        book.settle_interrupted()
-        raise MaybeDeliveredError(f"{exc}. {advice}") from None
+        raise MaybeDeliveredError(_unconfirmed(exc, book, sent_to, advice)) from None
     except DeliveryError:
         book.undo_attempts()
         raise
     return sent_to, refused
 
 
+def _unconfirmed(exc: MaybeDeliveredError, book: ledger.Ledger, sent_to: list[str], advice: str) -> str:
+    """Record the recipients whose copy was not confirmed as such, and say who they are and who has it for sure."""
+    maybe = book.attempted()
+    try:
+        book.settle_interrupted()
+    except OSError:  # the ledger still says "attempt": the next send says "may have been delivered" too
+        pass
+    said = f"{exc}" + (f" (to {', '.join(maybe)})" if maybe else "")
+    confirmed = [r for r in sent_to if r not in maybe]
+    return said + (f"; the server confirmed it for {', '.join(confirmed)}" if confirmed else "") + f". {advice}"
+
+
 def _whom(book: ledger.Ledger, recipients: list[str], resend: bool) -> tuple[list[str], dict[str, str]]:
     """Return whom to send to (all with `resend`, else those it has not reached) and when the others had it."""
-    pending = recipients if resend else _pending(book, recipients)
+    pending = ledger.distinct(recipients) if resend else _pending(book, recipients)
     return pending, {r: str(e) for r in recipients if r not in pending and (e := book.earlier(r))}
 
 

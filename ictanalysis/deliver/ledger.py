@@ -30,12 +30,13 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.utils import getaddresses
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
-from ictanalysis.atomic import write_atomically
+from ictanalysis.atomic import fsync_folder, write_atomically
+from ictanalysis.errors import DeliveryError
 
-__all__ = ["ATTEMPT", "SENT", "UNCONFIRMED", "Earlier", "Ledger", "address_key", "earlier_fingerprint", "message_id", "report_mark",
+__all__ = ["ATTEMPT", "SENT", "UNCONFIRMED", "Earlier", "Ledger", "address_key", "distinct", "earlier_fingerprint", "message_id", "report_mark",
            "text_mark"]
 
 ATTEMPT, SENT, UNCONFIRMED = "attempt", "sent", "unconfirmed"
@@ -74,10 +75,21 @@ def address_key(address: str) -> str:
     >>> address_key("Lãnh Đạo Sở <GiamDoc@STTTT.NinhThuan.gov.vn> "), address_key("giamdoc@stttt.ninhthuan.gov.vn")
     ('giamdoc@stttt.ninhthuan.gov.vn', 'giamdoc@stttt.ninhthuan.gov.vn')
 
-    The whole address is compared without case: mail systems treat the part before "@" so too.
+    The whole address is compared without case (mail systems treat the part before "@" so too), by
+    :meth:`str.lower`, which never merges two different letters ("ß" stays "ß").
     """
     found = [spec for _, spec in getaddresses([address]) if spec]
-    return (found[0] if found else address).strip().casefold()
+    return (found[0] if found else address).strip().lower()
+
+
+def distinct(addresses: Sequence[str]) -> list[str]:
+    """Return `addresses` with an address given twice (in another case, with a name) kept once, the first time.
+
+    >>> distinct(["a@b.vn", "Giám đốc <A@B.vn>", "c@b.vn"])
+    ['a@b.vn', 'c@b.vn']
+    """
+    seen: set[str] = set()
+    return [a for a in addresses if not (address_key(a) in seen or seen.add(address_key(a)))]
 
 
 def message_id(mark: str, sender: str | None) -> str:
@@ -88,7 +100,7 @@ def message_id(mark: str, sender: str | None) -> str:
 
     96 bits of the mark, short enough to keep the header on one line.
     """
-    domain = (sender or "").rpartition("@")[2] or "ictanalysis.invalid"
+    domain = parseaddr(sender or "")[1].rpartition("@")[2] or "ictanalysis.invalid"  # "Sở … <a@b.vn>" too
     return f"<ictanalysis.{mark[:24]}@{domain}>"
 
 
@@ -119,6 +131,7 @@ class Ledger:
     def __init__(self, path: Path, mark: str, legacy=None) -> None:
         self.path, self.mark = Path(path), mark
         self._all = _read(self.path, mark, legacy)
+        self._attempted: set[str] = set()  #: the recipients this ledger's attempts are for
 
     @property
     def _mine(self) -> dict:
@@ -133,14 +146,7 @@ class Ledger:
 
     def pending(self, addresses: Sequence[str]) -> list[str]:
         """Return the `addresses` this message has not reached (an address given twice counts once)."""
-        seen: set[str] = set()
-        left = []
-        for address in addresses:
-            key = address_key(address)
-            if key not in seen and self.earlier(address) is None:
-                left.append(address)
-            seen.add(key)
-        return left
+        return [a for a in distinct(addresses) if self.earlier(a) is None]
 
     def interrupted(self, addresses: Iterable[str]) -> list[tuple[str, Earlier]]:
         """Return those of `addresses` whose attempt stopped before the server answered, with the attempt."""
@@ -154,6 +160,7 @@ class Ledger:
             before = self._mine.get(key)
             self._mine[key] = {"address": address, "state": ATTEMPT, "at": when, "pid": os.getpid(),
                                **({"before": before} if before else {})}  # fmt: skip
+            self._attempted.add(key)
         self._write()
 
     def outcome(self, addresses: Iterable[str], state: str) -> None:
@@ -164,17 +171,26 @@ class Ledger:
             began = self._mine.get(key, {})
             at = began.get("at", when) if state == UNCONFIRMED else when
             self._mine[key] = {"address": address, "state": state, "at": at}
+            self._attempted.discard(key)
         self._write()
 
     def undo_attempts(self) -> None:
-        """Put back what this process's attempts replaced: the server refused the message, nothing was delivered."""
-        mine = [k for k, e in self._mine.items() if e.get("state") == ATTEMPT and e.get("pid") == os.getpid()]
+        """Put back what this ledger's attempts replaced: the server refused the message, nothing was delivered.
+
+        Only its own: an attempt an earlier process left (killed before the answer) stays, whatever its pid.
+        """
+        mine = [k for k in self._attempted if self._mine.get(k, {}).get("state") == ATTEMPT]
         for key in mine:
             before = self._mine.pop(key).get("before")
             if before:
                 self._mine[key] = before
+        self._attempted.clear()
         if mine:
             self._write()
+
+    def attempted(self) -> list[str]:
+        """Return the recipients this ledger's attempts are for that have no answer recorded yet."""
+        return [self._mine[k]["address"] for k in sorted(self._attempted) if k in self._mine]
 
     def settle_interrupted(self) -> None:
         """Record every interrupted attempt of this message as delivered but unconfirmed (it may have been)."""
@@ -193,9 +209,10 @@ class Ledger:
             del messages[self.mark]
         if not messages:  # nothing recorded: no ledger, as before the first send
             self.path.unlink(missing_ok=True)
-            return
-        text = json.dumps(self._all, ensure_ascii=False, indent=1)
-        write_atomically(self.path, lambda p: p.write_text(text, encoding="utf-8"))
+        else:
+            text = json.dumps(self._all, ensure_ascii=False, indent=1)
+            write_atomically(self.path, lambda p: p.write_text(text, encoding="utf-8"))
+        fsync_folder(self.path.parent)  # the rename or removal survives a power cut, not only a kill
 
 
 def _now() -> str:
@@ -203,15 +220,25 @@ def _now() -> str:
 
 
 def _read(path: Path, mark: str, legacy) -> dict:
-    """Read the ledger at `path`; an earlier format's delivery of this message becomes its recipients' entries."""
+    """Read the ledger at `path`; an earlier format's delivery of this message becomes its recipients' entries.
+
+    Raises:
+        DeliveryError: the ledger exists but cannot be read, or is not a ledger (a damaged file, a later
+            format): sending without it could send everyone a second copy.
+    """
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        found = {}
-    if not isinstance(found, dict):
-        found = {}
-    if found.get("format") == FORMAT and isinstance(found.get("messages"), dict):
+    except FileNotFoundError:
+        found = {"format": FORMAT, "messages": {}}
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"cannot read the ledger of what was sent, {path} ({exc}): nothing was sent. Restore it "
+                            "from a backup, or remove it if no one has received this report yet") from None  # fmt: skip
+    if isinstance(found, dict) and found.get("format") == FORMAT and isinstance(found.get("messages"), dict):
         return found
+    if not isinstance(found, dict) or "fingerprint" not in found:
+        written = found.get("format", "?") if isinstance(found, dict) else "?"
+        raise DeliveryError(f"{path} is not a ledger this version can read (format {written}): nothing was sent. Use "
+                            "the version that wrote it, or remove it if no one has received this report yet")  # fmt: skip
     ledger = {"format": FORMAT, "messages": {}}
     recipients = found.get("recipients") or []
     if legacy is not None and found.get("fingerprint") == legacy(recipients):

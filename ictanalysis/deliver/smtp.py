@@ -42,13 +42,16 @@ class _Tracking:
     def mail(self, sender, options=()):
         """Begin a transaction as smtplib does: no recipient accepted yet."""
         self.accepted: list[str] = []
+        self.turned_away: dict[str, tuple] = {}
         return super().mail(sender, options)
 
     def rcpt(self, recip, options=()):
-        """Name a recipient as smtplib does, noting whether the server accepted it."""
+        """Name a recipient as smtplib does, noting whether the server took it (any 2xx: 250, 251, 252…)."""
         answer = super().rcpt(recip, options)
-        if answer[0] in (250, 251):
+        if 200 <= answer[0] < 300:
             self.accepted.append(recip)
+        else:
+            self.turned_away[recip] = answer
         return answer
 
     def data(self, msg):
@@ -136,7 +139,7 @@ class _Attempts:
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             try:
-                answer = _send_once(self.message, self.config, pending, self.context, self.hooks.before_data)
+                answer = _send_once(self.message, self.config, pending, self.context, self.hooks)
             except (_Temporary, DeliveryError) as exc:
                 if isinstance(exc, MaybeDeliveredError) or (isinstance(exc, DeliveryError) and not refused):
                     raise
@@ -148,7 +151,7 @@ class _Attempts:
                     raise DeliveryError(
                         f"could not send through {self.config.address} after {attempts} attempts: {exc}") from None
                 return refused | {r: (None, str(exc)) for r in pending} | getattr(exc, "answers", {})
-            self.hooks.delivered(taken := [r for r in pending if r not in answer])
+            taken = [r for r in pending if r not in answer]
             refused = {r: v for r, v in refused.items() if r not in taken} | answer
             pending = [r for r, (code, _) in answer.items() if 400 <= code < 500]
             if not pending or last:
@@ -157,9 +160,9 @@ class _Attempts:
         raise DeliveryError("attempts must be at least 1")
 
 
-def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context, before_data) -> dict:
+def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str], context, hooks: Hooks) -> dict:
     try:
-        return _deliver(message, config, recipients, context, before_data)
+        return _deliver(message, config, recipients, context, hooks)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{config.address} refused the login of user {config.user!r} ({_answer(exc)}); "
                             f"check the user and the password in ${config.password_env}") from None  # fmt: skip
@@ -185,28 +188,50 @@ def _send_once(message: EmailMessage, config: MailConfig, recipients: list[str],
         raise _Temporary(f"cannot reach {config.address}: {exc.strerror or exc}") from None
 
 
-def _deliver(message: EmailMessage, config: MailConfig, recipients: list[str], context, before_data) -> dict:
-    """Connect, log in and send; a failure once the whole message went out is MaybeDeliveredError, never retried.
+def _deliver(message: EmailMessage, config: MailConfig, recipients: list[str], context, hooks: Hooks) -> dict:
+    """Connect, log in and send; return the recipients the server did not take, with its answer.
 
-    Once the server has accepted the message, nothing it says afterwards (a 421 or 554 to QUIT, a
-    dropped connection) undoes the delivery: the goodbye's errors are ignored.
+    The delivery is told (`hooks.delivered`) as soon as the server answers the data, before the
+    goodbye: nothing it says afterwards (a 421 or 554 to QUIT, a dropped connection) undoes it. A
+    failure once the whole message went out is read by :func:`_after_data`: never retried.
     """
     smtp = _connect(config, context)
     try:
-        smtp.before_data = before_data
+        smtp.before_data = hooks.before_data
         if config.user:
             _login(smtp, config)
-        refused = smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
+        smtp.send_message(message, from_addr=config.sender, to_addrs=recipients)
     except OSError as exc:  # smtplib's errors are OSErrors too
         smtp.close()
-        if smtp.message_sent and _unanswered(exc):
+        after = _after_data(exc) if smtp.message_sent else "refused"
+        if after == "maybe":
             raise _maybe_delivered(config, exc) from None
-        raise
+        if after == "refused":
+            raise
     except BaseException:
         smtp.close()
         raise
-    _goodbye(smtp)
-    return refused
+    try:
+        hooks.delivered(list(smtp.accepted))
+    finally:
+        _goodbye(smtp)
+    return dict(smtp.turned_away)
+
+
+def _after_data(exc: OSError) -> str:
+    """Tell what a failure once the whole message went out means for it: "taken", "refused" or "maybe".
+
+    A 2xx other than 250 is taken (smtplib calls it an error); a 4xx or 5xx the server wrote is a
+    refusal; no answer, a lost connection, or one that cannot be read (smtplib's code -1, or the 500
+    "Line too long." it makes up for an over-long line) leaves it unknown: "maybe".
+    """
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code, text = exc.smtp_code, exc.smtp_error
+        if 200 <= code < 300:
+            return "taken"
+        unreadable = code == -1 or (code == 500 and decode_reply(text) == "Line too long.")
+        return "refused" if 400 <= code < 600 and not unreadable else "maybe"
+    return "maybe" if _unanswered(exc) else "refused"
 
 
 def _goodbye(smtp: smtplib.SMTP) -> None:

@@ -149,10 +149,15 @@ class _Body:
 
 
 def _header(view, settings: DocumentSettings) -> Header:
-    said = view.said
-    return Header(governing_body=settings.governing_body.upper(), agency=settings.agency.upper(),
+    """Return the header blocks; a governing body or place the settings leave empty is the province's own."""
+    said, area = view.said, view.cmp.catalog.areas[view.cmp.province]
+    kind = len(area.full_name) - len(area.name)  # the official names stay Vietnamese: "UBND tỉnh Ninh Thuận"
+    governing = settings.governing_body or said("document.governing_body",
+                                                province=area.full_name[:kind].lower() + area.name)  # fmt: skip
+    return Header(governing_body=governing.upper(), agency=settings.agency.upper(),
                   number=said("document.number", number=settings.symbol), nation=said("document.nation"),
-                  motto=said("document.motto"), date=date_line(said, settings.place, settings.date, view.cmp.year))  # fmt: skip
+                  motto=said("document.motto"), date=date_line(said, settings.place or area.name, settings.date,
+                                                               view.cmp.year))  # fmt: skip
 
 
 def date_line(said, place: str, date: dt.date | None, year: int) -> str:

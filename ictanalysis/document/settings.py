@@ -4,8 +4,9 @@
 document (the governing body and the agency, the number and symbol, the
 place and date, who signs and who receives it) and, when the analyst has
 written them, the department's assessment and next year's tasks. Its defaults
-are those of the bundled example (Báo cáo số 2291/BC-STTTT of the Sở Thông tin
-và Truyền thông Ninh Thuận). :func:`load_document_settings` reads the table of
+are a Sở Thông tin và Truyền thông's, with the province's own People's
+Committee and name (from the gazetteer) and the number left blank for the clerk:
+a draft never carries the number of a document already issued. :func:`load_document_settings` reads the table of
 an ``ictanalysis.toml`` and checks every key and type, naming the key that is
 wrong, the way :mod:`ictanalysis.settings` checks its own tables.
 
@@ -51,11 +52,12 @@ class DocumentSettings:
     fill in; no `date` leaves the day and month blank, to be written when the document is signed.
     """
 
-    governing_body: str = "UBND tỉnh Ninh Thuận"  #: the body the agency answers to (cơ quan chủ quản)
+    #: the body the agency answers to (cơ quan chủ quản); empty: the province's People's Committee ("UBND tỉnh Ninh Thuận")
+    governing_body: str = ""
     agency: str = "Sở Thông tin và Truyền thông"  #: the issuing agency (cơ quan ban hành)
     agency_abbreviation: str = "STTTT"  #: the agency's symbol in the number: 2291/BC-STTTT
-    number: str = "2291"  #: the document's number; empty: left blank for the clerk (văn thư) to write
-    place: str = "Ninh Thuận"  #: the place name before the date (địa danh)
+    number: str = ""  #: the document's number; empty: left blank for the clerk (văn thư) to write
+    place: str = ""  #: the place name before the date (địa danh); empty: the province's name ("Ninh Thuận")
     date: dt.date | None = None  #: the date it is signed; None: "ngày … tháng … năm <year>" left blank
     signer_authority: tuple[str, ...] = ("KT. GIÁM ĐỐC",)  #: the line(s) above the title: KT., TL., TM. …
     signer_title: str = "Phó Giám đốc"  #: the signer's title
@@ -73,7 +75,7 @@ class DocumentSettings:
     def symbol(self) -> str:
         """Return the number and symbol: "2291/BC-STTTT", or "   /BC-STTTT" when the number is left blank.
 
-        >>> DocumentSettings().symbol, DocumentSettings(number="").symbol
+        >>> DocumentSettings(number="2291").symbol, DocumentSettings().symbol
         ('2291/BC-STTTT', '      /BC-STTTT')
         """
         return f"{self.number or ' ' * 6}/{KIND_SYMBOL}-{self.agency_abbreviation}"
