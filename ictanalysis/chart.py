@@ -48,6 +48,7 @@ from ictanalysis.formatting import (
     format_money,
     format_number,
     format_percent,
+    format_quantity,
     money_scale,
 )
 from ictanalysis.render import FONT, INK, spec_title, write_chart_files
@@ -105,7 +106,6 @@ _BAR = 16  # thickness of one bar, in pixels
 _WIDTH = 460
 _LABEL_CHARS = 32  # a category name longer than this wraps onto lines of about equal length
 _LINE = 14  # the height of one line of an axis label, in pixels
-NBSP = "\u00a0"
 
 
 # --- theme -------------------------------------------------------------------------------
@@ -196,15 +196,6 @@ def _is_money(unit: str) -> bool:
     return unit.casefold() in {"đồng", "vnd"}
 
 
-def _unbroken(text: str) -> str:
-    """Return `text` with no-break spaces: a figure and its unit never part at a line's end.
-
-    >>> _unbroken("1.120,9 tỷ đồng")
-    '1.120,9\xa0tỷ\xa0đồng'
-    """
-    return text.replace(" ", NBSP)
-
-
 def _figure(value: float, unit: str, language: str) -> str:
     """Write an amount with its unit as the text does, in tỷ/triệu when in đồng, without a breakable space.
 
@@ -212,9 +203,8 @@ def _figure(value: float, unit: str, language: str) -> str:
     (True, '669,065\xa0thuê\xa0bao')
     """
     if _is_money(unit):
-        return _unbroken(format_money(value, language))
-    number = format_number(value, language)
-    return _unbroken(words(language)("number.quantity", number=number, unit=unit) if unit else number)
+        return format_money(value, language)
+    return format_quantity(value, unit, language) if unit else format_number(value, language)
 
 
 def _change_words(before: object, now: object, language: str) -> str | None:
@@ -226,8 +216,8 @@ def _change_words(before: object, now: object, language: str) -> str | None:
     if not (_finite(before) and _finite(now)) or before == 0:
         return None
     change = (float(now) - float(before)) / abs(float(before)) * 100
-    size = _unbroken(format_percent(abs(change), language))
-    if size == _unbroken(format_percent(0.0, language)):
+    size = format_percent(abs(change), language)
+    if size == format_percent(0.0, language):
         return _label("same", language)
     return _label("up", language, change=size) if change > 0 else _label("down", language, change=size)
 
@@ -483,7 +473,7 @@ def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = 
     top = _largest(shown, "operator", "share")
     described = _label("describe_empty", language, title=title) if top is None else _label(
         "describe_share", language, title=title, year=year, name=top["operator"],
-        share=_unbroken(format_percent(top["share"], language)))  # fmt: skip
+        share=format_percent(top["share"], language))  # fmt: skip
     height = len(order) * _band(order, _BAR + 14)
     return alt.layer(bars, labels).properties(title=title, description=described, width=_WIDTH, height=height)
 
@@ -524,7 +514,7 @@ def change_bars(
         tooltip=_change_tooltip(shown, axis_title, language),
     )
     titled = title if limit is None else alt.TitleParams(
-        title, subtitle=[_label("cut_note", language, limit=_unbroken(format_percent(limit, language, 0)))])
+        title, subtitle=[_label("cut_note", language, limit=format_percent(limit, language, 0))])
     return alt.layer(*_change_layers(base, limit)).properties(
         title=titled, description=_describe_change(shown, title, language), width=_WIDTH,
         height=len(order) * _band(order, _BAR + 14))  # fmt: skip
@@ -591,7 +581,7 @@ def _describe_change(frame: pd.DataFrame, title: str, language: str) -> str:
     top = _largest(frame.assign(_size=frame["change_percent"].abs()), "name", "_size")
     if top is None:
         return _label("describe_empty", language, title=title)
-    change = _unbroken(format_change(top["change_percent"], language))
+    change = format_change(top["change_percent"], language)
     return _label("describe_change", language, title=title, count=len(frame), name=top["name"], change=change)
 
 

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import functools
 import html
 import logging
-import re
 import secrets
 import zlib
 from collections.abc import Sequence
@@ -46,6 +46,7 @@ from pathlib import Path
 from ictanalysis.atomic import write_atomically
 from ictanalysis.deliver.spreadsheet import XLSX_TYPE, tidy_workbook
 from ictanalysis.errors import DeliveryError
+from ictanalysis.formatting import bind_units
 from ictanalysis.outputs import ReportFolder, chart_file
 from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.text import visible_text
@@ -59,7 +60,6 @@ CHART_WIDTH = EMAIL_WIDTH - 16  #: the widest a chart is shown, inside the colum
 PNG_SCALE = 2  #: the report's chart PNGs are drawn at twice the chart's size (ictanalysis.render)
 _TABLE_ATTACHMENT = "indicators.xlsx"
 _MONEY = "đồng"  #: the catalog's unit of money, written in tỷ or triệu đồng
-_NBSP = "\u00a0"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _log = logging.getLogger(__name__)
 
@@ -248,9 +248,7 @@ def _unit_tier(catalog, language: str):
     said = words(language)
     units = {said.unit(u) for u in catalog.units.values()} | {"%", said("number.points", number="").strip()}
     units |= {said(key) for key in ("money.billion", "money.million", "money.dong", "narrative.points")}
-    alternatives = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    pattern = re.compile(rf"(\d) +({alternatives})(?![\w%])")
-    return lambda text: pattern.sub(lambda m: m[1] + _NBSP + m[2].replace(" ", _NBSP), text)
+    return functools.partial(bind_units, units=units)
 
 
 def _chart_alt(view, name: str) -> str:
