@@ -1,7 +1,8 @@
 """The report and the data-quality page on a phone (390 px), at a desk (1280 px), printed (A4), and to axe-core.
 
-The 2020 report is built once by the CLI (validate, then report) into a temporary folder; the failed
-quality page is built as tests/test_quality_page.py builds it (a negative count, an unknown district).
+The 2020 report is built once by the CLI (clean, validate, then report) into a temporary folder, from the raw
+workbooks alone, as on a clean checkout that holds no tidy table; the failed quality page is built as
+tests/test_quality_page.py builds it (a negative count, an unknown district).
 Every page is opened in the real headless Chromium of tests/browser.py with the network off.
 """
 
@@ -75,7 +76,8 @@ def built(tmp_path_factory):
     """The 2020 report, its passed quality page and a failed quality page."""
 
     def build(root: Path) -> None:
-        pair = ("--year", "2020", "--compare", "2019", "--data", REPO / "data" / "processed" / "indicators.parquet")
+        _cli("clean", "--raw", REPO / "data" / "raw", "--out", root / "processed", "--wait", "120")
+        pair = ("--year", "2020", "--compare", "2019", "--data", root / "processed" / "indicators.parquet")
         _cli("validate", *pair, "--reports", root / "reports", "--wait", "120")
         _cli("report", *pair, "--reports", root / "reports", "--wait", "120")
         table = clean(REPO / "data" / "raw", out_dir=None).table
