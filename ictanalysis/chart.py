@@ -29,12 +29,14 @@ and labelled with its value, so the others stay readable. Every chart carries a
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import math
 import numbers
 import secrets
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,18 +58,22 @@ from ictanalysis.words import DEFAULT_LANGUAGE, words
 
 __all__ = [
     "DECREASE",
+    "DESK",
     "FONT",
     "INCREASE",
     "OUTLIER_RATIO",
+    "PHONE",
     "THEME",
     "VEGALITE_MIMETYPE",
     "ChartDisplay",
+    "Layout",
     "agency_bars",
     "change_bars",
     "chart_html",
     "chart_spec",
     "district_bars",
     "drawable",
+    "drawn_for",
     "enable_theme",
     "operator_shares",
     "save_chart",
@@ -103,9 +109,61 @@ CUT_MARK = "//"
 _VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 _BAR = 16  # thickness of one bar, in pixels
-_WIDTH = 460
-_LABEL_CHARS = 32  # a category name longer than this wraps onto lines of about equal length
-_LINE = 14  # the height of one line of an axis label, in pixels
+_LABEL_WIDTH = 7  # the characters of the widest value label at a bar's end ("−48,9", "+650,0", "1.234")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How large a chart is drawn: its plot's width, where its names wrap, the size of its text.
+
+    :data:`DESK` is the report's (a page read at a desk, printed on A4); :data:`PHONE` is the
+    email's, whose images a phone shows about 360 px wide: a narrower plot, names and titles
+    wrapped shorter and every text a quarter larger, so the smallest one stays above 9 px there.
+    """
+
+    width: int = 460  #: the plot's width, in pixels (category names are beside it)
+    label_chars: int = 32  #: a category name longer than this wraps onto lines of about equal length
+    font_scale: float = 1.0  #: every font size of the theme, times this
+    title_chars: int = 0  #: a title (and subtitle) longer than this wraps onto several lines; 0: never
+    ticks: int = 5  #: about how many ticks a value axis has
+
+    @property
+    def line(self) -> float:
+        """The height of one line of an axis label, in pixels."""
+        return 14 * self.font_scale
+
+    @property
+    def label_room(self) -> float:
+        """The share of a change axis kept beyond its longest bar on each side, for the value label there."""
+        label = _LABEL_WIDTH * 0.62 * 11 * self.font_scale + 4  # the text marks' font is 11 px, times the scale
+        return max(0.12, label / (self.width - 2 * label))
+
+
+DESK = Layout()
+PHONE = Layout(width=280, label_chars=20, font_scale=1.25, title_chars=34, ticks=3)
+_LAYOUT: contextvars.ContextVar[Layout] = contextvars.ContextVar("layout", default=DESK)
+
+
+@contextlib.contextmanager
+def drawn_for(layout: Layout) -> Iterator[Layout]:
+    """Draw the charts made inside the ``with`` block, and their specs (:func:`chart_spec`), in `layout`.
+
+    >>> with drawn_for(PHONE):
+    ...     _layout().width
+    280
+    >>> _layout().width
+    460
+    """
+    token = _LAYOUT.set(layout)
+    try:
+        yield layout
+    finally:
+        _LAYOUT.reset(token)
+
+
+def _layout() -> Layout:
+    """The layout charts are drawn in now (:func:`drawn_for`)."""
+    return _LAYOUT.get()
 
 
 # --- theme -------------------------------------------------------------------------------
@@ -119,7 +177,7 @@ def theme_config() -> alt.theme.ThemeConfig:
     """
     axis = {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal", "labelColor": MUTED,
             "titleColor": MUTED, "gridColor": GRID, "domainColor": "#9aa7b4", "tickColor": "#9aa7b4",
-            "labelLimit": 0, "labelLineHeight": _LINE}  # fmt: skip
+            "labelLimit": 0, "labelLineHeight": DESK.line}  # fmt: skip
     return {
         "background": "white",
         "padding": 8,
@@ -223,14 +281,14 @@ def _change_words(before: object, now: object, language: str) -> str | None:
 
 
 def _wrap(name: str) -> list[str]:
-    """Return the lines a category name is written on: as few as _LABEL_CHARS allows, of about equal length.
+    """Return the lines a category name is written on: as few as the layout's `label_chars` allows, about equal.
 
     Words are never broken, so a name without spaces stays on one line, whole.
 
     >>> _wrap("Sở Nông nghiệp và Phát triển nông thôn"), _wrap("Thuê bao điện thoại di động")
     (['Sở Nông nghiệp và', 'Phát triển nông thôn'], ['Thuê bao điện thoại di động'])
     """
-    count = max(1, math.ceil(len(name) / _LABEL_CHARS))
+    count = max(1, math.ceil(len(name) / _layout().label_chars))
     for width in range(math.ceil(len(name) / count), len(name) + 1):
         lines = textwrap.wrap(name, width, break_long_words=False, break_on_hyphens=False)
         if len(lines) <= count:
@@ -252,7 +310,7 @@ def _category_y(frame: pd.DataFrame, category: str, order: Sequence[str]) -> tup
     """
     labelled = frame.assign(label=frame[category].map(lambda name: "\n".join(_wrap(str(name)))))
     most = max((len(_wrap(name)) for name in order), default=1)
-    offsets = [{"test": f"length(split(datum.value, '\\n')) == {lines}", "value": -(lines - 1) * _LINE / 2}
+    offsets = [{"test": f"length(split(datum.value, '\\n')) == {lines}", "value": -(lines - 1) * _layout().line / 2}
                for lines in range(2, most + 1)]  # fmt: skip
     moved = {"labelOffset": {"condition": offsets, "value": 0}} if offsets else {}
     axis = alt.Axis(labelLimit=0, labelExpr="split(datum.value, '\\n')", **moved)
@@ -266,7 +324,7 @@ def _band(names: Sequence[str], minimum: int) -> int:
     (30, 38)
     """
     lines = max((len(_wrap(name)) for name in names), default=1)
-    return max(minimum, lines * _LINE + 10)
+    return max(minimum, math.ceil(lines * _layout().line) + 10)
 
 
 def _number_format(values: Iterable[float]) -> str:
@@ -352,7 +410,7 @@ class _Bars:
 def _grouped_bars(long: pd.DataFrame, category: str, order: list[str], options: _Bars) -> alt.LayerChart:
     """Draw horizontal bars per category, one per year, with the value at the end of each bar."""
     fmt = _number_format(long["value"])
-    x = alt.X("value:Q", title=options.axis_title, axis=alt.Axis(format=fmt, tickCount=5))
+    x = alt.X("value:Q", title=options.axis_title, axis=alt.Axis(format=fmt, tickCount=_layout().ticks))
     long, y = _category_y(long, category, order)
     years = [options.year] if options.compare_year is None else [options.compare_year, options.year]
     tooltip = [alt.Tooltip(f"{category}:N", title=options.category_title),
@@ -362,7 +420,7 @@ def _grouped_bars(long: pd.DataFrame, category: str, order: list[str], options: 
     bars = base.mark_bar(height=_BAR).encode(color=_year_colour(options.year, options.compare_year, options.language))
     labels = base.mark_text(align="left", dx=3, baseline="middle").encode(text=alt.Text("value:Q", format=fmt))
     height = len(order) * _band(order, len(years) * (_BAR + 2) + 10)
-    return alt.layer(bars, labels).properties(title=options.title, description=options.description, width=_WIDTH,
+    return alt.layer(bars, labels).properties(title=options.title, description=options.description, width=_layout().width,
                                               height=height)  # fmt: skip
 
 
@@ -464,7 +522,7 @@ def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = 
     if "share_before" in shown.columns:
         tooltip.append(alt.Tooltip("share_before:Q", title=_label("share", language) + " ←", format=",.1f"))
     base = alt.Chart(labelled).encode(
-        x=alt.X("share:Q", title=share_title, axis=alt.Axis(format=",.0f", tickCount=5)),
+        x=alt.X("share:Q", title=share_title, axis=alt.Axis(format=",.0f", tickCount=_layout().ticks)),
         y=y,
         tooltip=tooltip,
     )
@@ -475,7 +533,7 @@ def operator_shares(frame: pd.DataFrame, title: str, year: int, language: str = 
         "describe_share", language, title=title, year=year, name=top["operator"],
         share=format_percent(top["share"], language))  # fmt: skip
     height = len(order) * _band(order, _BAR + 14)
-    return alt.layer(bars, labels).properties(title=title, description=described, width=_WIDTH, height=height)
+    return alt.layer(bars, labels).properties(title=title, description=described, width=_layout().width, height=height)
 
 
 def change_bars(
@@ -507,16 +565,16 @@ def change_bars(
     order = _order(shown, "name", "change_percent")
     drawn, y = _category_y(shown.assign(drawn=shown["change_percent"].clip(-limit, limit) if limit else
                                         shown["change_percent"]), "name", order)  # fmt: skip
-    x_scale = alt.Scale(domain=_diverging_domain(drawn["drawn"], cut=limit), nice=limit is None)
+    x_scale = alt.Scale(domain=_diverging_domain(drawn["drawn"], _layout().label_room, cut=limit), nice=limit is None)
     base = alt.Chart(drawn).encode(
-        x=alt.X("drawn:Q", title=axis_title, axis=alt.Axis(format=",.0f", tickCount=5), scale=x_scale),
+        x=alt.X("drawn:Q", title=axis_title, axis=alt.Axis(format=",.0f", tickCount=_layout().ticks), scale=x_scale),
         y=y,
         tooltip=_change_tooltip(shown, axis_title, language),
     )
     titled = title if limit is None else alt.TitleParams(
         title, subtitle=[_label("cut_note", language, limit=format_percent(limit, language, 0))])
     return alt.layer(*_change_layers(base, limit)).properties(
-        title=titled, description=_describe_change(shown, title, language), width=_WIDTH,
+        title=titled, description=_describe_change(shown, title, language), width=_layout().width,
         height=len(order) * _band(order, _BAR + 14))  # fmt: skip
 
 
@@ -763,17 +821,47 @@ def chart_spec(chart: alt.TopLevelMixin, language: str = DEFAULT_LANGUAGE) -> di
     """Return the chart's Vega-Lite spec with the house theme and the number locale of `language`.
 
     The locale goes into ``config.locale``, so every Vega renderer that reads the spec
-    (JupyterLab, vl-convert, vega-embed) writes numbers the same way.
+    (JupyterLab, vl-convert, vega-embed) writes numbers the same way. The theme's font
+    sizes, and the wrapping of the title, are those of the layout the spec is made in
+    (:func:`drawn_for`).
 
     >>> spec = chart_spec(alt.Chart(pd.DataFrame({"v": [1]})).mark_bar().encode(x="v:Q"))
-    >>> spec["config"]["locale"]["number"]["thousands"], spec["config"]["font"] == FONT
-    ('.', True)
+    >>> spec["config"]["locale"]["number"]["thousands"], spec["config"]["font"] == FONT, spec["config"]["text"]
+    ('.', True, {'fontSize': 11, 'color': '#1d2733'})
+    >>> with drawn_for(PHONE):
+    ...     chart_spec(alt.Chart(pd.DataFrame({"v": [1]})).mark_bar().encode(x="v:Q"))["config"]["text"]["fontSize"]
+    13.75
     """
     _register_theme()
     with alt.theme.enable(THEME):
         spec = chart.to_dict()
-    spec.setdefault("config", {})["locale"] = {"number": format_locale(language)}
+    config, layout = spec.setdefault("config", {}), _layout()
+    for part in config.values():
+        if isinstance(part, dict) and layout.font_scale != 1:
+            part.update({key: value * layout.font_scale for key, value in part.items() if key.endswith(_SCALED)})
+    config["locale"] = {"number": format_locale(language)}
+    if "title" in spec and layout.title_chars:
+        spec["title"] = _wrapped_title(spec["title"], layout.title_chars)
     return spec
+
+
+_SCALED = ("FontSize", "fontSize", "LineHeight")  #: the theme's sizes a layout's font scale multiplies
+
+
+def _wrapped_title(title: str | list | dict, chars: int) -> dict:
+    """Return a spec's title with its text and subtitle on lines of at most `chars` characters.
+
+    >>> _wrapped_title("Thuê bao băng rộng cố định theo huyện", 20)
+    {'text': ['Thuê bao băng rộng', 'cố định theo huyện']}
+    >>> _wrapped_title({"text": "Thay đổi", "subtitle": ["Trục cắt ở 60 %"]}, 20)
+    {'text': ['Thay đổi'], 'subtitle': ['Trục cắt ở 60 %']}
+    """
+    title = dict(title) if isinstance(title, dict) else {"text": title}
+    for part in ("text", "subtitle"):
+        if part in title:
+            lines = [title[part]] if isinstance(title[part], str) else title[part]
+            title[part] = [wrapped for line in lines for wrapped in textwrap.wrap(line, chars) or [line]]
+    return title
 
 
 def chart_html(chart: alt.TopLevelMixin | dict, element_id: str, language: str = DEFAULT_LANGUAGE) -> str:
@@ -836,7 +924,7 @@ class ChartDisplay:
     notebook changed; saving it from JupyterLab stores that PNG.)
     """
 
-    chart: alt.TopLevelMixin
+    chart: alt.TopLevelMixin | dict  #: an Altair chart, or its spec (from :func:`chart_spec`) as it is
     language: str = DEFAULT_LANGUAGE
     html_snippet: bool = False
     element_id: str = field(default_factory=lambda: f"chart-{secrets.token_hex(6)}")
@@ -844,7 +932,7 @@ class ChartDisplay:
     @functools.cached_property
     def spec(self) -> dict:
         """The chart's spec (:func:`chart_spec`), computed once."""
-        return chart_spec(self.chart, self.language)
+        return self.chart if isinstance(self.chart, dict) else chart_spec(self.chart, self.language)
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
         """Return the chart as Vega-Lite 5 JSON and plain text (and the HTML snippet when asked)."""

@@ -152,8 +152,6 @@ def send(settings: Settings, pair: YearPair, *, resend: bool = False, eml_only: 
         raise type(exc)(f"{exc}\nThe message is in {eml}" if written else str(exc)) from None
     lines = [_send_status(settings, done, config, eml_only),
              f"Email {pair.year} vs {pair.compare_year}: {done.eml} ({done.size_bytes / 1e6:.2f} MB)"]  # fmt: skip
-    lines += [f"  left out: chart {name} (the report has no file of it: run `ictanalysis report` again)"
-              for name in done.left_out]  # fmt: skip
     return Outcome(lines, {"email": done.eml})
 
 

@@ -157,15 +157,24 @@ class ReportView:
 
         A chart with nothing to draw (no figure the pair holds) is one line saying so instead, and no spec.
         """
-        frame, columns = self._chart_data(name)
-        if not chart.drawable(frame, *columns):
+        spec = self.chart_spec(name)
+        if spec is None:
             return present.paragraphs([self.said("report.no_chart", title=self.said(f"report.{name}"))], "note")
-        drawn = chart.show(self._draw(name, frame), self.language)
         if self.output_dir:
             from ictanalysis.render import write_spec
 
-            write_spec(drawn.spec, ReportFolder(Path(self.output_dir)).charts, name)
-        return drawn
+            write_spec(spec, ReportFolder(Path(self.output_dir)).charts, name)
+        return chart.ChartDisplay(spec, self.language)
+
+    def chart_spec(self, name: str) -> dict | None:
+        """Return chart `name`'s Vega-Lite spec, drawn in the active layout (:func:`chart.drawn_for`).
+
+        None when it has nothing to draw (no figure the pair holds).
+        """
+        frame, columns = self._chart_data(name)
+        if not chart.drawable(frame, *columns):
+            return None
+        return chart.chart_spec(self._draw(name, frame), self.language)
 
     def _chart_data(self, name: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
         """Return the frame chart `name` draws, and the columns of which one must hold a number to draw anything."""

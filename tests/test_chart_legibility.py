@@ -3,7 +3,8 @@ colours of 3:1 or more against white, a description holding each chart's key fig
 
 Every chart the report declares is drawn from the bundled 2019/2020 figures as the report stage
 draws it (``ReportView.chart`` writes the spec, ``render.write_chart_files`` turns it into SVG,
-PNG and an offline page through vl-convert); headless Chromium then opens each SVG, and each
+PNG and an offline page through vl-convert), in both languages and both layouts (the report's
+and the email's phone layout, ``chart.PHONE``); headless Chromium then opens each SVG, and each
 page drawn by Vega in the browser, and reads the box of every ``<text>``.
 """
 
@@ -42,21 +43,27 @@ _TEXT_BOXES = """(root) => {
 # --- the charts of the real report ----------------------------------------------------------
 
 
-def _draw_report_charts(cmp, language: str, folder: Path) -> dict[str, Path]:
+def _draw_report_charts(cmp, language: str, folder: Path, layout: chart.Layout = chart.DESK) -> dict[str, Path]:
     """Draw every chart the report declares, as the report stage does; return each one's spec file."""
     view = ReportView(cmp, language, output_dir=str(folder))
-    for name in view.contents.charts:
-        view.chart(name)
+    with chart.drawn_for(layout):
+        for name in view.contents.charts:
+            view.chart(name)
     specs = {p.name.removesuffix(".vl.json"): p for p in sorted((folder / "charts").glob("*.vl.json"))}
     for name, spec in specs.items():
         write_chart_files(json.loads(spec.read_text(encoding="utf-8")), spec.parent, name, language)
     return specs
 
 
-@pytest.fixture(scope="module", params=["vi", "en"])
+LAYOUTS = {"desk": chart.DESK, "phone": chart.PHONE}
+
+
+@pytest.fixture(scope="module", params=[("vi", "desk"), ("en", "desk"), ("vi", "phone"), ("en", "phone")],
+                ids="-".join)  # fmt: skip
 def report_charts(request, cmp, tmp_path_factory) -> tuple[str, dict[str, Path]]:
-    language = request.param
-    specs = _draw_report_charts(cmp, language, tmp_path_factory.mktemp(f"charts-{language}"))
+    language, layout = request.param
+    folder = tmp_path_factory.mktemp(f"charts-{language}-{layout}")
+    specs = _draw_report_charts(cmp, language, folder, LAYOUTS[layout])
     assert set(specs) == set(ReportView(cmp, language).contents.charts)  # the bundled pair draws every chart
     return language, specs
 
@@ -97,7 +104,7 @@ def test_no_label_of_the_reports_charts_overlaps_another_or_is_cut(report_charts
 
 @requires_chromium
 @pytest.mark.xdist_group("browser")
-@pytest.mark.parametrize("report_charts", ["vi"], indirect=True)  # the longer labels; one language is enough here
+@pytest.mark.parametrize("report_charts", [("vi", "desk"), ("vi", "phone")], indirect=True, ids="-".join)  # longer labels
 def test_no_label_overlaps_where_vega_draws_the_chart_in_the_browser(report_charts):
     _, specs = report_charts
     for name, spec in specs.items():
@@ -232,6 +239,7 @@ def test_every_chart_of_the_report_has_a_title_and_a_description_with_its_key_fi
     for name, path in specs.items():
         spec = json.loads(path.read_text(encoding="utf-8"))
         title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        title = " ".join(title) if isinstance(title, list) else title  # a phone's title is on several lines
         description = spec["description"]
         assert title and description.startswith(title), name
         assert re.search(r"\d", description), name

@@ -20,14 +20,21 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+import vl_convert
 from browser import open_page, requires_chromium
 from htmlchecks import axe_violations, email_findings, requires_node
 
+from ictanalysis import chart
+from ictanalysis.compare import compare
 from ictanalysis.deliver import build_email
 from ictanalysis.deliver.compose import EMAIL_WIDTH, MAX_BYTES
+from ictanalysis.formatting import format_locale
 from ictanalysis.ingest import clean
 from ictanalysis.report import ReportParameters, build_report
+from ictanalysis.settings import DEFAULTS
+from ictanalysis.tidy import read_indicators
 from ictanalysis.validate import gate
+from ictanalysis.view import ReportView
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +52,9 @@ WIDER_THAN = """width => Array.from(document.body.querySelectorAll('*'))
     .filter(e => { const r = e.getBoundingClientRect(); return r.right > width + 0.5 || r.width > width; })
     .map(e => e.outerHTML.slice(0, 100))"""
 IMAGE_WIDTHS = "Array.from(document.images).map(i => [i.naturalWidth, i.getBoundingClientRect().width, +i.getAttribute('width')])"
+SHOWN_IMAGES = "Array.from(document.images).map(i => [i.getAttribute('src'), i.getBoundingClientRect().width])"
+#: The smallest text (CSS px, as shown) a chart in the email may have on a phone.
+LEGIBLE_PX = 9
 COLUMN_WIDTH = "document.querySelector('h1').closest('table').getBoundingClientRect().width"
 
 
@@ -121,6 +131,32 @@ def test_the_email_fits_a_phone_without_scrolling_sideways(built: Built) -> None
         images = page.evaluate(IMAGE_WIDTHS)
         assert len(images) == 6 and all(natural > 0 and 0 < shown <= PHONE for natural, shown, _ in images), images
         assert opened.blocked_requests == [] and opened.page_errors == []
+
+
+def _smallest_fonts(built: Built) -> dict[str, float]:
+    """Return each chart's smallest font size in its own pixels: the email's chart drawn again as SVG."""
+    table = read_indicators(built.folder.parent / "processed" / "indicators.parquet")
+    view = ReportView(compare(table, 2020, 2019, DEFAULTS.province), "vi")
+    smallest = {}
+    for name in view.contents.email.charts:
+        with chart.drawn_for(chart.PHONE):
+            svg = vl_convert.vegalite_to_svg(view.chart_spec(name), format_locale=format_locale("vi"))
+        smallest[f"{name}.png"] = min(float(size) for size in re.findall(r'<text[^>]*font-size="([\d.]+)', svg))
+    return smallest
+
+
+@requires_chromium
+@pytest.mark.xdist_group("browser")
+def test_on_a_phone_every_charts_smallest_text_is_legible(built: Built) -> None:
+    """The email's charts are drawn in the phone layout: shown about 360 px wide, no text is under 9 px."""
+    smallest = _smallest_fonts(built)
+    with open_page(built.page, width=PHONE) as opened:
+        shown = dict(opened.page.evaluate(SHOWN_IMAGES))
+    pngs = {p.get_filename(): p.get_content() for p in built.message.walk() if p.get_content_type() == "image/png"}
+    natural = {name: int.from_bytes(pngs[name][16:20], "big") / 2 for name in shown}
+    legible = {name: round(smallest[name] * width / natural[name], 1) for name, width in shown.items()}
+    assert len(legible) == 6 and min(legible.values()) >= LEGIBLE_PX, legible
+    assert min(smallest.values()) >= 13, smallest  # the report's own charts (11 px at 460 px) would not do
 
 
 @requires_chromium

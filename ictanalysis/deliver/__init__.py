@@ -19,10 +19,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ictanalysis.contents import load_contents
 from ictanalysis.deliver import ledger
 from ictanalysis.deliver.alert import quality_alert
-from ictanalysis.deliver.compose import build_email, missing_charts, write_eml
+from ictanalysis.deliver.compose import build_email, write_eml
 from ictanalysis.deliver.ledger import message_id
 from ictanalysis.deliver.smtp import Hooks, decode_reply, send_message
 from ictanalysis.errors import DeliveryError, MaybeDeliveredError
@@ -42,7 +41,6 @@ class SendResult:
     size_bytes: int
     sent_to: tuple[str, ...] = ()  #: the recipients the server took it for now
     already: dict = field(default_factory=dict)  #: recipient → when they received it before (not sent again)
-    left_out: tuple[str, ...] = ()  #: charts the email shows that the report has no file of
 
     @property
     def sent(self) -> bool:
@@ -81,18 +79,13 @@ def send_report(
                           config=config)  # fmt: skip
     message.replace_header("Message-ID", message_id(mark, config.sender if config else None))
     write_eml(message, folder.email)
-    done = SendResult(folder.email, folder.email.stat().st_size, already=already, left_out=_left_out(folder))
+    done = SendResult(folder.email, folder.email.stat().st_size, already=already)
     if config is None or not pending:
         return done
     sent_to, refused = _send_and_record(message, config, book, pending, sending, REPORT_ADVICE)
     if refused:
         raise DeliveryError(_partly(config, sent_to, refused, "`ictanalysis send`"))
     return replace(done, sent_to=tuple(sent_to))
-
-
-def _left_out(folder: ReportFolder) -> tuple[str, ...]:
-    """Return the charts the email shows that the report has no file of."""
-    return tuple(missing_charts(folder.charts, load_contents().email.charts))
 
 
 def _partly(config: MailConfig, sent_to: list[str], refused: dict, again: str) -> str:

@@ -21,11 +21,15 @@ it), the font on every cell, images as wide as their ``width`` attribute and
 never wider than the screen. A number is tied to its unit by a no-break space
 (U+00A0) in the HTML and the plain text, so "53,9 %" never breaks before "%".
 
-Charts: the report's PNGs, drawn at twice the chart's size, shown at most
-:data:`CHART_WIDTH` wide, so every image has at least two pixels per CSS pixel
-(sharp on phones), and compressed again losslessly (vl-convert writes them
-fast and three times as large): about 0.4 MB for the six. Each image's alt text
-says the chart's key figure. The PDF, its fonts subset, is about 0.3 MB.
+Charts: the report's charts drawn again from the same figures in the phone layout
+(:data:`ictanalysis.chart.PHONE`: a narrower plot, names and titles wrapped shorter,
+text a quarter larger), so that a phone, which shows them about 360 px wide, still
+writes their smallest text above 9 px; a desktop client shows them at their own size,
+at most :data:`CHART_WIDTH`. Each PNG has twice the pixels of its shown size (sharp
+on phones) and is compressed again losslessly (vl-convert writes them fast and three
+times as large): about 0.4 MB for the six. Each image's alt text says the chart's key
+figure. A chart with nothing to draw for the pair is left out, as the report shows a
+note instead. The PDF, its fonts subset, is about 0.3 MB.
 """
 
 from __future__ import annotations
@@ -52,12 +56,12 @@ from ictanalysis.settings import DEFAULTS, MailConfig
 from ictanalysis.text import visible_text
 from ictanalysis.words import words
 
-__all__ = ["CHART_WIDTH", "EMAIL_WIDTH", "MAX_BYTES", "build_email", "missing_charts", "new_message", "write_eml"]
+__all__ = ["CHART_WIDTH", "EMAIL_WIDTH", "MAX_BYTES", "build_email", "new_message", "write_eml"]
 
 MAX_BYTES = 2_000_000  #: what the whole message stays under (the tests check it), for servers capped at a few MB
 EMAIL_WIDTH = 680  #: the widest the email's column is (a desktop client), in CSS pixels
 CHART_WIDTH = EMAIL_WIDTH - 16  #: the widest a chart is shown, inside the column's padding
-PNG_SCALE = 2  #: the report's chart PNGs are drawn at twice the chart's size (ictanalysis.render)
+PNG_SCALE = 2  #: the email's chart PNGs have twice the pixels of the size they are shown at
 _TABLE_ATTACHMENT = "indicators.xlsx"
 _MONEY = "đồng"  #: the catalog's unit of money, written in tỷ or triệu đồng
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -80,8 +84,7 @@ def build_email(
     ``reports/<year>/``; writes nothing. Without `config` the message has no
     sender and no recipients (an .eml to open and forward by hand).
 
-    A chart the contents declare for the email but the report has no file of is left out (see
-    :func:`missing_charts`, which the send command reports).
+    The charts are drawn from the table in the phone layout; one with nothing to draw is left out.
 
     Raises:
         DeliveryError: the report or its official document is not there (run ``ictanalysis report`` first).
@@ -94,7 +97,7 @@ def build_email(
     document = _document_path(folder, year)
     table = read_indicators(Path(data))
     view = ReportView(compare(table, year, compare_year, province), language)
-    charts = _chart_images(folder.charts, view.contents.email.charts)
+    charts = _chart_images(view, view.contents.email.charts)
     return _message(_content(view), charts, document, tidy_workbook(table), config)
 
 
@@ -117,38 +120,25 @@ class _Chart:
     cid: str
 
 
-def missing_charts(charts: Path, names: Sequence[str]) -> list[str]:
-    """Return the charts of `names` that have no file in `charts` (a report built before they were declared)."""
-    return [n for n in names if not (chart_file(charts, n, "svg").is_file() or chart_file(charts, n, "png").is_file())]
+def _chart_images(view, names: Sequence[str]) -> list[_Chart]:
+    """Return the charts `names` drawn in the phone layout, as PNGs of twice the size they are shown at."""
+    import vl_convert
 
+    from ictanalysis.chart import PHONE, drawn_for
+    from ictanalysis.formatting import format_locale
 
-def _chart_images(charts: Path, names: Sequence[str]) -> list[_Chart]:
-    """Return the charts `names` that were drawn, as PNGs of twice the size they are shown at.
-
-    A chart without a file is left out with a warning in the log; :func:`missing_charts` names them
-    for the command's output.
-    """
     images = []
     for name in names:
-        png = _chart_png(chart_file(charts, name, "svg"), chart_file(charts, name, "png"))
-        if png is None:
-            _log.warning("the chart %s is not in %s: the email goes without it (run `ictanalysis report` again)",
-                         name, charts)  # fmt: skip
+        with drawn_for(PHONE):
+            spec = view.chart_spec(name)
+        if spec is None:
+            _log.info("the chart %s has nothing to draw for this pair: the email goes without it", name)
             continue
+        svg = vl_convert.vegalite_to_svg(spec, format_locale=format_locale(view.language))
+        png = _recompressed(vl_convert.svg_to_png(svg, scale=PNG_SCALE))
         width = min(_png_size(png)[0] // PNG_SCALE, CHART_WIDTH)
         images.append(_Chart(name, png, width, f"<{name}.{secrets.token_hex(6)}@ictanalysis.invalid>"))
     return images
-
-
-def _chart_png(svg: Path, png: Path) -> bytes | None:
-    """Return the report's PNG of a chart (drawn from its SVG when the PNG is missing), compressed again."""
-    if png.is_file():
-        return _recompressed(png.read_bytes())
-    if svg.is_file():
-        import vl_convert
-
-        return _recompressed(vl_convert.svg_to_png(svg.read_text(encoding="utf-8"), scale=PNG_SCALE))
-    return None
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
