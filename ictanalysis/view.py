@@ -174,7 +174,7 @@ class ReportView:
         frame, columns = self._chart_data(name)
         if not chart.drawable(frame, *columns):
             return None
-        return chart.chart_spec(self._draw(name, frame), self.language)
+        return chart.chart_spec(_draw(self, name, frame), self.language)
 
     def _chart_data(self, name: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
         """Return the frame chart `name` draws, and the columns of which one must hold a number to draw anything."""
@@ -189,19 +189,21 @@ class ReportView:
             return present.named(cmp.by_district(spec.indicator), cmp.catalog, self.language), ("value", "value_before")
         return cmp.by_agency(spec.indicator), ("value", "value_before")
 
-    def _draw(self, name: str, frame: pd.DataFrame):
-        spec, cmp, language = self.contents.charts[name], self.cmp, self.language
-        title = self.said(f"report.{name}")
-        if spec.kind == "change_bars":
-            return chart.change_bars(frame, title, language, cmp.compare_year)
-        if spec.kind == "operator_shares":
-            return chart.operator_shares(frame, title, cmp.year, language)
-        if spec.kind == "trend_lines":
-            return chart.trend_lines(frame, title, language)
-        unit = self.said.unit(cmp.catalog.units[cmp.indicator(spec.indicator).unit])
-        if spec.kind == "district_bars":
-            return chart.district_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
-        return chart.agency_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
+
+def _draw(view: ReportView, name: str, frame: pd.DataFrame):
+    """Return chart `name` of the view drawn from `frame`, in the active layout."""
+    spec, cmp, language = view.contents.charts[name], view.cmp, view.language
+    title = view.said(f"report.{name}")
+    if spec.kind == "change_bars":
+        return chart.change_bars(frame, title, language, cmp.compare_year)
+    if spec.kind == "operator_shares":
+        return chart.operator_shares(frame, title, cmp.year, language)
+    if spec.kind == "trend_lines":
+        return chart.trend_lines(frame, title, language)
+    unit = view.said.unit(cmp.catalog.units[cmp.indicator(spec.indicator).unit])
+    if spec.kind == "district_bars":
+        return chart.district_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
+    return chart.agency_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
 
 
 def _trend_frame(view: ReportView, name: str) -> pd.DataFrame:
