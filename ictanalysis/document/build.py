@@ -63,7 +63,8 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
         out_dir: The report year's folder; the charts the document shows are read from its ``charts/``
             (``<name>.png``, else ``<name>.svg``) and left out when absent.
         province, language: The province's code and the document's language.
-        document: The header blocks, signer and recipients (:func:`load_document_settings`).
+        document: The header blocks, signer and recipients (:func:`load_document_settings`), taken for the
+            report year (:meth:`DocumentSettings.for_year`: from 2025, the Sở Khoa học và Công nghệ's).
         plans: The folder of the plan files (``ke-hoach-<year>.csv``, :mod:`ictanalysis.plan`): the summary
             that opens the document sets the year's targets against its results; None, or no file for the
             year: the summary has no targets.
@@ -85,7 +86,8 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
 
     cmp = compare(read_indicators(Path(data)), year, compare_year, province)
     view = ReportView(cmp, check_language(language), read_quality(quality) if quality is not None else None)
-    composed = visible(with_summary(compose(view, document, ReportFolder(Path(out_dir)).charts), view, plans))
+    settings = document.for_year(year)  # the department that issues the report of that year
+    composed = visible(with_summary(compose(view, settings, ReportFolder(Path(out_dir)).charts), view, plans))
     pdf, docx = pdf_bytes(composed), docx_bytes(composed)
     pdf_path, docx_path = document_files(Path(out_dir), year)
     write_files_atomically([(pdf_path, lambda p: p.write_bytes(pdf)), (docx_path, lambda p: p.write_bytes(docx))])

@@ -10,6 +10,12 @@ a draft never carries the number of a document already issued. :func:`load_docum
 an ``ictanalysis.toml`` and checks every key and type, naming the key that is
 wrong, the way :mod:`ictanalysis.settings` checks its own tables.
 
+The department follows the year of the report (:meth:`DocumentSettings.for_year`):
+a report of 2024 or before is the Sở Thông tin và Truyền thông's, one of 2025 on the
+Sở Khoa học và Công nghệ's, into which the provinces' Sở TT&TT were merged in 2025
+(:data:`DEPARTMENTS`). A sub-table named by a year (``[document.2025]``) holds what
+changes from that report year on, for a department the defaults do not know.
+
 Example::
 
     [document]
@@ -21,6 +27,9 @@ Example::
     signer_title = "Phó Giám đốc"
     signer_name = "Nguyễn Văn A"
     recipients = ["UBND tỉnh (b/c);", "Lưu: VT."]
+
+    [document.2025]                # reports of 2025 and later
+    signer_name = "Trần Thị B"
 """
 
 from __future__ import annotations
@@ -70,6 +79,27 @@ class DocumentSettings:
     )
     assessment: str = ""  #: the department's assessment; empty: a marked place to fill in; blank lines part paragraphs
     tasks: str = ""  #: the tasks of the year after; empty: a marked place to fill in
+    #: the keys the settings file gives for every year: the department of the year does not change them
+    given: frozenset = frozenset()
+    #: (first report year, its keys and values) of the ``[document.<year>]`` tables, by year
+    since: tuple = ()
+
+    def for_year(self, year: int) -> DocumentSettings:
+        """Return the settings of the report of `year`: the department of the year, then the file's keys for it.
+
+        >>> DocumentSettings().for_year(2020).agency, DocumentSettings().for_year(2025).symbol
+        ('Sở Thông tin và Truyền thông', '      /BC-SKHCN')
+        >>> document_settings({"agency": "Sở TT&TT", "2025": {"number": "9"}}).for_year(2025).symbol
+        '9/BC-STTTT'
+        """
+        values: dict[str, object] = {}
+        for first, table in DEPARTMENTS:
+            if year >= first and not self.given & set(table):
+                values.update(table)
+        for first, table in self.since:
+            if year >= first:
+                values.update(table)
+        return dataclasses.replace(self, **values)
 
     @property
     def symbol(self) -> str:
@@ -83,6 +113,16 @@ class DocumentSettings:
 
 #: The settings of the bundled example, and of a settings file without a ``[document]`` table.
 DOCUMENT_DEFAULTS = DocumentSettings()
+
+#: The department that issues the report, from the first report year it does (before the first: the defaults'
+#: Sở Thông tin và Truyền thông). In 2025 the Ministry of Information and Communications was merged into the
+#: Ministry of Science and Technology (Nghị quyết 176/2025/QH15, from 1 March 2025), and each province's Sở
+#: TT&TT into its Sở Khoa học và Công nghệ.
+#: Each entry's keys go together: one the settings file gives for every year keeps the whole entry out.
+DEPARTMENTS: tuple[tuple[int, dict[str, object]], ...] = (
+    (2025, {"agency": "Sở Khoa học và Công nghệ", "agency_abbreviation": "SKHCN"}),
+    (2025, {"recipients": ("Bộ Khoa học và Công nghệ (b/c);", *DOCUMENT_DEFAULTS.recipients[1:])}),
+)  # fmt: skip
 
 _TEXTS = {f.name for f in fields(DocumentSettings) if f.type == "str"}
 _LISTS = {f.name for f in fields(DocumentSettings) if f.type == "tuple[str, ...]"}
@@ -121,19 +161,28 @@ def document_settings(table: Mapping[str, object], where: str = "") -> DocumentS
     Raises:
         UsageError: an unknown key or a value of the wrong type, naming the key (all of them at once).
     """
-    problems = [_problem(key, value) for key, value in table.items()]
+    periods = {key: value for key, value in table.items() if key.isdigit() and isinstance(value, dict)}
+    general = {key: value for key, value in table.items() if key not in periods}
+    problems = [_problem(key, value) for key, value in general.items()]
+    problems += [_problem(key, value, f"{DOCUMENT_TABLE}.{year}") for year, part in periods.items()
+                 for key, value in part.items()]  # fmt: skip
     problems = [p for p in problems if p]
     if problems:
         raise UsageError(f"{where + ': ' if where else ''}" + "; ".join(problems))
-    values = {key: tuple(value) if key in _LISTS else value for key, value in table.items()}
-    return dataclasses.replace(DOCUMENT_DEFAULTS, **values)
+    since = tuple(sorted((int(year), _values(part)) for year, part in periods.items()))
+    return dataclasses.replace(DOCUMENT_DEFAULTS, **_values(general), given=frozenset(general), since=since)
 
 
-def _problem(key: str, value: object) -> str:
+def _values(table: Mapping[str, object]) -> dict[str, object]:
+    """Return a table's values as the settings hold them (lists as tuples)."""
+    return {key: tuple(value) if key in _LISTS else value for key, value in table.items()}
+
+
+def _problem(key: str, value: object, table: str = DOCUMENT_TABLE) -> str:
     """Return what is wrong with `key` = `value` in the table ("" when nothing is)."""
-    where = f"[{DOCUMENT_TABLE}] "
+    where = f"[{table}] "
     if key not in _KINDS:
-        return f"{where}unknown key {key!r} (known: {', '.join(f.name for f in fields(DocumentSettings))})"
+        return f"{where}unknown key {key!r} (known: {', '.join(_KINDS)}; a year for what changes from that year on)"
     if key in _TEXTS:
         fits = isinstance(value, str)
     elif key in _LISTS:
