@@ -63,11 +63,9 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
         out_dir: The report year's folder; the charts the document shows are read from its ``charts/``
             (``<name>.png``, else ``<name>.svg``) and left out when absent.
         province, language: The province's code and the document's language.
-        document: The header blocks, signer and recipients (:func:`load_document_settings`), taken for the
-            report year (:meth:`DocumentSettings.for_year`: from 2025, the Sở Khoa học và Công nghệ's).
-        plans: The folder of the plan files (``ke-hoach-<year>.csv``, :mod:`ictanalysis.plan`): the summary
-            that opens the document sets the year's targets against its results; None, or no file for the
-            year: the summary has no targets.
+        document: The header blocks, signer and recipients, as of the report year (``for_year``).
+        plans: The folder of the plan files (``ke-hoach-<year>.csv``, :mod:`ictanalysis.plan`), whose targets
+            the summary sets against the results; None, or no file for the year: no targets.
 
     Raises:
         YearError, UsageError: a year the table does not hold, a language without words.
@@ -86,8 +84,8 @@ def build_document(year: int, compare_year: int, *, data: Path, quality: Path | 
 
     cmp = compare(read_indicators(Path(data)), year, compare_year, province)
     view = ReportView(cmp, check_language(language), read_quality(quality) if quality is not None else None)
-    settings = document.for_year(year)  # the department that issues the report of that year
-    composed = visible(with_summary(compose(view, settings, ReportFolder(Path(out_dir)).charts), view, plans))
+    composed = compose(view, document.for_year(year), ReportFolder(Path(out_dir)).charts)  # the year's department
+    composed = visible(with_summary(composed, view, plans))
     pdf, docx = pdf_bytes(composed), docx_bytes(composed)
     pdf_path, docx_path = document_files(Path(out_dir), year)
     write_files_atomically([(pdf_path, lambda p: p.write_bytes(pdf)), (docx_path, lambda p: p.write_bytes(docx))])
