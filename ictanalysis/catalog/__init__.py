@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ictanalysis.catalog import gazetteer
 from ictanalysis.errors import ExitCode, IctAnalysisError, UsageError
 from ictanalysis.normalise import fold
 
@@ -113,8 +116,10 @@ class Indicator(StrictModel):
 
 
 class Area(StrictModel):
+    """One administrative unit: a province, a district (until 2025-06-30) or a commune, with its validity dates."""
+
     code: str
-    level: Literal["province", "district"]
+    level: Literal["province", "district", "commune"]
     name: str
     full_name: str
     name_en: str
@@ -129,6 +134,10 @@ class Area(StrictModel):
         starts = self.valid_from is None or self.valid_from <= dt.date(year, 12, 31)
         ends = self.valid_to is None or self.valid_to >= dt.date(year, 1, 1)
         return starts and ends
+
+    def in_force(self, on: dt.date) -> bool:
+        """Tell whether the unit was in force on the day `on` (a year's map is its units on 31 December)."""
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
 
 class Operator(StrictModel):
@@ -171,6 +180,8 @@ class _AgencyFile(StrictModel):
 
 # Words that only say what kind of unit a name is: "Huyện Bác Ái" is Bác Ái.
 _AREA_PREFIXES = ("thanh pho", "tp", "huyen", "h", "thi xa", "tx", "quan", "q", "tinh", "thi tran")
+# The same for a commune: "Xã Bác Ái Tây", "P. Phan Rang", "Đặc khu Trường Sa" (never a district's word).
+_COMMUNE_PREFIXES = ("phuong", "xa", "dac khu", "thi tran", "tt", "p", "x")
 
 
 # libyaml's loader reads the 768-unit gazetteer in a fifth of the pure-Python loader's time.
@@ -201,7 +212,162 @@ def _plain_message(error: dict) -> str:
     return error["msg"]
 
 
-class Catalog:
+@dataclass(frozen=True)
+class _YearMap:
+    """The units in force on 31 December of one year, and the names of its provinces and the level below them."""
+
+    units: dict[str, gazetteer.Unit]  # by code: a code names one unit on one day
+    level: str  # the level below the provinces: "district" until 2025, "commune" from 2025
+    provinces: tuple[Area, ...]
+    below: dict[str, tuple[Area, ...]]  # province code → its units one level below
+    below_names: dict[tuple[str, str], tuple[str, ...]]  # (province, folded spelling) → codes
+    province_names: dict[tuple[str, str], tuple[str, ...]]  # (province, folded spelling) → its code
+
+
+class _Places:
+    """The catalog's lookups of areas in time: the map of a year is the units in force on its 31 December.
+
+    Annual figures are year-end figures, so 2024's map has Khánh Hòa (56, until 2025-06-11) and Ninh Thuận
+    (58) with their districts, and 2025's the new Khánh Hòa (56) with its 65 communes and no districts.
+    A province code means the province of the latest map where there is one (56: the new Khánh Hòa), else
+    the former province (58). Mixed into :class:`Catalog`, which holds `areas` (areas.yaml, by code).
+    """
+
+    areas: dict[str, Area]
+
+    def area(self, code: str, year: int) -> Area | None:
+        """Return the unit that `code` named in `year`'s map, or None (codes are reused: 56, and 22759 below).
+
+        >>> catalog = load_catalog()
+        >>> catalog.area("56", 2024).valid_to, catalog.area("56", 2025).valid_from, catalog.area("58", 2025)
+        (datetime.date(2025, 6, 11), datetime.date(2025, 6, 12), None)
+        >>> catalog.area("22759", 2025).full_name, catalog.area("22759", 2024).full_name
+        ('Phường Phan Rang', 'Phường Kinh Dinh')
+        """
+        unit = self._map(year).units.get(code)
+        return None if unit is None else self._as_area(unit)
+
+    def provinces(self, year: int) -> list[Area]:
+        """Return the provinces of `year`'s map: 63 until 2024, 34 from 2025 (``len(load_catalog().provinces(2025))``)."""
+        return list(self._map(year).provinces)
+
+    def sublevel(self, year: int) -> str:
+        """Return the level below the provinces in `year`'s map: "district" until 2024, "commune" from 2025."""
+        return self._map(year).level
+
+    def territory(self, province: str, year: int) -> tuple[str, ...]:
+        """Return the codes of the provinces of `year`'s map that make up `province` (none for a former one after it).
+
+        >>> catalog = load_catalog()
+        >>> catalog.territory("56", 2025), catalog.territory("56", 2024), catalog.territory("58", 2020)
+        (('56',), ('56', '58'), ('58',))
+        """
+        in_map = {a.code for a in self._map(year).provinces}
+        if province in self._latest_provinces:
+            return tuple(sorted({province, *gazetteer.predecessors(province)} & in_map))
+        return (province,) if province in in_map else ()
+
+    def subunits(self, province: str, year: int) -> list[Area]:
+        """Return the units one level below the territory in `year`'s map: districts until 2025, then communes.
+
+        :meth:`districts` is the part of these whose parent is `province` itself (none from 2025).
+
+        >>> catalog = load_catalog()
+        >>> len(catalog.subunits("56", 2024)), len(catalog.subunits("56", 2025)), catalog.subunits("56", 2025)[0].level
+        (16, 65, 'commune')
+        """
+        below = self._map(year).below
+        return [a for code in self.territory(province, year) for a in below.get(code, ())]
+
+    def find_area(self, label: str, *, province: str, year: int | None = None) -> Area | None:
+        """Return the province or the unit below it that `label` names: in `year`'s map, among its territory.
+
+        Kind words ("Huyện", "H.", "TP.", "Thành phố"; for communes "Xã", "Phường", "Đặc khu", "P.", "X.")
+        are ignored, so "H. Bác Ái", "Huyện Bác Ái" and "BAC AI" are the same district. Without a year,
+        `province`'s own districts of any year. See :meth:`find_in_map`.
+
+        >>> catalog = load_catalog()
+        >>> [catalog.find_area(x, province="56", year=2024).code for x in ("Tỉnh Ninh Thuận", "H. Ninh Hải")]
+        ['58', '586']
+        >>> catalog.find_area("P. Phan Rang", province="56", year=2025).code, catalog.find_area("H. Ninh Hải",
+        ...     province="56", year=2025)
+        ('22759', None)
+        """
+        if year is None:
+            return _find_in_register(self.areas, self._area_names, label, province)
+        return self.find_in_map(label, self.territory(province, year), year)
+
+    def find_in_map(self, label: str, provinces: Iterable[str], year: int) -> Area | None:
+        """Return the unit of `year`'s map among `provinces` and the level below them that `label` names, or None.
+
+        The level below is tried first, then the provinces; two units of one name are none. From 2025 a
+        commune's bare name that is also a former district's ("Bác Ái") is none: the row may be the district's.
+        """
+        year_map, key, provinces = self._map(year), fold(label), tuple(provinces)
+        for names, level in ((year_map.below_names, year_map.level), (year_map.province_names, "province")):
+            for candidate in (key, _strip_prefix(key, level)):
+                codes = {c for p in provinces for c in names.get((p, candidate), ())}
+                if len(codes) == 1:
+                    bare = level == "commune" and _strip_prefix(key, level) == key
+                    return None if bare and self._former_district(key, provinces, year) else self.area(codes.pop(), year)
+        return None
+
+    def find_units(self, label: str, *, province: str) -> list[Area]:
+        """Return every unit of any date that `label` names among `province`'s predecessors, successors and their units.
+
+        >>> [(a.code, a.valid_to) for a in load_catalog().find_units("Huyện Bác Ái", province="56")]
+        [('584', datetime.date(2025, 6, 30))]
+        """
+        family, key, found = _family(province), fold(label), {}
+        for candidate in {key, _strip_prefix(key, "district"), _strip_prefix(key, "commune")}:
+            for unit in self._every_name.get(candidate, ()):
+                if unit.province in family and candidate in (key, _strip_prefix(key, unit.level)):
+                    found[unit] = self._as_area(unit)
+        return sorted(found.values(), key=lambda a: (a.valid_from or dt.date.min, len(a.code), a.code))
+
+    def _former_district(self, key: str, provinces: tuple[str, ...], year: int) -> bool:
+        """Tell whether `key` names a district of `provinces`' ground abolished before the end of `year`."""
+        end = dt.date(year, 12, 31)
+        return any(a.level == "district" and not a.in_force(end) for p in provinces for a in self.find_units(key, province=p))
+
+    def _map(self, year: int) -> _YearMap:
+        """Return `year`'s map (built once per year)."""
+        if year not in self._maps:
+            self._maps[year] = _year_map(year, self._as_area)
+        return self._maps[year]
+
+    def _as_area(self, unit: gazetteer.Unit) -> Area:
+        """Return the area of a gazetteer unit: areas.yaml's entry (with its spellings) where it is the same unit."""
+        if unit not in self._unit_areas:
+            known = self.areas.get(unit.code)
+            same = known is not None and (known.level, known.valid_from, known.valid_to) == (
+                unit.level, unit.valid_from, unit.valid_to)  # fmt: skip
+            self._unit_areas[unit] = known if same else _area_of(unit)
+        return self._unit_areas[unit]
+
+    @functools.cached_property
+    def _maps(self) -> dict[int, _YearMap]:
+        return {}
+
+    @functools.cached_property
+    def _unit_areas(self) -> dict[gazetteer.Unit, Area]:
+        return {}
+
+    @functools.cached_property
+    def _latest_provinces(self) -> frozenset[str]:
+        return frozenset(u.code for u in gazetteer.units(dt.date.max, "province"))
+
+    @functools.cached_property
+    def _every_name(self) -> dict[str, tuple[gazetteer.Unit, ...]]:
+        """Map each folded spelling (with and without its kind word) to the units of any date so spelled."""
+        index: dict[str, list[gazetteer.Unit]] = {}
+        for unit in gazetteer.every_unit():
+            for key in _keys(self._as_area(unit)):
+                index.setdefault(key, []).append(unit)
+        return {key: tuple(units) for key, units in index.items()}
+
+
+class Catalog(_Places):
     """The validated catalog with the lookups that ingest and the quality gate use.
 
     Example:
@@ -293,41 +459,27 @@ class Catalog:
         found = self._agency_names.get(fold(label))
         return self.agencies[found] if found else None
 
-    def find_area(self, label: str, *, province: str, year: int | None = None) -> Area | None:
-        """Return the province or one of its districts that `label` names.
+    def districts(self, province: str, year: int | None = None) -> list[Area]:
+        """Return the districts of `province` in `year`'s map (any year's without one), by code.
 
-        Type words ("Huyện", "H.", "TP.", "Thành phố") are ignored, so
-        "H. Bác Ái", "Huyện Bác Ái" and "BAC AI" are the same district.
-        A unit not in force during `year` is not returned.
+        These are the :meth:`subunits` whose parent is `province`: for 2024 and province 56 the districts of
+        the former Khánh Hòa alone, for 2025 none (the level was abolished on 2025-07-01).
         """
-        key = fold(label)
-        for parent in (province, None):
-            for candidate in (key, _strip_area_prefix(key)):
-                codes = self._area_names.get((parent, candidate), ())
-                if parent is None:
-                    codes = tuple(c for c in codes if c == province)
-                areas = [self.areas[c] for c in codes if year is None or self.areas[c].valid_in(year)]
-                if len(areas) == 1:
-                    return areas[0]
-        return None
+        if year is None:
+            return [a for a in self.areas.values() if a.parent == province]
+        return [a for a in self.subunits(province, year) if a.level == "district" and a.parent == province]
 
     def check_province(self, code: str) -> str:
-        """Return `code` when it is a province of the catalog.
+        """Return `code` when it is a province of the catalog: one of the 63 until 2025 or of the 34 since.
 
         Raises:
             UsageError: naming a few codes there are (exit 2).
         """
         area = self.areas.get(code)
-        if area is None or area.level != "province":
+        if (area is None or area.level != "province") and code not in self._latest_provinces:
             codes = ", ".join(sorted(a.code for a in self.areas.values() if a.level == "province")[:8])
             raise UsageError(f"there is no province {code!r} in catalog/areas.yaml; province codes are {codes}, …")
         return code
-
-    def districts(self, province: str, year: int | None = None) -> list[Area]:
-        """Return the districts of `province` in force during `year`, by code."""
-        return [
-            a for a in self.areas.values() if a.parent == province and (year is None or a.valid_in(year))
-        ]
 
     def unit_factor(self, written: str, canonical: str) -> float | None:
         """Return the multiplier from a unit as written to a canonical unit, or None.
@@ -399,11 +551,78 @@ def _index(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return index
 
 
-def _strip_area_prefix(folded: str) -> str:
-    for prefix in _AREA_PREFIXES:
+def _find_in_register(areas: dict[str, Area], names: dict, label: str, province: str) -> Area | None:
+    """Return the province or one of its districts of any year (areas.yaml) that `label` names."""
+    key = fold(label)
+    for parent in (province, None):
+        for candidate in (key, _strip_area_prefix(key)):
+            codes = names.get((parent, candidate), ())
+            if parent is None:
+                codes = tuple(c for c in codes if c == province)
+            if len(codes) == 1:
+                return areas[codes[0]]
+    return None
+
+
+def _year_map(year: int, as_area) -> _YearMap:
+    """Build the map of `year`: the units in force on its 31 December, with `as_area` turning each into an Area."""
+    units = {u.code: u for u in gazetteer.units(dt.date(year, 12, 31))}
+    level = "district" if any(u.level == "district" for u in units.values()) else "commune"
+    provinces = tuple(as_area(u) for u in units.values() if u.level == "province")
+    below: dict[str, list[Area]] = {}
+    for unit in units.values():
+        if unit.level == level:
+            below.setdefault(unit.province, []).append(as_area(unit))
+    return _YearMap(units, level, provinces, {code: tuple(areas) for code, areas in below.items()},
+                    _names(a for areas in below.values() for a in areas), _names(provinces))  # fmt: skip
+
+
+def _names(areas: Iterable[Area]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Map (the province a unit lies in, folded spelling) to the codes of the units so spelled."""
+    index: dict[tuple[str, str], set[str]] = {}
+    for area in areas:
+        province = area.code if area.level == "province" else area.parent
+        for key in _keys(area):
+            index.setdefault((province, key), set()).add(area.code)
+    return {key: tuple(sorted(codes)) for key, codes in index.items()}
+
+
+def _keys(area: Area) -> set[str]:
+    """Return the folded spellings of `area`, with and without the kind word of its level."""
+    folded = {fold(s) for s in (area.name, area.full_name, area.name_en, *area.spellings)}
+    return folded | {_strip_prefix(f, area.level) for f in folded}
+
+
+def _family(province: str) -> set[str]:
+    """Return `province` with the provinces it went into and every province those were formed from."""
+    new = {province, *gazetteer.successors(province)}
+    return {p for code in new for p in (code, *gazetteer.predecessors(code))}
+
+
+def _area_of(unit: gazetteer.Unit) -> Area:
+    """Make an Area of a gazetteer unit that areas.yaml does not hold (a new province, a commune)."""
+    return Area(code=unit.code, level=unit.level, name=unit.name, full_name=unit.full_name, name_en=_ascii(unit.name),
+                parent=unit.parent if unit.level != "province" else None, kind=unit.kind,
+                valid_from=unit.valid_from, valid_to=unit.valid_to)  # fmt: skip
+
+
+def _ascii(text: str) -> str:
+    """Return `text` without diacritics ("Bác Ái Tây" → "Bac Ai Tay"), the gazetteer's English names."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _strip_prefix(folded: str, level: str) -> str:
+    """Return a folded name without the kind word of its level ("xa bac ai" → "bac ai" for a commune)."""
+    prefixes = _COMMUNE_PREFIXES if level == "commune" else _AREA_PREFIXES
+    for prefix in prefixes:
         if folded.startswith(prefix + " "):
             return folded[len(prefix) + 1 :]
     return folded
+
+
+def _strip_area_prefix(folded: str) -> str:
+    return _strip_prefix(folded, "district")
 
 
 def _with_and_without_parenthesis(label: str) -> list[str]:

@@ -6,7 +6,9 @@ formed by merger on 2025-06-12, the communes before 2025-07-01 and the 3321
 after; crosswalk.csv which former commune became which new one. A code names a
 unit only with a date (new Khánh Hòa reuses code 56), so lookups take one.
 
-Nothing is read when the module is imported: the files are read on first use,
+The catalog (``ictanalysis.catalog``) builds each year's map from these units and
+validates areas.yaml when it loads; this module imports nothing from it, so that
+the catalog can ask it. Nothing is read when the module is imported: the files are read on first use,
 once, and kept.
 
 Example:
@@ -24,12 +26,17 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from . import CATALOG_DIR, Area, StrictModel, read_yaml
+import yaml
 
-__all__ = ["Group", "Link", "Unit", "comparable_groups", "crosswalk", "predecessors", "successors", "unit", "units"]
+__all__ = [
+    "Group", "Link", "Unit", "comparable_groups", "crosswalk", "every_unit", "predecessors", "successors", "unit", "units",
+]  # fmt: skip
 
 LEVELS = ("province", "district", "commune")
+_DIRECTORY = Path(__file__).parent  # the catalog's folder: areas.yaml, communes.csv, crosswalk.csv
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -82,10 +89,6 @@ class Group:
     communes: tuple[str, ...]
 
 
-class _AreaFile(StrictModel):
-    areas: tuple[Area, ...]
-
-
 def units(on: dt.date, level: str | None = None) -> list[Unit]:
     """Return the units in force on the day `on`, of one `level` (province, district, commune) or all.
 
@@ -99,6 +102,16 @@ def units(on: dt.date, level: str | None = None) -> list[Unit]:
     if level is not None and level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; levels are {', '.join(LEVELS)}")
     return [u for u in _units() if u.in_force(on) and (level is None or u.level == level)]
+
+
+def every_unit() -> tuple[Unit, ...]:
+    """Return every unit of the gazetteer, of any date: areas.yaml's, then communes.csv's, in file order.
+
+    Example:
+        >>> sorted({u.level for u in every_unit()}), len(every_unit()) > 13000
+        (['commune', 'district', 'province'], True)
+    """
+    return _units()
 
 
 def unit(code: str, on: dt.date) -> Unit:
@@ -205,7 +218,7 @@ def _province_pairs() -> frozenset[tuple[str, str]]:
 @cache
 def _units() -> tuple[Unit, ...]:
     """Read areas.yaml and communes.csv (once)."""
-    areas = read_yaml(CATALOG_DIR / "areas.yaml", _AreaFile).areas
+    areas = yaml.load((_DIRECTORY / "areas.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)["areas"]
     return tuple(_from_area(area) for area in areas) + tuple(_from_row(row) for row in _read_csv("communes.csv"))
 
 
@@ -230,7 +243,7 @@ def _links() -> tuple[Link, ...]:
 
 def _read_csv(name: str) -> list[dict[str, str]]:
     """Read one of the catalog's CSV files, skipping its ``#`` header comment."""
-    with (CATALOG_DIR / name).open(encoding="utf-8", newline="") as handle:
+    with (_DIRECTORY / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(_uncommented(handle)))
 
 
@@ -239,11 +252,12 @@ def _uncommented(lines: Iterable[str]) -> Iterable[str]:
     return (line for line in lines if not line.startswith("#"))
 
 
-def _from_area(area: Area) -> Unit:
-    """Turn an areas.yaml entry into a unit."""
-    province = area.parent if area.level == "district" else area.code
-    return Unit(area.code, area.level, area.name, area.full_name, area.kind, area.parent, province or area.code,
-                area.valid_from, area.valid_to)  # fmt: skip
+def _from_area(area: dict) -> Unit:
+    """Turn an areas.yaml entry (as loaded; the catalog validates the file) into a unit."""
+    code, parent = str(area["code"]), area["parent"]
+    province = parent if area["level"] == "district" else code
+    return Unit(code, area["level"], area["name"], area["full_name"], area["kind"], parent, province or code,
+                _date(area["valid_from"]), _date(area["valid_to"]))  # fmt: skip
 
 
 def _from_row(row: dict[str, str]) -> Unit:
@@ -254,6 +268,8 @@ def _from_row(row: dict[str, str]) -> Unit:
                 _date(row["valid_from"]), _date(row["valid_to"]))  # fmt: skip
 
 
-def _date(text: str) -> dt.date | None:
-    """Read an ISO date; empty is None."""
-    return dt.date.fromisoformat(text) if text else None
+def _date(text: str | dt.date | None) -> dt.date | None:
+    """Read an ISO date; empty (or null) is None, a date stays one."""
+    if isinstance(text, dt.date) or not text:
+        return text or None
+    return dt.date.fromisoformat(text)

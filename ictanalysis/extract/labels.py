@@ -4,14 +4,21 @@ A row is told by its label: a data row (its key, and whether it is a total,
 kept as the province, all enterprises or all agencies), a blank label, a note
 the layout skips, the start of a derived section whose rows are not read, or
 the label header of a second table below this one.
+
+Area labels are read against the map of the workbook's year (the units in force
+on its 31 December, see :class:`~ictanalysis.catalog.Catalog`): districts until
+2024, communes from 2025. A unit of another year's map is refused with what
+became of it: a district abolished on 2025-07-01, a province merged on
+2025-06-12, a commune that exists only from 2025-07-01.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal
 
-from ictanalysis.catalog import Catalog
+from ictanalysis.catalog import Area, Catalog, gazetteer
 from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import match_indicator, year_of
 from ictanalysis.extract.context import Context, cell_text
@@ -106,12 +113,13 @@ def row_key(context: Context, label: str, folded: str) -> dict | None:
     (by the layout's kind of rows) and `total`: whether it is the whole.
     """
     kind, source, catalog = context.layout.rows, context.source, context.catalog
-    total = folded in _TOTAL_LABELS or folded.startswith(("tong cong ", "toan tinh "))
+    total = _is_total(folded)
     if kind == "area":
         if total:
-            return {"area": source.province, "total": True}
+            code = _total_area(context)
+            return None if code is None else {"area": code, "total": True}
         area = catalog.find_area(label, province=source.province, year=source.year)
-        return None if area is None else {"area": area.code, "total": area.code == source.province}
+        return None if area is None else {"area": area.code, "total": area.level == "province"}
     if kind in ("operator", "agency"):
         if total:
             return {kind: "", "total": True}
@@ -122,6 +130,31 @@ def row_key(context: Context, label: str, folded: str) -> dict | None:
         return None if indicator is None else {"indicator": indicator, "total": False}
     year, preliminary = year_of([label])
     return None if year is None else {"year": year, "preliminary": preliminary, "total": False}
+
+
+def _is_total(folded: str) -> bool:
+    """Tell whether a folded row label is a total row's ("Tổng cộng", "Toàn tỉnh", "Tổng cộng toàn tỉnh")."""
+    return folded in _TOTAL_LABELS or folded.startswith(("tong cong ", "toan tinh "))
+
+
+def _total_area(context: Context) -> str | None:
+    """Return the province a total row without a name is the total of, or None when the sheet does not say.
+
+    It is the run's province, unless the run's ground was several provinces in the
+    workbook's year (2024's Khánh Hòa and Ninh Thuận for the new Khánh Hòa): then
+    the one province whose name or units the sheet's cells name.
+    """
+    source, catalog = context.source, context.catalog
+    if len(catalog.territory(source.province, source.year)) <= 1:
+        return source.province
+    found = set()
+    for cells in context.sheet.rows:
+        for value in cells:
+            area = catalog.find_area(clean_label(value), province=source.province, year=source.year) \
+                if isinstance(value, str) and value.strip() else None  # fmt: skip
+            if area is not None:
+                found.add(area.code if area.level == "province" else area.parent)
+    return found.pop() if len(found) == 1 else None
 
 
 class IndicatorRows:
@@ -210,7 +243,7 @@ def second_table_problem(context: Context, cell: str, label: str, first_data_row
 
 def unlabelled_problem(context: Context, label_origin: tuple[int, int]) -> Problem:
     """Report a row that holds numbers but no label (or an unreadable one): its values would be lost."""
-    sheet, kind = context.sheet, ROW_KINDS[context.layout.rows]
+    sheet, kind = context.sheet, _row_kind(context)
     if label_origin in sheet.error_cells:
         message = f"the row label is the error value {sheet.error_cells[label_origin]}"
         expected = f"a {kind} name: correct the formula and save the workbook"
@@ -222,27 +255,118 @@ def unlabelled_problem(context: Context, label_origin: tuple[int, int]) -> Probl
 
 
 def unknown_label_problem(context: Context, cell: str, label: str) -> Problem:
-    """Report a row label that names no district, enterprise, agency, indicator or year the catalog knows."""
-    kind, source = ROW_KINDS[context.layout.rows], context.source
+    """Report a row label that names no district, enterprise, agency, indicator or year the catalog knows.
+
+    An area label that names a unit of another year's map says what became of it (see the module).
+    """
+    kind, source = _row_kind(context), context.source
+    if kind in ("district", "commune") and (in_time := _area_in_time_problem(context, cell, label)) is not None:
+        return in_time
     expected = {
-        "district": f"a district of province {source.province} in force in {source.year} (catalog/areas.yaml)",
+        "district": _expected_area(context), "commune": _expected_area(context),
         "enterprise": "an enterprise in catalog/operators.yaml",
         "agency": "an agency in catalog/agencies.yaml",
         "indicator": "an indicator name or alias in catalog/indicators.yaml",
         "year": "a year such as 2020 or 'Sơ bộ 2020'",
-    }[kind]
-    others = other_provinces_of(context.catalog, label, source.province, source.year) if kind == "district" else []
+    }[kind]  # fmt: skip
+    others = other_provinces_of(context.catalog, label, source.province, source.year) if expected == _expected_area(
+        context) else []  # fmt: skip
     if others:  # another province's district: the workbook is likely another province's
-        own = context.catalog.areas[source.province]
+        own = context.catalog.area(source.province, source.year) or context.catalog.areas[source.province]
         names = ", ".join(f"{a.name} ({a.code})" for a in others[:3]) + (", …" if len(others) > 3 else "")
-        return context.problem(cell, f"{quote(label)} is not a district of {own.name} ({own.code}) but of {names}",
+        return context.problem(cell, f"{quote(label)} is not a {kind} of {own.name} ({own.code}) but of {names}",
                                f"the workbooks of {own.name} only: take this file out of the raw folder if it is "
-                               f"another province's, or correct the district; {expected}")  # fmt: skip
+                               f"another province's, or correct the {kind}; {expected}")  # fmt: skip
     return context.problem(cell, f"unknown {kind} {quote(label)}", expected)
 
 
+def _row_kind(context: Context) -> str:
+    """Return what a row label names: "district" (until 2024) or "commune" (from 2025) for area rows, else its kind."""
+    kind = ROW_KINDS[context.layout.rows]
+    return "commune" if kind == "district" and context.catalog.sublevel(context.source.year) == "commune" else kind
+
+
+def _expected_area(context: Context) -> str:
+    """Say which units a row of an area table may name in the workbook's year."""
+    catalog, source = context.catalog, context.source
+    territory, year = catalog.territory(source.province, source.year), source.year
+    if catalog.sublevel(year) == "district" and territory == (source.province,):
+        return f"a district of province {source.province} in force in {year} (catalog/areas.yaml)"
+    names = " or ".join(_named(catalog.area(code, year)) for code in territory) or f"province {source.province}"
+    if catalog.sublevel(year) == "district":
+        return f"a district of {names} in force in {year} (catalog/areas.yaml)"
+    return f"a commune (xã, phường, đặc khu) of {names} in force in {year} (catalog/communes.csv)"
+
+
+def _named(area: Area) -> str:
+    """Name a unit for a message: "Khánh Hòa (56)"."""
+    return f"{area.name} ({area.code})"
+
+
+def _area_in_time_problem(context: Context, cell: str, label: str) -> Problem | None:
+    """Report an area label that names a unit of another year's map, or a total row of no one province; else None."""
+    catalog, source = context.catalog, context.source
+    end = dt.date(source.year, 12, 31)
+    if _is_total(fold(label)):
+        return _total_problem(context, cell, label)
+    found = catalog.find_units(label, province=source.province)
+    now = [a for a in found if a.in_force(end)]
+    gone = [a for a in found if a.valid_to is not None and a.valid_to < end]
+    coming = [a for a in found if a.valid_from is not None and a.valid_from > end]
+    if gone and any(a.level == "commune" for a in now) and any(a.level == "district" for a in gone):
+        commune, district = next(a for a in now if a.level == "commune"), next(a for a in gone if a.level == "district")
+        return context.problem(cell, f"{quote(label)} names both the commune {commune.full_name} ({commune.code}) and "
+                                     f"the district {_named(district)}, abolished on {_after(district)}",
+                               f"the commune's full name ({quote(commune.full_name)}) if the row is the commune's: "
+                               f"{_expected_area(context)}")  # fmt: skip
+    if now or not (gone or coming):
+        return None
+    if gone:
+        return _ceased_problem(context, cell, label, gone[0])
+    area = coming[0]
+    within = catalog.area(area.parent or area.code, area.valid_from.year)
+    return context.problem(cell, f"{quote(label)} is the {area.level} {area.full_name} ({area.code}) of "
+                                 f"{_named(within)}, which exists only from {area.valid_from.isoformat()}",
+                           f"{_expected_area(context)}: a {source.year} table lists the districts "
+                           "(huyện, thị xã, thành phố), the communes of the new map only from 2025")  # fmt: skip
+
+
+def _after(area: Area) -> str:
+    """Return the first day a unit was no longer in force, as ISO text."""
+    return (area.valid_to + dt.timedelta(days=1)).isoformat()
+
+
+def _ceased_problem(context: Context, cell: str, label: str, area: Area) -> Problem:
+    """Report a label naming a former province, district or commune in a year after it ceased."""
+    catalog, year = context.catalog, context.source.year
+    if area.level == "province":
+        into = ", ".join(_named(catalog.area(code, year)) for code in gazetteer.successors(area.code))
+        message = f"{quote(label)} is the former province {_named(area)}, merged into {into} on {_after(area)}"
+        return context.problem(cell, message, f"{_expected_area(context)}, or the province's total row")
+    links = [link for link in gazetteer.crosswalk()
+             if (link.former_district if area.level == "district" else link.former_code) == area.code]  # fmt: skip
+    new = list(dict.fromkeys(catalog.area(link.new_code, year).full_name for link in links))
+    now = f"; its ground is now {', '.join(new[:4])}{', …' if len(new) > 4 else ''}" if new else ""
+    if area.level == "district":
+        message = (f"{quote(label)} is the district {_named(area)}, abolished on {_after(area)} with the district "
+                   f"level: a {year} table lists the communes (xã, phường, đặc khu) of the province")  # fmt: skip
+        return context.problem(cell, message, f"{_expected_area(context)}{now}")
+    message = f"{quote(label)} is the former commune {area.full_name} ({area.code}), in force until {area.valid_to}"
+    return context.problem(cell, message, f"{_expected_area(context)}{now}")
+
+
+def _total_problem(context: Context, cell: str, label: str) -> Problem:
+    """Report a total row without a name where the run's ground was several provinces that year."""
+    catalog, source = context.catalog, context.source
+    names = " and ".join(_named(catalog.area(code, source.year)) for code in catalog.territory(source.province, source.year))
+    return context.problem(cell, f"{quote(label)}: in {source.year} the ground of province {source.province} was "
+                                 f"{names}, and the sheet does not name one of them alone",
+                           "the province's name as the total row's label (e.g. 'Tỉnh Ninh Thuận'), or one "
+                           "province's districts per table")  # fmt: skip
+
+
 def other_provinces_of(catalog: Catalog, label: str, province: str, year: int | None = None) -> list:
-    """Return the provinces other than `province` that have a district `label` names (in force during `year`).
+    """Return the provinces other than `province`'s ground that have a unit `label` names (in `year`'s map).
 
     What a label unknown in the run's province may tell: the workbook is another province's.
 
@@ -250,11 +374,12 @@ def other_provinces_of(catalog: Catalog, label: str, province: str, year: int | 
         >>> from ictanalysis.catalog import load_catalog
         >>> [a.name for a in other_provinces_of(load_catalog(), "Tuy Phong", "58", 2020)]
         ['Bình Thuận']
+        >>> [a.name for a in other_provinces_of(load_catalog(), "Xã Bác Ái Tây", "01", 2025)]
+        ['Khánh Hòa']
     """
-    found = []
-    for other in catalog.areas.values():
-        if other.level == "province" and other.code != province:
-            area = catalog.find_area(label, province=other.code, year=year)
-            if area is not None and area.level != "province":
-                found.append(other)
-    return found
+    if year is None:
+        return [other for other in catalog.areas.values() if other.level == "province" and other.code != province
+                and (area := catalog.find_area(label, province=other.code)) is not None and area.level != "province"]
+    own = set(catalog.territory(province, year)) | {province}
+    return [other for other in catalog.provinces(year) if other.code not in own
+            and (area := catalog.find_in_map(label, (other.code,), year)) is not None and area.level != "province"]

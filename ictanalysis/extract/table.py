@@ -134,18 +134,21 @@ def title_province_problems(context: Context, header_row: int) -> list[Problem]:
     """Report a title above the table that names another province than the run's, and not the run's.
 
     "SỞ THÔNG TIN VÀ TRUYỀN THÔNG BÌNH THUẬN" above a table read for Ninh
-    Thuận is refused; a title naming the run's province, or none, is right.
+    Thuận is refused; a title naming the run's province, or none, is right. The run's province is its
+    ground in the workbook's year: for the new Khánh Hòa (56) in 2024, Khánh Hòa and Ninh Thuận.
     """
     catalog, source = context.catalog, context.source
     provinces = _province_names(catalog)
-    own_districts = _folded_names(catalog.districts(source.province, source.year))
+    own = {source.province, *catalog.territory(source.province, source.year)}  # 2024's Ninh Thuận is 56's ground
+    own_names = tuple(n for code in own for n in provinces.get(code, ()))
+    own_districts = _folded_names(catalog.subunits(source.province, source.year))
     named = []
     for row, col, value in _title_cells(context, header_row):
         words = f" {fold(value)} "
-        if _spans(words, provinces.get(source.province, ())):
+        if _spans(words, own_names):
             return []
         districts, claims = _spans(words, own_districts), _claimed(value, words, _operator_names(catalog))
-        named += [(code, row, col, value) for code, names in provinces.items() if code != source.province
+        named += [(code, row, col, value) for code, names in provinces.items() if code not in own
                   and any(not _within(span, districts) and claims(span) for span in _spans(words, names))]  # fmt: skip
     if not named:
         return []
@@ -169,16 +172,17 @@ def title_district_problems(context: Context, header_row: int) -> list[Problem]:
     "UBND HUYỆN NINH HẢI" above "TT | Chỉ tiêu | Đơn vị | Năm 2020" is a district's report:
     read without a district, its figures would be the province's. A layout that states the
     table's district (`area:`) reads them as that district's; a district table names its districts itself.
+    The districts are those of the run's ground in the workbook's year (none from 2025).
     """
     layout, catalog, source = context.layout, context.catalog, context.source
     if layout.rows == "area" or layout.area is not None:
         return []
-    districts = {a.code: _folded_names([a]) for a in catalog.districts(source.province, source.year)}
+    areas = [a for a in catalog.subunits(source.province, source.year) if a.level == "district"]
+    districts = {a.code: (a, _folded_names([a])) for a in areas}
     for row, col, value in _title_cells(context, header_row):
         words = f" {fold(value)} "
-        for code, names in districts.items():
+        for code, (area, names) in districts.items():
             if any(_names_district(words, name, span) for name in names for span in _spans(words, (name,))):
-                area = catalog.areas[code]
                 return [context.problem(
                     cell_name(row, col),
                     f"the title {quote(value)} names the district {area.name} ({code}), but the table has no "
