@@ -181,3 +181,36 @@ def test_the_bundled_2019_2020_ninh_thuan_table_is_unchanged(tmp_path):
     digest = hashlib.sha256(table.reset_index(drop=True).to_csv(index=False).encode()).hexdigest()
     assert len(table) == 670 and sorted(table["area"].unique()) == ["58", "582", "584", "585", "586", "587", "588", "589"]
     assert digest == BUNDLED_TABLE_SHA256, "the 2019/2020 table changed (or data/raw/generate.py did: update the digest)"
+
+
+# --- a table without district rows, in a year when the province was two -------------------------------------
+
+EXAMPLE_2024 = BUNDLED_RAW.parent / "examples" / "khanh-hoa" / "raw" / "2024"
+
+
+def _postal_table(raw, title: str | None):
+    """Copy the example's 2024 postal table of Ninh Thuận (rows are enterprises) into raw/2024, its A1 set to `title`."""
+    import openpyxl
+
+    path = raw / "2024" / "ninh-thuan-buu-chinh-2024.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.load_workbook(EXAMPLE_2024 / path.name)
+    book.active["A1"] = title
+    book.save(path)
+    return path
+
+
+def test_a_table_without_area_rows_is_the_former_province_its_title_names(tmp_path):
+    _postal_table(tmp_path / "raw", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG NINH THUẬN")
+    table = clean(tmp_path / "raw", out_dir=None, province="56").table
+    assert set(table["area"]) == {"58"} and len(table) > 5
+
+
+@pytest.mark.parametrize("title", [None, "SỞ THÔNG TIN VÀ TRUYỀN THÔNG KHÁNH HÒA VÀ NINH THUẬN"])
+def test_a_table_without_area_rows_whose_title_names_neither_or_both_former_provinces_is_refused(tmp_path, title):
+    _postal_table(tmp_path / "raw", title)
+    problems = _problems(tmp_path / "raw")
+    prefix = "2024/ninh-thuan-buu-chinh-2024.xlsx, sheet 'Bưu chính', cell B4: in 2024 the ground of province 56 was "
+    found = [p for p in problems if p.startswith(prefix)]
+    assert len(found) == 1, problems
+    assert "Khánh Hòa (56) and Ninh Thuận (58)" in found[0] and ("neither" if title is None else "both") in found[0]

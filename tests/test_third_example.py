@@ -14,16 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ictanalysis.catalog import Catalog, gazetteer
-from ictanalysis.errors import InputError
+from ictanalysis.catalog import gazetteer
 from ictanalysis.ingest import clean
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "examples" / "khanh-hoa"
-NEEDS_MAP_IN_TIME = pytest.mark.skipif(not hasattr(Catalog, "territory"),
-                                       reason="reading 2025 communes needs the catalog's map in time")
-
-
 def _load(name: str, path: Path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -121,7 +116,6 @@ def test_each_former_departments_2024_files_read_alone_give_the_generators_figur
     assert set(table["area"]) == {province, *(generator.NT_DISTRICTS if key == "ninh-thuan" else generator.KH_DISTRICTS)}
 
 
-@NEEDS_MAP_IN_TIME
 def test_the_merged_departments_2025_files_read_by_commune(generator, tmp_path):
     raw = _only(tmp_path, 2025, [p.name for p in (EXAMPLE / "raw" / "2025").iterdir()])
     table = clean(raw, None, province="56").table
@@ -129,17 +123,12 @@ def test_the_merged_departments_2025_files_read_by_commune(generator, tmp_path):
     assert set(table["area"]) == {"56", *(code for code, _, _ in generator.COMMUNES)}
 
 
-@NEEDS_MAP_IN_TIME
-@pytest.mark.xfail(raises=InputError, strict=False,
-                   reason="ingest does not yet read both former provinces' 2024 workbooks under their successor: "
-                          "the province-level tables of both are keyed to area 56 (duplicated keys)")
 def test_the_whole_example_reads_under_the_new_province(generator):
     table = clean(EXAMPLE / "raw", None, province="56").table
     got = _values(table)
     in_2025 = {key: value for key, value in got.items() if key[0] == 2025}
     _assert_same(in_2025, generator.expected("merged"))
-    by_district = {**generator.expected("khanh-hoa"), **generator.expected("ninh-thuan")}
-    by_district = {key: value for key, value in by_district.items() if key[2] not in ("56", "58")}
-    _assert_same({key: value for key, value in got.items() if key[0] == 2024 and key[2] not in ("56", "58")},
-                 by_district)
+    # each former department's figures, its province-level tables keyed to the province its title names
+    _assert_same({key: value for key, value in got.items() if key[0] == 2024},
+                 {**generator.expected("khanh-hoa"), **generator.expected("ninh-thuan")})
     assert set(table.query("year == 2024")["area"]) == {"56", "58", *generator.KH_DISTRICTS, *generator.NT_DISTRICTS}

@@ -203,7 +203,7 @@ class _RowReader:
         c["year"].append(key.get("year") or column.year or source.year)
         c["domain"].append(indicator.domain)
         c["indicator"].append(indicator.id)
-        c["area"].append(key.get("area", self.context.layout.area or source.province))
+        c["area"].append(key.get("area", self.context.layout.area or self.table.ground or source.province))
         c["operator"].append(key.get("operator", column.operator))
         c["agency"].append(key.get("agency", ""))
         c["value"].append(value)

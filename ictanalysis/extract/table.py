@@ -52,6 +52,9 @@ class Table:
     problems: list[Problem]
     merges: dict[tuple[int, int], tuple[int, int]]
     header_rows: tuple[int, ...] = ()  #: the rows of the header (0-based)
+    #: the province a row without an area is about: the run's, or, where its ground in the workbook's year
+    #: was several provinces (56 in 2024: Khánh Hòa and Ninh Thuận), the one the title names
+    ground: str = ""
 
 
 def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table | None:
@@ -71,14 +74,15 @@ def find_table(source: SheetSource, layout: Layout, catalog: Catalog) -> Table |
     found_unit_line, unit_line_problems = find_unit_line(context, row)
     problems = title_year_problems(context, row) + title_province_problems(context, row) + column_problems
     problems += title_district_problems(context, row)
-    problems += unit_line_problems
+    ground, ground_problems = title_ground(context, row, label_column)
+    problems += unit_line_problems + ground_problems
     if not any(c.role == "value" for c in columns) and not problems:
         problems.append(context.problem(cell_name(row, label_column), "the table has no value column",
                                         layout_expectation(layout)))  # fmt: skip
     unit_column = next((c.index for c in reversed(columns) if c.role == "unit"), None)
     first_data_row = header.rows[-1] + 1
     return Table(layout, label_column, unit_column, first_data_row, columns, found_unit_line, problems, header.merges,
-                 tuple(header.rows))
+                 tuple(header.rows), ground)
 
 
 def title_indicator(context: Context, header_row: int) -> str:
@@ -161,6 +165,32 @@ def title_province_problems(context: Context, header_row: int) -> list[Problem]:
                         f"the workbooks of {own.name} only: take this file out of the raw folder, or correct the "
                         f"title if its figures are {own.name}'s; read {other.name}'s workbooks with province {code}")
     ]  # fmt: skip
+
+
+def title_ground(context: Context, header_row: int, label_column: int) -> tuple[str, list[Problem]]:
+    """Return the province the table's rows without an area are about, and the problem when it cannot be told.
+
+    Most years it is the run's province. In a year when the run's province was several (the new Khánh
+    Hòa, 56, was Khánh Hòa and Ninh Thuận until 2025), it is the one the title names
+    ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG NINH THUẬN": 58). A table whose rows are areas needs none: each row
+    says its own, and its total row is the province whose units it lists. A table whose area the layout
+    states is that area's.
+    """
+    source, layout, catalog = context.source, context.layout, context.catalog
+    ground = catalog.territory(source.province, source.year)
+    if len(ground) < 2 or layout.rows == "area" or layout.area:
+        return source.province, []
+    provinces = _province_names(catalog)
+    named = {code for _, _, value in _title_cells(context, header_row) for code in ground
+             if _spans(f" {fold(value)} ", provinces.get(code, ()))}  # fmt: skip
+    if len(named) == 1:
+        return named.pop(), []
+    names = " and ".join(f"{catalog.areas[code].name} ({code})" for code in ground)
+    return source.province, [context.problem(cell_name(header_row, label_column),
+        f"in {source.year} the ground of province {source.province} was {names}, and the title above the table "
+        + ("names both" if named else "names neither"),
+        "the province the table is about named in its title (e.g. 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG "
+        f"{catalog.areas[ground[-1]].name.upper()}'), or one province's workbooks per file")]  # fmt: skip
 
 
 _DISTRICT_WORDS = ("huyen", "thi xa", "thanh pho", "tp", "quan")  # folded: the kind of a district-level unit
