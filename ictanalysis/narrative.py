@@ -24,7 +24,14 @@ import math
 
 from ictanalysis.compare import TREND_MIN_YEARS, Comparison, Figure, percent_change, trend
 from ictanalysis.contents import load_contents
-from ictanalysis.formatting import bind_units, format_money, format_number, format_percent, format_times
+from ictanalysis.formatting import (
+    bind_units,
+    format_money,
+    format_number,
+    format_percent,
+    format_quantity,
+    format_times,
+)
 from ictanalysis.present import named
 from ictanalysis.quality import describe_rule
 from ictanalysis.tidy import SOURCE_SEPARATOR, source_of
@@ -37,6 +44,7 @@ __all__ = [
     "declined_sentences",
     "egov_sentences",
     "headline_sentences",
+    "multiple",
     "paragraphs",
     "postal_sentences",
     "sentences",
@@ -118,22 +126,23 @@ def _egov_groups(cmp: Comparison, language: str) -> list[list[str]]:
 
 
 def declined_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Say which of the figures the report speaks of fell from the compared year, the largest fall first.
+    """Say how many of the figures the report speaks of fell from the compared year, then each, the largest fall first.
 
-    A rate's fall is in percentage points, the rest in percent: "… dịch vụ công trực tuyến mức độ 3
-    (giảm 48,9 %) …". Without any, one sentence says none fell.
+    Each fall is said plainly with both years' figures: "Dịch vụ công trực tuyến mức độ 3 giảm 48,9 %, từ
+    … năm 2019 xuống … năm 2020"; a rate's fall is in percentage points. Without any, one sentence says none fell.
     """
     falls = []
     for indicator in _reported():
         before, now = cmp.figures(indicator)
         if before.available and now.available and now.value < before.value:
-            falls.append((percent_change(before.value, now.value), indicator, now.value - before.value))
+            falls.append((percent_change(before.value, now.value), indicator, before.value, now.value))
     if not falls:
         return [_t("declined_none", language).format(cy=cmp.compare_year)]
-    items = [_t("declined_item", language).format(name=_name(cmp, indicator, language),
-                                                  change=_fall(cmp, indicator, relative, change, language))
-             for relative, indicator, change in sorted(falls)]  # fmt: skip
-    return [_t("declined", language).format(cy=cmp.compare_year, n=len(items), items=_join(items, language))]
+    items = [_t("declined_item", language).format(
+        name=_capitalise(_name(cmp, indicator, language)), change=_fall(cmp, indicator, relative, now - before, language),
+        before=_quantity(cmp, indicator, before, language), value=_quantity(cmp, indicator, now, language),
+        cy=cmp.compare_year, year=cmp.year) for relative, indicator, before, now in sorted(falls)]  # fmt: skip
+    return [_t("declined", language).format(cy=cmp.compare_year, n=len(items)), *items]
 
 
 def _fall(cmp: Comparison, indicator: str, relative: float, change: float, language: str) -> str:
@@ -141,6 +150,14 @@ def _fall(cmp: Comparison, indicator: str, relative: float, change: float, langu
     if cmp.indicator(indicator).unit == "%":
         return _t("fall", language).format(amount=f"{format_number(abs(change), language, 1)} {_t('points', language)}")
     return _t("fall", language).format(amount=format_percent(abs(relative), language))
+
+
+def _quantity(cmp: Comparison, indicator: str, value: float, language: str) -> str:
+    """Write a figure with its unit: money in tỷ/triệu đồng, a rate with %, a count with its unit's name."""
+    unit = cmp.indicator(indicator).unit
+    if unit in ("đồng", "%"):
+        return _amount(cmp, indicator, value, language)
+    return format_quantity(value, words(language).unit(cmp.catalog.units[unit]), language)
 
 
 def admin_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -218,16 +235,19 @@ def paragraphs(name: str, cmp: Comparison, language: str = DEFAULT_LANGUAGE,
                quality_json: dict | None = None) -> list[list[str]]:  # fmt: skip
     """Return the sentences `name` grouped in the paragraphs a report writes them in, numbers bound to units.
 
-    The telecom and e-government sentences are a paragraph per subject; the notes open with what
-    fell (:func:`declined_sentences`), then the data notes, a paragraph each; every other set is one paragraph.
+    The telecom and e-government sentences are a paragraph per subject; what fell
+    (:func:`declined_sentences`) and the data notes a paragraph per sentence, the notes opening with what
+    fell (a section of its own that says it first takes it from them: see :attr:`ictanalysis.view.ReportView.told`);
+    every other set is one paragraph.
     """
-    if name == "notes":
-        groups = [declined_sentences(cmp, language), *([note] for note in data_notes(cmp, quality_json, language))]
+    if name in ("notes", "declined"):
+        groups = [[sentence] for sentence in declined_sentences(cmp, language)]
+        groups += [[note] for note in data_notes(cmp, quality_json, language)] if name == "notes" else []
     elif name in ("telecom", "egov"):
         groups = (_telecom_groups if name == "telecom" else _egov_groups)(cmp, language)
     else:
         written = {"headline": headline_sentences, "postal": postal_sentences, "admin": admin_sentences,
-                   "trend": trend_sentences, "declined": declined_sentences}  # fmt: skip
+                   "trend": trend_sentences}  # fmt: skip
         groups = [written[name](cmp, language)]
     units = _unit_words(cmp, language)
     return [[bind_units(s, units) for s in group] for group in groups]
@@ -294,18 +314,40 @@ def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, languag
         return _direction(change, amount, language, cy, ("up", "down"))
     if before.value == 0 and change > 0:
         return _t("from_zero", language).format(cy=cy)
-    relative = percent_change(before.value, now.value)
-    ratio = now.value / before.value if before.value > 0 else math.nan
+    relative, ratio = percent_change(before.value, now.value), _times(before, now, cmp.indicator(indicator).unit)
     if noun or math.isnan(relative):
         number = format_number(abs(change), language)
         amount = words(language)(f"narrative.count.{noun}", number=number) if noun else number
         said = (_t("more_times", language).format(amount=amount, cy=cy, ratio=format_times(ratio, language))
-                if ratio >= MULTIPLE else _direction(change, amount, language, cy, ("more", "fewer")))  # fmt: skip
+                if not math.isnan(ratio) else _direction(change, amount, language, cy, ("more", "fewer")))  # fmt: skip
         return said + _like_for_like(cmp, indicator, language, noun)
-    if ratio >= MULTIPLE:
+    if not math.isnan(ratio):
         return _t("times", language).format(ratio=format_times(ratio, language), cy=cy) + _like_for_like(cmp, indicator, language)
     trend = _direction(round(relative, 1), format_percent(abs(relative), language), language, cy, ("up", "down"))
     return trend + _like_for_like(cmp, indicator, language)
+
+
+def multiple(cmp: Comparison, indicator: str) -> float:
+    """Return how many times the compared year's figure the report year's is, when it is said as a multiple.
+
+    That is when it is at least :data:`MULTIPLE` times a figure above zero, and not a rate (a rate changes
+    by points); NaN otherwise. The sentences and the summary's tiles say it in the same words ("gấp 7,5 lần").
+
+    >>> from pathlib import Path
+    >>> from ictanalysis.compare import compare
+    >>> from ictanalysis.ingest import clean
+    >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
+    >>> round(multiple(cmp, "online_services_level4"), 2), multiple(cmp, "mobile_subscribers")
+    (7.5, nan)
+    """
+    return _times(*cmp.figures(indicator), cmp.indicator(indicator).unit)
+
+
+def _times(before: Figure, now: Figure, unit: str) -> float:
+    if not (before.available and now.available) or before.value <= 0 or unit == "%":
+        return math.nan
+    ratio = now.value / before.value
+    return ratio if ratio >= MULTIPLE else math.nan
 
 
 def _like_for_like(cmp: Comparison, indicator: str, language: str, noun: str = "") -> str:

@@ -5,7 +5,8 @@ plan (kế hoạch): a header row naming the indicator (``Chỉ tiêu``), its un
 (``Đơn vị tính``), the target (``Kế hoạch``) and, optionally, where the figure
 comes from (``Nguồn``); then one row per target. It may be a .csv, .xlsx,
 .xls or .ods file, read as the workbooks are (:func:`~ictanalysis.workbook.read_workbook`),
-its numbers in Vietnamese notation (:func:`~ictanalysis.normalise.parse_number`)
+each target by the workbooks' rule for a figure (:func:`~ictanalysis.extract.numbers.read_number`:
+Vietnamese notation, a rate's percent-formatted cell as it is shown, refusals of what is not certain)
 and its units converted to the catalog's (``tỷ đồng`` → đồng; a unit written in
 several scales must be stated). A row whose source says ``minh hoạ``
 (illustrative) is a figure not taken from the department's plan, and the
@@ -31,8 +32,11 @@ from pathlib import Path
 
 from ictanalysis.catalog import Catalog, Indicator, load_catalog
 from ictanalysis.errors import InputError, Problem
+from ictanalysis.extract.context import Context, SheetSource
+from ictanalysis.extract.numbers import read_number
 from ictanalysis.extract.units import scales
-from ictanalysis.normalise import NumberFormatError, fold, parse_number
+from ictanalysis.layouts import Layout
+from ictanalysis.normalise import fold
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.tidy import SOURCE_SEPARATOR
 from ictanalysis.workbook import SPREADSHEET_SUFFIXES, Sheet, WorkbookError, cell_name, read_workbook
@@ -50,6 +54,8 @@ _ILLUSTRATIVE = ("minh hoa", "illustrative")
 _EXPECTED_HEADER = ("a header row naming the columns Chỉ tiêu (the indicator), Đơn vị tính (its unit), Kế hoạch "
                     "(the target) and, optionally, Nguồn (where the figure comes from)")  # fmt: skip
 _EXPECTED_NUMBER = "a number in Vietnamese notation such as 1.234.567 or 12,5"
+#: How a plan's cells are read: as a workbook of the layouts' default notation (Vietnamese), a blank cell no target.
+_LAYOUT = Layout(id="plan", description="a plan file: one target per row", blank="missing")
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,11 @@ class _Where:
 
     path: Path
     sheet: Sheet
+
+    @property
+    def context(self) -> Context:
+        """The sheet as the ingest's readers see it: a table of the plan's layout (:data:`_LAYOUT`)."""
+        return Context(SheetSource(str(self.path), self.sheet, 0, ""), _LAYOUT, catalog=None)
 
     def problem(self, row: int, col: int, message: str, expected: str) -> Problem:
         cell = cell_name(self.sheet.top + row, self.sheet.left + col) if row >= 0 else ""
@@ -216,14 +227,17 @@ def _factor(where: _Where, row: int, col: int | None, indicator: Indicator, cata
 
 
 def _number(where: _Where, row: int, col: int, indicator: Indicator) -> tuple[float, list[Problem]]:
-    """Return the row's target as written (a percent-formatted cell of a rate in percent), or its problem."""
-    raw = _cell(where.sheet, row, col)
-    try:
-        value = parse_number(raw)
-    except NumberFormatError:
-        return math.nan, [where.problem(row, col, f"found {raw!r}", _EXPECTED_NUMBER)]
-    if value is None or not math.isfinite(value) or value < 0:
-        found = "no target" if value is None else f"found {raw!r}"
+    """Return the row's target as the workbooks' cells are read (:func:`~ictanalysis.extract.numbers.read_number`).
+
+    A percent-formatted cell of a rate is read as it is shown (0.95 as 95 %); a percentage for an indicator
+    that is not a rate, a date, an error value, text that is not a number in Vietnamese notation or that
+    reads as another number in English notation, a blank and a negative target are refused.
+    """
+    absolute = (where.sheet.top + row, where.sheet.left + col)
+    value = read_number(where.context, *absolute, indicator)
+    if isinstance(value, Problem):
+        return math.nan, [value]
+    if value is None or value < 0:
+        found = "no target" if value is None else f"found {_cell(where.sheet, row, col)!r}"
         return math.nan, [where.problem(row, col, found, f"the target: {_EXPECTED_NUMBER}, not below zero")]
-    percent_cell = (where.sheet.top + row, where.sheet.left + col) in where.sheet.percent_cells
-    return value * 100 if percent_cell and indicator.unit == "%" else value, []
+    return value, []

@@ -42,13 +42,15 @@ from ictanalysis.formatting import (
     format_number,
     format_percent,
     format_quantity,
+    format_times,
     money_scale,
 )
+from ictanalysis.narrative import multiple
 from ictanalysis.present import change_text
 from ictanalysis.text import visible_text
 from ictanalysis.words import DEFAULT_LANGUAGE, words
 
-__all__ = ["Summary", "TargetRow", "Tile", "TrendLine", "document_block", "summarise", "summary_html",
+__all__ = ["Summary", "TargetRow", "Tile", "TrendLine", "change_line", "document_block", "summarise", "summary_html",
            "summary_markup"]  # fmt: skip
 
 _MONEY = "đồng"  # the catalog's unit of amounts of money, written in tỷ or triệu
@@ -66,6 +68,7 @@ class Tile:
     change_text: str  #: "+2,1 %", "+1,5 điểm %", "từ 0", "–"
     like_for_like_text: str  #: the change among the reporters of both years; "" when they did not change
     sources: str
+    times_text: str = ""  #: "7,5 lần" when the change is said as a multiple (:func:`ictanalysis.narrative.multiple`)
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,11 @@ def _tiles(cmp: Comparison, headline, language: str) -> tuple[Tile, ...]:
         if math.isnan(row["value"]):
             continue
         indicator = cmp.indicator(row["indicator"])
-        same = row["like_for_like_percent"]
+        same, times = row["like_for_like_percent"], multiple(cmp, indicator.id)
         tiles.append(Tile(indicator.id, words(language).indicator(indicator), float(row["value"]),
                           _quantity(cmp, indicator.id, row["value"], language), change_text(row, language),
-                          "" if math.isnan(same) else format_change(same, language), row["sources"]))  # fmt: skip
+                          "" if math.isnan(same) else format_change(same, language), row["sources"],
+                          "" if math.isnan(times) else format_times(times, language)))  # fmt: skip
     return tuple(tiles)
 
 
@@ -232,10 +236,23 @@ def summary_markup(summary: Summary) -> str:
     return f'<section class="summary" aria-labelledby="summary">{"".join(parts)}</section>'
 
 
+def change_line(tile: Tile, summary: Summary) -> str:
+    """Return a tile's line of change: a multiple as the sentences say it, else the change in percent.
+
+    >>> tile = Tile("x", "X", 555.0, "555", "+650,0 %", "", "", "7,5 lần")
+    >>> change_line(tile, Summary(2020, 2019, DEFAULT_LANGUAGE, (tile,), None, ()))
+    'gấp 7,5 lần so với năm 2019'
+    """
+    said, cy = words(summary.language), summary.compare_year
+    if tile.times_text:
+        return said("narrative.times", ratio=tile.times_text, cy=cy)
+    return said("summary.change", change=tile.change_text, cy=cy)
+
+
 def _tile_markup(tile: Tile, summary: Summary) -> str:
     said = words(summary.language)
     lines = [f'<p style="{_NAME}">{_e(tile.name)}</p>', f'<p style="{_VALUE}">{_e(tile.value_text)}</p>',
-             f'<p style="{_CHANGE}">{_e(said("summary.change", change=tile.change_text, cy=summary.compare_year))}</p>']  # fmt: skip
+             f'<p style="{_CHANGE}">{_e(change_line(tile, summary))}</p>']  # fmt: skip
     if tile.like_for_like_text:
         lines.append(f'<p style="{_CHANGE}">{_e(said("summary.like_for_like", change=tile.like_for_like_text))}</p>')
     return f'<li style="{_TILE}" title="{_e(tile.sources)}">{"".join(lines)}</li>'
@@ -295,7 +312,7 @@ def document_block(summary: Summary):
     from ictanalysis.document.model import Tile as DocumentTile
 
     said = words(summary.language)
-    tiles = tuple(DocumentTile(t.name, t.value_text, said("summary.change", change=t.change_text, cy=summary.compare_year),
+    tiles = tuple(DocumentTile(t.name, t.value_text, change_line(t, summary),
                                said("summary.like_for_like", change=t.like_for_like_text) if t.like_for_like_text else "")
                   for t in summary.tiles)  # fmt: skip
     targets = None

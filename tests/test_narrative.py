@@ -282,3 +282,56 @@ def test_a_like_for_like_change_from_zero_is_said_and_the_newcomers_still_named(
     clause = narrative._like_for_like(compare_years(changed, 2020, 2019), "postal_revenue", "vi")
     assert clause == (" (tính riêng các doanh nghiệp báo cáo cả hai năm: tăng từ 0 (năm 2019); "
                       "Giao Hàng Tiết Kiệm báo cáo lần đầu năm 2020)")  # fmt: skip
+
+
+# --- what declined: a part of its own, after the sectors --------------------------------------------------------
+
+
+def test_each_fall_is_said_plainly_with_both_years_figures_the_largest_first(cmp):
+    intro, *falls = _plain(narrative.declined_sentences(cmp)).split("\n")
+    assert intro == "So với năm 2019, 4 chỉ tiêu giảm, chỉ tiêu giảm nhiều nhất nêu trước."
+    assert falls == [
+        "Dịch vụ công trực tuyến mức độ 3 giảm 48,9 %, từ 485 thủ tục năm 2019 xuống 248 thủ tục năm 2020.",
+        "Kế hoạch tham mưu ban hành giảm 22,2 %, từ 9 văn bản năm 2019 xuống 7 văn bản năm 2020.",
+        "Dịch vụ công trực tuyến mức độ 2 giảm 15,7 %, từ 1.201 thủ tục năm 2019 xuống 1.013 thủ tục năm 2020.",
+        "Thuê bao điện thoại cố định giảm 10,2 %, từ 15.968 thuê bao năm 2019 xuống 14.339 thuê bao năm 2020.",
+    ]
+    english = _plain(narrative.declined_sentences(cmp, "en")).split("\n")
+    assert english[1] == "Online public services, level 3: down 48.9%, from 485 procedures in 2019 to 248 procedures in 2020."
+    for sentence in (intro, *falls, *english):
+        assert sentence[0].isupper() and sentence.endswith(".") and "{" not in sentence, sentence
+
+
+def test_each_fall_is_a_paragraph_of_its_own_and_the_notes_open_with_them(cmp):
+    declined = narrative.paragraphs("declined", cmp)
+    assert [len(group) for group in declined] == [1] * 5
+    assert narrative.paragraphs("notes", cmp, quality_json=_quality())[:5] == declined
+
+
+def test_a_rate_that_fell_is_said_in_points_with_both_rates(table):
+    rows = table[~((table["indicator"] == "coverage_4g_population") & (table["year"] == 2020))]
+    fell = table[(table["indicator"] == "coverage_4g_population") & (table["year"] == 2020)].assign(value=97.0)
+    said = _plain(narrative.declined_sentences(compare(pd.concat([rows, fell]), 2020, 2019)))
+    assert "giảm 1,5 điểm phần trăm, từ 98,5 % năm 2019 xuống 97 % năm 2020." in said, said
+
+
+def test_the_report_says_what_fell_after_the_sectors_and_nothing_twice(cmp):
+    """Where a section of its own says what fell (before the notes), the notes no longer say it."""
+    from ictanalysis.contents import Section, load_contents
+    from ictanalysis.view import ReportView
+
+    contents = load_contents()
+    ids = [s.id for s in contents.sections]
+    if "declined" not in ids:  # catalog/report.yaml declares it once the notebook has its cell
+        at = ids.index("notes")
+        sections = (*contents.sections[:at], Section(id="declined", sentences="declined"), *contents.sections[at:])
+        contents = contents.model_copy(update={"sections": sections})
+    told = ReportView(cmp, quality=_quality(), contents=contents).told
+    order = [s.id for s in contents.sections]
+    assert order.index("declined") > max(order.index(s) for s in ("headline", "postal", "telecom", "egov", "admin"))
+    assert order.index("declined") < order.index("notes")
+    declined = [s for group in told["declined"][1] for s in group]
+    assert declined == narrative.declined_sentences(cmp)
+    every = [s for absence, groups in told.values() for s in (*absence, *(s for g in groups for s in g))]
+    assert len(every) == len(set(every)) > 40
+    assert not set(declined) & {s for group in told["notes"][1] for s in group}

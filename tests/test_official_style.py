@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from conftest import build_once
 
 from ictanalysis.catalog import load_catalog
+from ictanalysis.contents import load_contents
 from ictanalysis.document import document_files
 from ictanalysis.formatting import NBSP, bind_units
 from ictanalysis.ingest import clean
@@ -187,8 +188,11 @@ def test_the_falls_of_level3_and_level2_services_are_said_plainly(built):
     level3 = next(s for s in sentences if s.startswith("Số dịch vụ công trực tuyến mức độ 3"))
     assert "giảm 48,9" + NBSP + "%" in level3
     assert any("mức độ 2" in s and "giảm 15,7" + NBSP + "%" in s for s in sentences)
-    declined = next(s for s in sentences if s.startswith("So với năm 2019,") and "chỉ tiêu giảm" in s)
-    assert declined.index("mức độ 3") < declined.index("thuê bao điện thoại cố định")  # the largest fall first
+    assert any(s.startswith("So với năm 2019,") and "chỉ tiêu giảm" in s for s in sentences)
+    falls = [s for s in sentences if " giảm " in s and ", từ " in s and " xuống " in s]
+    assert [f.split(" giảm ")[0] for f in falls] == ["Dịch vụ công trực tuyến mức độ 3", "Kế hoạch tham mưu ban hành",
+                                                      "Dịch vụ công trực tuyến mức độ 2", "Thuê bao điện thoại cố định"]
+    assert "giảm 48,9" + NBSP + "%, từ 485" + NBSP + "thủ" + NBSP + "tục năm 2019 xuống 248" in falls[0]
 
 
 def test_the_gate_warning_says_what_happened(built):
@@ -202,6 +206,16 @@ def test_the_report_tells_the_assessment_then_the_sectors_then_what_fell(built):
     order = [text.index(s) for s in ("Những con số chính", "Bưu chính", "Chính quyền điện tử", "chỉ tiêu giảm",
                                      "Cảnh báo của bước kiểm tra")]  # fmt: skip
     assert order == sorted(order)
+
+
+@pytest.mark.xfail(not any(s.id == "declined" for s in load_contents().sections), strict=True,
+                   reason="catalog/report.yaml declares no `declined` section yet (it needs the notebook's cell too)")
+def test_what_fell_is_a_part_of_its_own_between_the_sectors_and_the_data_notes(built):
+    headings = [h.get("id") for h in built.soup.find_all(["h2", "h3"])]
+    assert headings.index("admin") < headings.index("declined") < headings.index("notes")
+    assert built.soup.find(id="declined").get_text(strip=True) == "Các chỉ tiêu giảm so với năm trước"
+    notes = built.soup.find(id="notes").find_next("p").get_text(" ", strip=True)
+    assert not notes.startswith("So với năm 2019")  # said once, in its own part
 
 
 # --- no-break spaces ------------------------------------------------------------------------------

@@ -26,8 +26,9 @@ from ictanalysis.contents import load_contents
 from ictanalysis.document import build_document, document_files
 from ictanalysis.errors import InputError
 from ictanalysis.ingest import clean
+from ictanalysis.narrative import headline_sentences
 from ictanalysis.plan import read_plan, read_plan_file
-from ictanalysis.summary import summarise, summary_markup
+from ictanalysis.summary import change_line, document_block, summarise, summary_markup
 
 REPO = Path(__file__).resolve().parents[1]
 PLANS = REPO / "data" / "plans"
@@ -87,6 +88,24 @@ def test_each_tile_is_the_tidy_table_s_figure_for_2020_and_its_change_from_2019(
     assert _sp(coverage.value_text, coverage.change_text, coverage.like_for_like_text) == ["100 %", "+1,5 điểm %", ""]
 
 
+def test_a_tile_says_a_multiple_as_the_sentences_do_from_the_table_s_figures(table, cmp, summary):
+    """Level-4 services went from 74 to 555: the tile says "gấp 7,5 lần", as the headline sentence does."""
+    before, now = _from_table(table, "online_services_level4", 2019), _from_table(table, "online_services_level4", 2020)
+    assert (before, now) == (74, 555)
+    level4 = summary.tile("online_services_level4")
+    assert _sp(level4.times_text, change_line(level4, summary)) == ["7,5 lần", "gấp 7,5 lần so với năm 2019"]
+    assert f"gấp {level4.times_text}" in headline_sentences(cmp)[0]  # the same words, the same rule
+    assert _sp(change_line(summary.tile("videoconference_endpoints"), summary)) == ["gấp 3,9 lần so với năm 2019"]
+    below = [t for t in summary.tiles if t.indicator not in ("online_services_level4", "videoconference_endpoints")]
+    assert all(t.times_text == "" and change_line(t, summary).startswith(t.change_text) for t in below)
+    english = summarise(cmp, load_contents(), None, "en")
+    assert _sp(change_line(english.tile("online_services_level4"), english)) == ["7.5 times the 2019 figure"]
+    markup = summary_markup(summary)
+    assert "gấp 7,5\u00a0lần so với năm 2019" in markup and "+650" not in markup
+    block = document_block(summary)
+    assert _sp(next(t.change for t in block.tiles if t.name == level4.name)) == ["gấp 7,5 lần so với năm 2019"]
+
+
 def test_each_target_is_set_against_the_table_s_result(table, summary):
     plan = read_plan(PLANS, 2020)
     assert [t.indicator for t in summary.targets] == [t.indicator for t in plan.targets]
@@ -122,8 +141,8 @@ def test_without_a_plan_file_for_the_year_the_targets_part_is_left_out(cmp, tmp_
 
 
 @pytest.mark.parametrize(("row", "cell", "found", "expected"), [
-    ("Dịch vụ công trực tuyến mức độ 4;thủ tục;5OO;", "C2", "found '5OO'", "a number in Vietnamese notation"),
-    ("Thuê bao di động;thuê bao;1.2.34;", "C2", "found '1.2.34'", "a number in Vietnamese notation"),
+    ("Dịch vụ công trực tuyến mức độ 4;thủ tục;5OO;", "C2", "found text '5OO'", "a number in Vietnamese notation"),
+    ("Thuê bao di động;thuê bao;1.2.34;", "C2", "found text '1.2.34'", "a number in Vietnamese notation"),
     ("Doanh thu bưu chính;;140;", "B2", "the unit of 'postal_revenue' is not stated", "đồng, nghìn đồng, triệu đồng"),
     ("Doanh thu bưu chính;thuê bao;140;", "B2", "'thuê bao' is not a unit of 'postal_revenue'", "tỷ đồng"),
     ("Số cây xanh;cây;12;", "A2", "unknown indicator 'Số cây xanh'", "catalog/indicators.yaml"),
@@ -147,7 +166,7 @@ def test_every_problem_of_a_plan_is_reported_at_once_and_a_second_target_is_one(
     with pytest.raises(InputError) as caught:
         read_plan_file(path, 2020)
     assert [(p.cell, p.message) for p in caught.value.problems] == [
-        ("C3", "found 'abc'"), ("A4", "a second target for 'mobile_subscribers'")]  # fmt: skip
+        ("C3", "found text 'abc' where a number belongs"), ("A4", "a second target for 'mobile_subscribers'")]  # fmt: skip
     path.write_text(HEADER + "Thuê bao di động;nghìn thuê bao;680;\n", encoding="utf-8")
     assert read_plan_file(path, 2020).targets[0].value == 680_000  # the stated unit is converted
     path.write_text("Năm;Giá trị\n2020;5\n", encoding="utf-8")
@@ -189,7 +208,7 @@ def test_the_pdf_s_first_two_pages_hold_the_tiles_and_the_targets(built, summary
     text_flat = re.sub(r"\s+", " ", text)
     assert "TÓM TẮT KẾT QUẢ NĂM 2020" in text
     for tile in summary.tiles:
-        assert _nfc(tile.value_text) in text and _nfc(f"{tile.change_text} so với năm 2019") in text, tile.indicator
+        assert _nfc(tile.value_text) in text and _nfc(change_line(tile, summary)) in text, tile.indicator
     for row in summary.targets:
         line = _nfc(f"{row.target_text} {row.result_text} {row.percent_text} {row.verdict}")
         assert line in text_flat, line
@@ -231,7 +250,7 @@ def test_the_docx_holds_the_tiles_the_targets_and_the_trend(built, summary):
     tiles = word.tables[1]  # after the header blocks
     cells = [[p.text for p in cell.paragraphs] for row in tiles.rows for cell in row.cells]
     for tile in summary.tiles:
-        assert [tile.name, tile.value_text, f"{tile.change_text} so với năm 2019",
+        assert [tile.name, tile.value_text, change_line(tile, summary),
                 *([f"cùng đơn vị báo cáo: {tile.like_for_like_text}"] if tile.like_for_like_text else [])] in cells  # fmt: skip
     targets = word.tables[2]
     assert [c.text for c in targets.rows[0].cells] == ["Chỉ tiêu", "Kế hoạch", "Thực hiện", "So với kế hoạch", "Đánh giá"]

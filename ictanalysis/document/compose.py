@@ -4,7 +4,7 @@
 reads as an administrative report does: the header blocks; the kind and the
 trích yếu; I. the overall assessment (the headline sentences and table); II.
 each sector of the report (its sentences not said above, a sentence saying a
-year holds none of its figures); III. the indicators that fell; IV. the
+year holds none of its figures); III. the indicators that fell (the report's sentences); IV. the
 department's assessment and V. next year's tasks (the analyst's, or marked
 places to fill in); the closing sentence, the recipients and the signature;
 and an appendix with the data notes. Every sentence and figure comes from the
@@ -21,8 +21,7 @@ from pathlib import Path
 from ictanalysis.document.contents import OVERVIEW, load_document_contents, sectors
 from ictanalysis.document.model import Document, Figure, Header, Heading, PageBreak, Paragraph, Placeholder, Signer
 from ictanalysis.document.settings import DocumentSettings
-from ictanalysis.document.tables import declined_lines, headline_table
-from ictanalysis.formatting import bind_units
+from ictanalysis.document.tables import headline_table
 from ictanalysis.narrative import absence_sentence
 from ictanalysis.outputs import chart_file
 
@@ -30,6 +29,8 @@ __all__ = ["compose", "date_line"]
 
 #: The report's headline: its sentences and its change table have this name in ``catalog/report.yaml``.
 _HEADLINE = "headline"
+#: What fell: a set of sentences of ictanalysis.narrative, said in the report's own part (catalog/report.yaml).
+_DECLINED = "declined"
 _PARTS = ("I", "II", "III", "IV", "V")
 
 
@@ -113,16 +114,15 @@ class _Body:
                 self.add(Heading(f"{number}. {view.said(f'section.{section.id}')}", 2), *paragraphs, *figures)
 
     def declined(self) -> None:
-        """Write part III: each indicator that fell, as a line of a list; one sentence when none did."""
-        view, cy = self.view, self.view.cmp.compare_year
-        self.add(Heading(f"{_PARTS[2]}. {view.said('document.part.declined', cy=cy)}"))
-        lines = declined_lines(view, load_document_contents().declined)
-        self.add(*(Paragraph(bind_units(view.said("document.declined_item", name=line.name, before=line.before,
-                                                  value=line.value, unit=line.unit, change=line.change, cy=cy,
-                                                  year=view.cmp.year), [line.unit]), "item")
-                   for line in lines))  # fmt: skip
-        if not lines:
-            self.add(Paragraph(view.said("document.declined_none", cy=cy)))
+        """Write part III: what fell, as the report's own part says it (each fall a line of a list, the largest first).
+
+        The sentences are the report's (:func:`ictanalysis.narrative.declined_sentences`): the same falls, in the
+        same words, in the HTML report and the document; without any, the one sentence saying none fell.
+        """
+        view = self.view
+        self.add(Heading(f"{_PARTS[2]}. {view.said('document.part.declined', cy=view.cmp.compare_year)}"))
+        groups = [self.untold(group) for group in view.paragraphs(_DECLINED)]
+        self.add(*(Paragraph(" ".join(group), "item" if n else "") for n, group in enumerate(groups) if group))
 
     def to_fill(self, settings: DocumentSettings) -> None:
         """Write parts IV and V: the analyst's assessment and tasks, or marked places for them."""
@@ -188,5 +188,5 @@ def _appendix(view, settings: DocumentSettings) -> tuple:
     said = view.said
     heading = (Paragraph(said("document.appendix"), "title"), Paragraph(said("document.appendix_title"), "title"),
                Paragraph(said("document.appendix_of", number=settings.symbol, agency=settings.agency), "subtitle"))  # fmt: skip
-    fell = set(view.sentences("declined"))  # part III lists what fell
+    fell = set(view.sentences(_DECLINED))  # part III says what fell
     return (PageBreak(), *heading, *(Paragraph(note, "note") for note in view.sentences("notes") if note not in fell))

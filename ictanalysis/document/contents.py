@@ -2,13 +2,13 @@
 
 The document tells the report's sections (``catalog/report.yaml``) in the order
 of an administrative report; this file says which of the report's charts it
-shows, and where, and whose falls it lists. Every name is checked against the
-report's contents when it is loaded.
+shows, and where. Every name is checked against the report's contents when it
+is loaded.
 
 Example:
     >>> shown = load_document_contents()
-    >>> [(c.after, c.chart) for c in shown.charts][0], shown.declined
-    (('overview', 'headline_change'), ('headline', 'egov'))
+    >>> [(c.after, c.chart) for c in shown.charts][0]
+    ('overview', 'headline_change')
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ class DocumentContents(StrictModel):
     """The whole declaration (``document/document.yaml``)."""
 
     charts: tuple[ChartPlace, ...] = Field(default=(), max_length=MAX_CHARTS)
-    declined: tuple[str, ...] = ()  #: change tables of the report, whose falls are listed
 
     def charts_after(self, part: str) -> list[str]:
         """Return the charts that follow `part`, in order."""
@@ -63,7 +62,7 @@ def load_document_contents(path: Path = DOCUMENT_YAML) -> DocumentContents:
 
     Raises:
         CatalogError: an unknown key, more than :data:`MAX_CHARTS` charts, or a name the report's contents
-            do not declare (a chart, a section to follow, a change table).
+            do not declare (a chart, a section to follow).
     """
     shown = read_yaml(Path(path), DocumentContents)
     contents = load_contents()
@@ -71,8 +70,6 @@ def load_document_contents(path: Path = DOCUMENT_YAML) -> DocumentContents:
     problems = [f"charts: unknown chart {c.chart!r}" for c in shown.charts if c.chart not in contents.charts]
     problems += [f"charts: {c.chart} follows {c.after!r}, which is not one of {', '.join(sorted(parts))}"
                  for c in shown.charts if c.after not in parts]  # fmt: skip
-    problems += [f"declined: {name!r} is not a change table of the report" for name in shown.declined
-                 if name not in contents.tables or contents.tables[name].kind != "change"]  # fmt: skip
     if problems:
         raise CatalogError(f"{path}: " + "; ".join(problems))
     return shown

@@ -1,4 +1,4 @@
-"""The document's figures: the headline table with real years as headings, and the indicators that fell.
+"""The document's figures: the headline table with real years as headings, each line with its change.
 
 Both are read from the report's own change tables (:meth:`ictanalysis.view.ReportView.frame`),
 so every number is the one the HTML report shows, in its notation: money in the
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ictanalysis.document.model import Table
 from ictanalysis.present import cell_text, change_text
 
-__all__ = ["ChangeLine", "change_lines", "declined_lines", "headline_table"]
+__all__ = ["ChangeLine", "change_lines", "headline_table"]
 
 #: The columns of the headline table: number, indicator, unit, the two years, the change (shares of the width).
 _WIDTHS = (0.06, 0.37, 0.12, 0.14, 0.14, 0.17)
@@ -58,18 +58,3 @@ def headline_table(view, number: int) -> Table:
     rows = tuple((str(n), line.name, line.unit, line.before, line.value, line.change)
                  for n, line in enumerate(change_lines(view, "headline"), start=1))  # fmt: skip
     return Table(caption, head, rows, _ALIGN, _WIDTHS)
-
-
-def declined_lines(view, tables: tuple[str, ...]) -> list[ChangeLine]:
-    """Return the department's indicators of `tables` that fell, each once, in the order of the tables.
-
-    The statistics office's series (``source: gso``) are left out: the report does not compare them
-    with the department's.
-    """
-    seen, fell = set(), []
-    for table in tables:
-        for line in change_lines(view, table):
-            if line.fell and line.indicator not in seen and view.cmp.indicator(line.indicator).source != "gso":
-                fell.append(line)
-            seen.add(line.indicator)
-    return fell

@@ -81,6 +81,9 @@ view.section("admin")
 view.section("yearbook")
 
 # %%
+view.section("declined")
+
+# %%
 view.section("notes")
 
 # %%
