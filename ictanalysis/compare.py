@@ -13,6 +13,16 @@ Nothing is typed in: the statistics office's ``gso_*`` series are never
 mixed with the department's, and a figure that is missing in a year is NaN,
 never an error.
 
+Across the 2025 reorganisation the two years do not share a map. The province
+is the one of the report year: its figure of the compared year is the sum of
+its predecessors' (:class:`~ictanalysis.figures.Figures`). Below it, a pair
+whose years have districts in one and communes in the other compares the
+comparable areas (:func:`ictanalysis.catalog.gazetteer.comparable_groups`):
+each the smallest group of former districts and new communes that cover the
+same ground, keyed ``~`` and its districts' codes (``~569``, ``~582+584+…``),
+its figure the sum of its districts in one year and of its communes in the
+other. Nothing is apportioned.
+
 Example:
     >>> from pathlib import Path
     >>> from ictanalysis.ingest import clean
@@ -97,9 +107,11 @@ class Comparison:
     catalog: Catalog
     pair: YearPair
     _figures: Figures = field(init=False, repr=False)
+    _groups: dict[str, dict[int, tuple[str, ...]]] = field(init=False, repr=False)  #: comparable area → units by year
 
     def __post_init__(self) -> None:
         self._figures = Figures(self.table, self.catalog, self.pair.province)
+        self._groups = _comparable_areas(self.catalog, self.pair)
 
     @property
     def year(self) -> int:
@@ -121,7 +133,10 @@ class Comparison:
         return self._figures.indicator(indicator_id)
 
     def value(self, indicator: str, year: int, area: str | None = None, operator: str = "", agency: str = "") -> Figure:
-        """Return one figure (see :meth:`ictanalysis.figures.Figures.value`)."""
+        """Return one figure (see :meth:`ictanalysis.figures.Figures.value`); `area` may be a comparable area."""
+        units = self._groups.get(area or "", {}).get(int(year))
+        if units is not None:
+            return self._figures.summed(indicator, year, units, "sum of the comparable area", operator, agency)
         return self._figures.value(indicator, year, area, operator, agency)
 
     def figures(self, indicator: str, area: str | None = None, operator: str = "", agency: str = "") -> tuple[Figure, Figure]:
@@ -160,9 +175,10 @@ class Comparison:
         return None
 
     def districts(self) -> list[str]:
-        """Return the codes of the districts in force in either year, in code order."""
-        codes = {a.code for y in (self.compare_year, self.year) for a in self.catalog.districts(self.province, y)}
-        return sorted(codes)
+        """Return the codes of the districts (communes) in force in either year; across 2025, the comparable areas."""
+        if self._groups:
+            return list(self._groups)
+        return sorted({a.code for y in (self.compare_year, self.year) for a in self.catalog.subunits(self.province, y)})
 
     def by_district(self, indicator: str) -> pd.DataFrame:
         """Return each district's values, change, share of the province and rank (1 = largest).
@@ -341,6 +357,18 @@ def _appendix_row(cmp: Comparison, indicator_id: str, year: int) -> dict:
     figure = cmp.value(indicator_id, year)
     return {"indicator": indicator_id, "year": year, "value": figure.value, "unit": cmp.indicator(indicator_id).unit,
             "derived": figure.derived, "how": figure.how, "sources": sources_text(figure.sources)}  # fmt: skip
+
+
+def _comparable_areas(catalog: Catalog, pair: YearPair) -> dict[str, dict[int, tuple[str, ...]]]:
+    """Return the comparable areas of a pair whose years have districts in one and communes in the other."""
+    from ictanalysis.catalog import gazetteer
+
+    years = (pair.compare_year, pair.year)
+    if len({catalog.sublevel(y) for y in years}) == 1:
+        return {}
+    groups = gazetteer.comparable_groups(pair.province)
+    return {"~" + "+".join(g.districts): {y: g.districts if catalog.sublevel(y) == "district" else g.communes
+                                          for y in years} for g in groups}  # fmt: skip
 
 
 def compare(

@@ -248,11 +248,13 @@ class Holding:
 def held(table, catalog: Catalog, province: str, years: tuple[int, int], contents: Contents | None = None) -> Holding:
     """Return what the tidy `table` holds, for `province` and the pair `years`, of what the report compares.
 
-    `years` is (compared year, report year). Only rows of the province and its districts count; an
-    indicator is held in a year when it has a row, or one of its parts has.
+    `years` is (compared year, report year). Only rows of the province and its districts count (its
+    ground in each year, and the units below it: communes from 2025); an indicator is held in a year
+    when it has a row, or one of its parts has.
     """
     compared = (contents or load_contents()).compared()
     areas = {province, *(a.code for a in catalog.districts(province))}
+    areas |= {code for y in years for code in (*catalog.territory(province, y), *(a.code for a in catalog.subunits(province, y)))}
     rows = table[table["area"].isin(areas)]
     held_by_year, others = {}, {}
     for year in years:

@@ -3,9 +3,16 @@
 :class:`Figures` answers "what is indicator X for area A, enterprise E,
 agency G in year Y?" with a :class:`Figure`: the value read from the one row
 that gives it, or, when no row does, the sum the catalog allows (the
-enterprises' rows, the agencies' rows, the indicator's parts, the districts),
-with every cell it was read from. A figure no row and no sum gives is NaN,
-never an error. Nothing here knows about languages or pages.
+enterprises' rows, the agencies' rows, the indicator's parts, the districts
+or communes), with every cell it was read from. A figure no row and no sum
+gives is NaN, never an error. Nothing here knows about languages or pages.
+
+The province is the one of the latest map: in a year when its ground was
+several provinces (the new Khánh Hòa, 56, was Khánh Hòa and Ninh Thuận until
+2025), its figure is the sum of theirs, each read or derived as above, with
+the cells of both (``sum of former provinces``); a figure that does not add up
+(a rate) is then not available. An area code names the unit of that year's
+map (56 in 2024 is the former Khánh Hòa).
 
 Example:
     >>> from pathlib import Path
@@ -46,7 +53,8 @@ class Figure:
         sources: every cell it was read or summed from, "file › sheet › cell".
         derived: False when read from one cell, True when summed.
         how: "cell", "sum of enterprises", "sum of agencies", "sum of parts",
-            "sum of districts" or "not available".
+            "sum of districts", "sum of communes", "sum of former provinces", "sum of the
+            comparable area" or "not available".
         parts: what was summed (enterprises, agencies, indicator ids or area codes).
     """
 
@@ -132,10 +140,38 @@ class Figures:
         Read from the table's row when there is one; otherwise derived, in this
         order: the sum of the enterprises' rows, of the agencies' rows, of the
         indicator's parts, or of the districts (additive indicators only, and
-        only when every part or district is there). NaN when none works.
+        only when every part or district is there). NaN when none works. The
+        province's figure in a year when it was several is the sum of theirs.
         """
         self.indicator(indicator)
-        return self._figure((int(year), indicator, self.province if area is None else area, operator, agency))
+        year = int(year)
+        if area is None or area == self.province:
+            ground = self.catalog.territory(self.province, year)
+            if len(ground) > 1:
+                if (self.indicator(indicator).merger or self.indicator(indicator).aggregation) != "sum":
+                    return MISSING  # the former provinces' figures do not make the merged one's
+                return self.summed(indicator, year, ground, "sum of former provinces", operator, agency)
+            area = self.province
+        return self._figure((year, indicator, area, operator, agency))
+
+    def summed(self, indicator: str, year: int, areas: Iterable[str], how: str, operator: str = "",
+               agency: str = "") -> Figure:  # fmt: skip
+        """Return the sum of the figures of `areas` (units of `year`'s map), when the indicator adds up and all are given.
+
+        >>> from pathlib import Path
+        >>> from ictanalysis.catalog import load_catalog
+        >>> from ictanalysis.ingest import clean
+        >>> figures = Figures(clean(Path("data/raw"), out_dir=None).table, load_catalog(), "58")
+        >>> figures.summed("fixed_broadband_subscribers", 2020, ["582", "584"], "two districts").value
+        34863.0
+        """
+        areas = tuple(areas)
+        if not self._additive(indicator):
+            return MISSING
+        figures = [self._figure((int(year), indicator, code, operator, agency)) for code in areas]
+        if not areas or not all(f.available for f in figures):
+            return MISSING
+        return _summed(figures, how, areas)
 
     def _figure(self, key: _Key) -> Figure:
         if key not in self._cache:
@@ -171,21 +207,25 @@ class Figures:
         """Sum the parts (prepaid + postpaid), when every part is given."""
         year, indicator, area, operator, agency = key
         parts = self.indicator(indicator).parts
-        figures = [self.value(p, year, area, operator, agency) for p in parts]
+        figures = [self._figure((year, p, area, operator, agency)) for p in parts]
         if not parts or not all(f.available for f in figures):
             return None
         return _summed(figures, "sum of parts", parts)
 
     def _sum_of_districts(self, key: _Key) -> Figure | None:
-        """Sum the districts of an additive province figure, when every district is given."""
+        """Sum the districts (communes from 2025) of an additive province figure, when every one is given.
+
+        Any province of the report's ground in that year: the former Ninh Thuận's 2024 figure is its districts'.
+        """
         year, indicator, area, operator, agency = key
-        if area != self.province or not self._additive(indicator):
+        if area not in self.catalog.territory(self.province, year) or not self._additive(indicator):
             return None
-        codes = tuple(a.code for a in self.catalog.districts(self.province, year))
-        figures = [self.value(indicator, year, code, operator, agency) for code in codes]
-        if not codes or not all(f.available for f in figures):
+        below = self.catalog.children(area, year)
+        figures = [self._figure((year, indicator, a.code, operator, agency)) for a in below]
+        if not below or not all(f.available for f in figures):
             return None
-        return _summed(figures, "sum of districts", codes)
+        how = "sum of communes" if below[0].level == "commune" else "sum of districts"
+        return _summed(figures, how, tuple(a.code for a in below))
 
 
 def _index(table) -> tuple[dict[_Key, tuple[float, str]], dict[tuple, list[str]]]:

@@ -218,6 +218,8 @@ def data_notes(cmp: Comparison, quality_json: dict | None = None, language: str 
     """
     notes = _quality_notes(cmp, quality_json, language)
     notes += _derivation_notes(cmp, language)
+    if cmp.districts() and cmp.districts()[0].startswith("~"):  # districts one year, communes the other
+        notes.append(_t("comparable_areas", language).format(year=cmp.year, cy=cmp.compare_year))
     notes += _definition_notes(cmp, language)
     files = "; ".join(cmp.sources())
     return notes + [_t("sources", language).format(files=files)]
@@ -438,8 +440,13 @@ def _range_sentence(cmp: Comparison, districts, language: str) -> str:
 
 
 def _area_phrase(cmp: Comparison, code: str, language: str) -> str:
-    """Return "thành phố Phan Rang-Tháp Chàm" / "Phan Rang-Thap Cham"."""
-    return words(language).area(cmp.catalog.areas[code], full=True, in_sentence=True)
+    """Return "thành phố Phan Rang-Tháp Chàm" / "Phan Rang-Thap Cham"; a comparable area across 2025 by its name."""
+    area = cmp.catalog.area(code, cmp.year) or cmp.catalog.areas.get(code)
+    if area is None:
+        from ictanalysis.present import area_name
+
+        return area_name(code, cmp.catalog, words(language))
+    return words(language).area(area, full=True, in_sentence=True)
 
 
 def _member_sentences(cmp: Comparison, indicator: str, language: str) -> list[str]:

@@ -200,7 +200,7 @@ def named(frame: pd.DataFrame, catalog, language: str = DEFAULT_LANGUAGE) -> pd.
     if "indicator" in frame.columns:
         columns["name"] = [said.indicator(catalog.indicators[i]) for i in frame["indicator"]]
     elif "area" in frame.columns:
-        columns["name"] = [said.area(catalog.areas[a]) for a in frame["area"]]
+        columns["name"] = [area_name(a, catalog, said) for a in frame["area"]]
     elif "agency" in frame.columns:
         columns["name"] = [said.agency(a, catalog.agencies.get(a)) for a in frame["agency"]]
     if "unit" in frame.columns:
@@ -210,6 +210,32 @@ def named(frame: pd.DataFrame, catalog, language: str = DEFAULT_LANGUAGE) -> pd.
         return shown
     first = [c for c in frame.columns if c in ("indicator", "area", "agency")][:1]
     return shown[[*first, "name", *[c for c in shown.columns if c not in (*first, "name")]]]
+
+
+def area_name(code: str, catalog, said) -> str:
+    """Return the name of an area: a province, district or commune, or a comparable area across 2025 ("~569").
+
+    A comparable area is named by its former districts, or by its former province when it is all of one
+    ("Ninh Thuận (cũ)"): its figures are those districts' in one year and their new communes' in the other.
+
+    >>> from ictanalysis.catalog import load_catalog
+    >>> catalog, said = load_catalog(), words("vi")
+    >>> area_name("~569", catalog, said), area_name("~582+584+585+586+587+588+589", catalog, said)
+    ('Cam Ranh (cũ)', 'Ninh Thuận (cũ)')
+    >>> area_name("22759", catalog, said), area_name("584", catalog, words("en"))
+    ('Phan Rang', 'Bac Ai')
+    """
+    if not code.startswith("~"):
+        area = catalog.areas.get(code) or catalog.area(code, _LATEST)
+        return said.area(area)
+    districts = [catalog.areas[c] for c in code[1:].split("+")]
+    parents = {a.parent for a in districts}
+    whole = len(parents) == 1 and len(districts) > 1 and len(catalog.districts(districts[0].parent)) == len(districts)
+    names = [said.area(catalog.areas[districts[0].parent])] if whole else [said.area(a) for a in districts]
+    return said("area.former", name=", ".join(names))
+
+
+_LATEST = 9999  #: a year whose map is the latest: the units in force today
 
 
 def _kind(frame: pd.DataFrame, column: str) -> str:

@@ -46,21 +46,40 @@ class Rule(StrictModel):
     expect: str
     kwargs: dict[str, Any]
 
-    def arguments(self, catalog: Catalog, province: str) -> dict[str, Any]:
+    def arguments(self, catalog: Catalog, pair: YearPair) -> dict[str, Any]:
         """Return the expectation's arguments with "{name}" placeholders filled from the catalog.
 
-        `{areas}` is the province and its districts: a figure about another
-        province is as wrong in this report as an unknown code.
+        `{areas}` is the province and its districts (or communes), with, in a year when its ground was
+        several provinces, theirs: a figure about another province is as wrong in this report as an
+        unknown code.
         """
         lists = {
             "{columns}": list(COLUMNS),
             "{key}": list(KEY),
             "{indicators}": sorted(catalog.indicators),
-            "{areas}": [province, *sorted(a.code for a in catalog.districts(province))],
+            "{areas}": sorted(_areas(catalog, pair)),
             "{operators}": ["", *sorted(catalog.operators)],
             "{agencies}": ["", *sorted(catalog.agencies)],
         }
         return {key: lists.get(value, value) if isinstance(value, str) else value for key, value in self.kwargs.items()}
+
+
+def _areas(catalog: Catalog, pair: YearPair) -> set[str]:
+    """Return the codes of the province, its ground in either year and the units below it (any year without one)."""
+    areas = {pair.province, *(a.code for a in catalog.districts(pair.province))}
+    for year in (pair.year, pair.compare_year):
+        areas |= {*catalog.territory(pair.province, year), *(a.code for a in catalog.subunits(pair.province, year))}
+    return areas
+
+
+def _ground(rows: pd.DataFrame, catalog: Catalog) -> pd.Series:
+    """Return, for each row, the province of its year's map its area is or lies in ("" for an unknown area)."""
+    found = {}
+    for year, area in rows[["year", "area"]].drop_duplicates().itertuples(index=False):
+        unit = catalog.area(area, int(year))
+        found[(year, area)] = "" if unit is None else unit.code if unit.level == "province" else unit.parent or ""
+    return pd.Series([found[key] for key in zip(rows["year"], rows["area"], strict=True)], index=rows.index,
+                     dtype=object)  # fmt: skip
 
 
 class _RuleFile(StrictModel):
@@ -124,17 +143,19 @@ def _completeness(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.D
 
     holding = held(table, catalog, pair.province, (pair.compare_year, pair.year))
     domains = holding.domains(pair.year) & holding.domains(pair.compare_year)
-    areas = {pair.province, *(a.code for y in (pair.year, pair.compare_year) for a in catalog.districts(pair.province, y))}
-    rows = table[table["year"].isin([pair.year, pair.compare_year]) & table["area"].isin(areas)]
-    given, by_district = set(rows["indicator"]), set(rows.loc[rows["area"] != pair.province, "indicator"])
+    provinces = {year: catalog.territory(pair.province, year) or (pair.province,) for year in (pair.compare_year, pair.year)}
+    rows = table[table["year"].isin([pair.compare_year, pair.year]) & table["area"].isin(_areas(catalog, pair))]
+    whole = [area in provinces[year] for year, area in zip(rows["year"], rows["area"], strict=True)]
+    given, by_district = set(rows["indicator"]), set(rows.loc[[not w for w in whole], "indicator"])
     wanted = []
     for year in (pair.compare_year, pair.year):
-        districts = [a.code for a in catalog.districts(pair.province, year)]
         for indicator in catalog.indicators.values():
             if indicator.domain not in domains or indicator.id not in given or indicator.completeness == "none":
                 continue
             by_area = indicator.completeness == "districts" and indicator.id in by_district
-            wanted += [(year, indicator.id, area) for area in [pair.province, *(districts if by_area else [])]]
+            for province in provinces[year]:
+                below = [a.code for a in catalog.children(province, year)] if by_area else []
+                wanted += [(year, indicator.id, area) for area in [province, *below]]
     needed = pd.DataFrame(wanted, columns=["year", "indicator", "area"]).astype({"year": "int64"})
     have = table[["year", "indicator", "area"]].drop_duplicates().assign(present=True)
     merged = needed.merge(have, on=["year", "indicator", "area"], how="left")
@@ -165,9 +186,16 @@ class _Breakdown:
     count: str  #: how many parts were summed
     cells: str  #: where the parts were read
 
-    def is_whole(self, rows: pd.DataFrame, province: str) -> pd.Series:
-        """Tell which rows are the whole: the province, or the figure of all enterprises or all agencies."""
-        return rows[self.dimension] == (province if self.dimension == "area" else "")
+    def is_whole(self, rows: pd.DataFrame) -> pd.Series:
+        """Tell which rows are the whole: a province (its `ground`), or the figure of all enterprises or agencies."""
+        return rows[self.dimension] == (rows[_GROUND] if self.dimension == "area" else "")
+
+    def group(self) -> list[str]:
+        """Return the columns a whole and its parts share: the key but the dimension, and the province."""
+        return [*key_without(self.dimension), _GROUND]
+
+
+_GROUND = "ground"  #: the column of the province a row's area is or lies in, in the row's year
 
 
 _DISTRICTS = _Breakdown("area", "province_value", "district_sum", "districts", "district_cells")
@@ -179,13 +207,16 @@ def _breakdown_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair, bre
     """Each whole of an additive indicator beside the sum of its parts along one dimension."""
     rows = _years(table, pair)
     rows = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i)).astype(bool)]
+    rows = rows.assign(**{_GROUND: _ground(rows, catalog)})
     if breakdown is not _DISTRICTS:  # an enterprise given by district only still counts in the province's sum
-        rows = pd.concat([rows, _province_sums(rows, catalog, pair)], ignore_index=True)
-    whole, derived = breakdown.is_whole(rows, pair.province), _derived_wholes(rows, catalog)
-    parts = pd.concat([rows[~whole], derived[~breakdown.is_whole(derived, pair.province)]], ignore_index=True)
+        rows = pd.concat([rows, _province_sums(rows, catalog)], ignore_index=True)
+    derived = _derived_wholes(rows, catalog)
+    derived = derived.assign(**{_GROUND: _ground(derived, catalog)})
+    whole = breakdown.is_whole(rows)
+    parts = pd.concat([rows[~whole], derived[~breakdown.is_whole(derived)]], ignore_index=True)
     parts = parts.sort_values(list(KEY), kind="stable")
     names = (breakdown.total, breakdown.count, breakdown.cells)
-    merged = _beside_parts(rows[whole], parts, key_without(breakdown.dimension), names)
+    merged = _beside_parts(rows[whole], parts, breakdown.group(), names)
     return _with_excess(merged.rename(columns={"value": breakdown.whole}), catalog, breakdown.whole, breakdown.total)
 
 
@@ -217,23 +248,26 @@ def _parts(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFram
     return _with_excess(merged.rename(columns={"value": "whole_value"}), catalog, "whole_value", "parts_sum")
 
 
-def _province_sums(rows: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
-    """Return, for each figure given for every district in force but not for the province, the districts' sum.
+def _province_sums(rows: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Return, for each figure given for every district in force but not for its province, the districts' sum.
 
     An enterprise's sheet without a total row gives its districts only; their sum is
     its province figure, which the all-enterprise figure of another sheet must then
-    equal. The derived row's cell names its districts' cells ("C7 + … + C13").
+    equal. The derived row's cell names its districts' cells ("C7 + … + C13"). Each
+    province of the year's map is summed apart (in 2024, Khánh Hòa's and Ninh Thuận's).
     """
-    group = key_without("area")
-    districts = rows[rows["area"] != pair.province]
-    counts = {year: len(catalog.districts(pair.province, year)) for year in (pair.year, pair.compare_year)}
+    group = [*key_without("area"), _GROUND]
+    districts = rows[(rows["area"] != rows[_GROUND]) & (rows[_GROUND] != "")]
     sums = districts.groupby(group, as_index=False, sort=False, dropna=False).agg(
         value=("value", "sum"), given=("area", "nunique"), source_file=("source_file", "first"),
         source_sheet=("source_sheet", "first"), source_cell=("source_cell", " + ".join),
         domain=("domain", "first"), unit=("unit", "first"),
     )  # fmt: skip
-    sums = sums[sums["given"] == sums["year"].map(counts)].drop(columns="given").assign(area=pair.province)
-    given = pd.MultiIndex.from_frame(rows.loc[rows["area"] == pair.province, group])
+    counts = [len(catalog.children(province, int(year))) for year, province in zip(sums["year"], sums[_GROUND],
+                                                                                     strict=True)]  # fmt: skip
+    sums = sums[sums["given"] == counts].drop(columns="given")
+    sums = sums.assign(area=sums[_GROUND])
+    given = pd.MultiIndex.from_frame(rows.loc[rows["area"] == rows[_GROUND], group])
     return sums[~pd.MultiIndex.from_frame(sums[group]).isin(given)].reset_index(drop=True)
 
 
@@ -283,7 +317,7 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     """
     group = key_without("year")
     now = table[table["year"] == pair.year]
-    before = table[table["year"] == pair.compare_year][[*group, "value", *SOURCE]]
+    before = _as_merged(table[table["year"] == pair.compare_year], catalog, pair)[[*group, "value", *SOURCE]]
     merged = now.merge(before, on=group, how="inner", suffixes=("", "_before"))
     merged = merged[(merged["value_before"] >= max(catalog.change_min_base, 1e-9)) & (merged["value"] >= 0)].copy()
     limit = 1 + merged["indicator"].map(catalog.max_change).astype(float)
@@ -291,6 +325,27 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     merged["change_percent"] = (ratio - 1) * 100
     merged["excess"] = np.maximum(ratio, 1 / ratio.where(ratio > 0, np.nan)).fillna(np.inf) / limit
     return merged.reset_index(drop=True)
+
+
+def _as_merged(rows: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Return the compared year's rows with its former provinces' figures summed as the merged province's.
+
+    Across the 2025 merger the province's figure of the compared year is its predecessors' sum (where the
+    indicator's figures add up across it, and each gives one); their own rows go, so that the former
+    Khánh Hòa's 2024 figure is never set beside the merged province's 2025 one.
+    """
+    ground = catalog.territory(pair.province, pair.compare_year)
+    if len(ground) < 2:
+        return rows
+    former = rows[rows["area"].isin(ground)]
+    adds = former["indicator"].map(lambda i: (catalog.indicator(i).merger or catalog.indicator(i).aggregation) == "sum"
+                                   if i in catalog.indicators else False)  # fmt: skip
+    group = key_without("area")
+    sums = former[adds.astype(bool)].groupby(group, as_index=False, sort=False, dropna=False).agg(
+        value=("value", "sum"), given=("area", "nunique"), domain=("domain", "first"), unit=("unit", "first"),
+        **{column: (column, " + ".join) for column in SOURCE})  # fmt: skip
+    merged = sums[sums["given"] == len(ground)].drop(columns="given").assign(area=pair.province)
+    return pd.concat([rows[~rows["area"].isin(ground)], merged], ignore_index=True)
 
 
 def _years(table: pd.DataFrame, pair: YearPair) -> pd.DataFrame:

@@ -56,7 +56,7 @@ def validate(
     results = []
     for view_name in dict.fromkeys(rule.view for rule in rules):
         view_rules = [rule for rule in rules if rule.view == view_name]
-        results += _run_view(source, view_name, views[view_name], view_rules, catalog, pair.province)
+        results += _run_view(source, view_name, views[view_name], view_rules, catalog, pair)
     order = {rule.id: i for i, rule in enumerate(rules)}
     return QualityResult(pair=pair, rules=sorted(results, key=lambda r: order[r.id]), checked_rows=len(table))
 
@@ -101,7 +101,7 @@ def _context():
     return context
 
 
-def _run_view(source, name: str, view: pd.DataFrame | None, rules: list[Rule], catalog: Catalog, province: str) -> list[RuleResult]:
+def _run_view(source, name: str, view: pd.DataFrame | None, rules: list[Rule], catalog: Catalog, pair: YearPair) -> list[RuleResult]:
     """Run the rules of one view as one suite; results are matched back by rule id."""
     if view is None:
         return [RuleResult.from_rule(rule, success=True, checked=0, skipped=True) for rule in rules]
@@ -111,16 +111,16 @@ def _run_view(source, name: str, view: pd.DataFrame | None, rules: list[Rule], c
     batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
     suite = gx.ExpectationSuite(name=f"ictanalysis_{name}")
     for rule in rules:
-        suite.add_expectation(_expectation(rule, catalog, province))
+        suite.add_expectation(_expectation(rule, catalog, pair))
     outcome = batch.get_batch(batch_parameters={"dataframe": view}).validate(suite, result_format=_RESULT_FORMAT)
     by_rule = {r["expectation_config"]["meta"]["rule"]: r for r in outcome.to_json_dict()["results"]}
     return [_rule_result(rule, by_rule[rule.id], view) for rule in rules]
 
 
-def _expectation(rule: Rule, catalog: Catalog, province: str):
+def _expectation(rule: Rule, catalog: Catalog, pair: YearPair):
     class_name = "".join(word.capitalize() for word in rule.expect.split("_"))
     expectation_class = getattr(gxe, class_name)
-    return expectation_class(**rule.arguments(catalog, province), meta={"rule": rule.id})
+    return expectation_class(**rule.arguments(catalog, pair), meta={"rule": rule.id})
 
 
 def _rule_result(rule: Rule, raw: dict, view: pd.DataFrame) -> RuleResult:

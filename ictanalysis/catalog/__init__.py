@@ -107,6 +107,8 @@ class Indicator(StrictModel):
     itu: str | None = None
     source: Literal["department", "gso"] = "department"
     aggregation: Literal["sum", "none"]
+    #: how the former provinces' figures make the merged province's (2025): its `aggregation` unless stated
+    merger: Literal["sum", "none"] | None = None
     completeness: Literal["districts", "province", "none"]
     max_change: float | None = Field(default=None, gt=0)
     range: tuple[float, float]
@@ -266,6 +268,15 @@ class _Places:
         if province in self._latest_provinces:
             return tuple(sorted({province, *gazetteer.predecessors(province)} & in_map))
         return (province,) if province in in_map else ()
+
+    def children(self, code: str, year: int) -> list[Area]:
+        """Return the units directly below the unit `code` of `year`'s map: a province's districts or communes.
+
+        >>> catalog = load_catalog()
+        >>> len(catalog.children("56", 2024)), len(catalog.children("58", 2024)), len(catalog.children("56", 2025))
+        (9, 7, 65)
+        """
+        return list(self._map(year).below.get(code, ()))
 
     def subunits(self, province: str, year: int) -> list[Area]:
         """Return the units one level below the territory in `year`'s map: districts until 2025, then communes.
