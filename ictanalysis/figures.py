@@ -154,6 +154,11 @@ class Figures:
             area = self.province
         return self._figure((year, indicator, area, operator, agency))
 
+    def of_unit(self, indicator: str, year: int, area: str, operator: str = "", agency: str = "") -> Figure:
+        """Return the figure of the unit `area` of `year`'s map as it is: 56 in 2024 is the former Khánh Hòa alone."""
+        self.indicator(indicator)
+        return self._figure((int(year), indicator, area, operator, agency))
+
     def summed(self, indicator: str, year: int, areas: Iterable[str], how: str, operator: str = "",
                agency: str = "") -> Figure:  # fmt: skip
         """Return the sum of the figures of `areas` (units of `year`'s map), when the indicator adds up and all are given.
