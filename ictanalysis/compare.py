@@ -23,6 +23,12 @@ same ground, keyed ``~`` and its districts' codes (``~569``, ``~582+584+…``),
 its figure the sum of its districts in one year and of its communes in the
 other. Nothing is apportioned.
 
+Definitions move too (``replaces`` in ``catalog/indicators.yaml``): from 2022 the report counts online
+public services "toàn trình" and "một phần" where it counted levels 4 and 3. :meth:`Comparison.current`
+is the indicator the report shows for an id ``catalog/report.yaml`` names; a successor's figure of a year
+before its definition is the replaced indicator's (``under the earlier definition``, with its cells) when
+the catalog says the two compare, and not available when they do not.
+
 Example:
     >>> from pathlib import Path
     >>> from ictanalysis.ingest import clean
@@ -42,13 +48,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ictanalysis.catalog import Catalog, Indicator, load_catalog
-from ictanalysis.figures import Figure, Figures, percent_change, sources_text
+from ictanalysis.catalog import Catalog, Indicator, Replacement, load_catalog
+from ictanalysis.figures import MISSING, Figure, Figures, percent_change, sources_text
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.years import YearPair, choose_years
 
-__all__ = ["CHANGE_COLUMNS", "TREND_MIN_YEARS", "Comparison", "Figure", "LikeForLike", "annual_growth", "compare",
-           "percent_change", "series", "sources_text", "trend"]
+__all__ = ["CHANGE_COLUMNS", "EARLIER_DEFINITION", "TREND_MIN_YEARS", "Comparison", "Figure", "LikeForLike",
+           "annual_growth", "compare", "percent_change", "series", "sources_text", "trend"]
+
+#: How a successor's figure of a year before its definition was obtained: the replaced indicator's figure.
+EARLIER_DEFINITION = "under the earlier definition"
 
 CHANGE_COLUMNS = ["value_before", "value", "change", "change_percent"]
 #: What a change table adds when the reporters changed: the change among those of both years, who is new, who left.
@@ -96,8 +105,46 @@ class LikeForLike:
         return percent_change(self.before, self.now)
 
 
+class _Appendix:
+    """The penetration table, the sources appendix and the files of a :class:`Comparison` (mixed into it)."""
+
+    def penetration(self, indicator: str = "mobile_subscribers") -> pd.DataFrame:
+        """Return subscribers per 100 inhabitants by district and for the province (last row).
+
+        The statistics office's definition: subscribers ÷ population × 100,
+        with the population of the table (the average population where given).
+        `change` is in points per 100 inhabitants.
+
+        >>> from pathlib import Path
+        >>> from ictanalysis.ingest import clean
+        >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
+        >>> province = cmp.penetration().iloc[-1]
+        >>> province[["subscribers", "population", "per_100"]].astype(float).round(2).tolist()
+        [669065.0, 595160.0, 112.42]
+        """
+        rows = [_penetration_row(self, indicator, code) for code in (*self.districts(), self.province)]
+        columns = ["area", "subscribers_before", "population_before", "per_100_before",
+                   "subscribers", "population", "per_100", "change", "sources"]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
+
+    def sources_appendix(self, indicators: Iterable[str] | None = None) -> pd.DataFrame:
+        """Return one row per province figure and year: its value and unit, how it was obtained, its cells.
+
+        By default every department indicator (not the statistics office's
+        ``gso_*`` series) that the table holds for either year, in catalog order.
+        """
+        ids = _department_indicators(self) if indicators is None else list(indicators)
+        rows = [_appendix_row(self, i, y) for i in ids for y in (self.compare_year, self.year)]
+        return pd.DataFrame(rows, columns=["indicator", "year", "value", "unit", "derived", "how", "sources"])
+
+    def sources(self) -> list[str]:
+        """Return the files of both years that the table's rows come from, sorted."""
+        years = self.table[self.table["year"].isin([self.compare_year, self.year])]
+        return sorted(set(years["source_file"]) - {""})
+
+
 @dataclass
-class Comparison:
+class Comparison(_Appendix):
     """The tidy table, the catalog and the two years a report compares.
 
     Build it with :func:`compare`. Every method reads the table only.
@@ -132,8 +179,17 @@ class Comparison:
         """Return the catalog's indicator, with a clear KeyError when it is unknown."""
         return self._figures.indicator(indicator_id)
 
+    def current(self, indicator_id: str) -> str:
+        """Return the indicator the report shows for `indicator_id`: its successor from the successor's `since` on."""
+        return self.catalog.current(indicator_id, self.year)
+
     def value(self, indicator: str, year: int, area: str | None = None, operator: str = "", agency: str = "") -> Figure:
-        """Return one figure (see :meth:`ictanalysis.figures.Figures.value`); `area` may be a comparable area."""
+        """Return one figure (see :meth:`ictanalysis.figures.Figures.value`); `area` may be a comparable area.
+
+        A successor's figure of a year before its definition: see the module.
+        """
+        if (earlier := _earlier(self.indicator(indicator), int(year))) is not None:
+            return _under_earlier(self, earlier, year, area, operator, agency)
         units = self._groups.get(area or "", {}).get(int(year))
         if units is not None:
             return self._figures.summed(indicator, year, units, "sum of the comparable area", operator, agency)
@@ -214,40 +270,6 @@ class Comparison:
         rows = [{"agency": a, **_change(*self.figures(indicator, agency=a))} for a in _present(self, indicator, "agency")]
         return _with_shares(self, indicator, pd.DataFrame(rows, columns=["agency", *CHANGE_COLUMNS, "sources"]))
 
-    def penetration(self, indicator: str = "mobile_subscribers") -> pd.DataFrame:
-        """Return subscribers per 100 inhabitants by district and for the province (last row).
-
-        The statistics office's definition: subscribers ÷ population × 100,
-        with the population of the table (the average population where given).
-        `change` is in points per 100 inhabitants.
-
-        >>> from pathlib import Path
-        >>> from ictanalysis.ingest import clean
-        >>> cmp = compare(clean(Path("data/raw"), out_dir=None).table, 2020, 2019)
-        >>> province = cmp.penetration().iloc[-1]
-        >>> province[["subscribers", "population", "per_100"]].astype(float).round(2).tolist()
-        [669065.0, 595160.0, 112.42]
-        """
-        rows = [_penetration_row(self, indicator, code) for code in (*self.districts(), self.province)]
-        columns = ["area", "subscribers_before", "population_before", "per_100_before",
-                   "subscribers", "population", "per_100", "change", "sources"]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns)
-
-    def sources_appendix(self, indicators: Iterable[str] | None = None) -> pd.DataFrame:
-        """Return one row per province figure and year: its value and unit, how it was obtained, its cells.
-
-        By default every department indicator (not the statistics office's
-        ``gso_*`` series) that the table holds for either year, in catalog order.
-        """
-        ids = _department_indicators(self) if indicators is None else list(indicators)
-        rows = [_appendix_row(self, i, y) for i in ids for y in (self.compare_year, self.year)]
-        return pd.DataFrame(rows, columns=["indicator", "year", "value", "unit", "derived", "how", "sources"])
-
-    def sources(self) -> list[str]:
-        """Return the files of both years that the table's rows come from, sorted."""
-        years = self.table[self.table["year"].isin([self.compare_year, self.year])]
-        return sorted(set(years["source_file"]) - {""})
-
 
 def _indicator_row(cmp: Comparison, indicator_id: str) -> dict:
     indicator = cmp.indicator(indicator_id)
@@ -320,9 +342,24 @@ def _like_for_like(cmp: Comparison, indicator: str, dimension: str) -> LikeForLi
     return LikeForLike(dimension, float(before), float(now), both, newcomers, leavers)
 
 
+def _earlier(indicator: Indicator, year: int) -> Replacement | None:
+    """Return what `indicator` replaces when `year` is before its definition, else None."""
+    replaces = indicator.replaces
+    return replaces if replaces is not None and year < replaces.since else None
+
+
+def _under_earlier(cmp: Comparison, replaces: Replacement, year: int, area, operator: str, agency: str) -> Figure:
+    """Return the replaced indicator's figure, as a successor's of a year before it: when they compare."""
+    figure = cmp.value(replaces.indicator, year, area, operator, agency) if replaces.comparable else MISSING
+    if not figure.available:
+        return MISSING
+    return Figure(figure.value, figure.sources, True, EARLIER_DEFINITION, (replaces.indicator,))
+
+
 def _present(cmp: Comparison, indicator: str, dimension: str) -> list[str]:
-    """Return the enterprises (or agencies) with a row of `indicator` or of its parts, either year."""
-    ids = {indicator, *cmp.indicator(indicator).parts}
+    """Return the enterprises (or agencies) with a row of `indicator`, of its parts or of what it replaces, either year."""
+    replaces = cmp.indicator(indicator).replaces
+    ids = {indicator, *cmp.indicator(indicator).parts, *([replaces.indicator] if replaces and replaces.comparable else [])}
     rows = cmp.table[cmp.table["indicator"].isin(ids) & cmp.table["year"].isin([cmp.year, cmp.compare_year])]
     return sorted(set(rows[dimension]) - {""})
 

@@ -7,7 +7,10 @@ them is computed from the tidy table by :mod:`ictanalysis.compare` and written
 by :mod:`ictanalysis.formatting`, joined to its unit by a no-break space; a figure
 at least :data:`MULTIPLE` times the compared year's is said as a multiple ("gấp
 7,5 lần"), a fall as one ("giảm 48,9 %"); a figure the table lacks gives a
-sentence saying so, not an error.
+sentence saying so, not an error. An indicator replaced from the report year on (level 4 by "toàn
+trình" from 2022, ``replaces`` in the catalog) is spoken of as its successor, in the successor's own
+words; a figure of the compared year under the earlier definition is said to be one, a successor not
+comparable with what it replaced is said not to be compared, and the data notes say how the two correspond.
 
 Example:
     >>> from pathlib import Path
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import math
 
-from ictanalysis.compare import TREND_MIN_YEARS, Comparison, Figure, percent_change, trend
+from ictanalysis.compare import EARLIER_DEFINITION, TREND_MIN_YEARS, Comparison, Figure, percent_change, trend
 from ictanalysis.contents import load_contents
 from ictanalysis.formatting import (
     bind_units,
@@ -70,7 +73,7 @@ def headline_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> lis
     Cổng dịch vụ công trực tuyến của tỉnh cung cấp 555 dịch vụ công trực tuyến mức độ 4, tăng 481 dịch vụ so với năm 2019, gấp 7,5 lần.
     """
     return [
-        _indicator_sentence(cmp, "online_services_level4", language, "services"),
+        _indicator_sentence(cmp, cmp.current("online_services_level4"), language, "services"),
         _video_sentence(cmp, language),
         _indicator_sentence(cmp, "coverage_4g_population", language),
         _indicator_sentence(cmp, "mobile_subscribers", language),
@@ -113,9 +116,9 @@ def egov_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[st
 
 def _egov_groups(cmp: Comparison, language: str) -> list[list[str]]:
     """Return the e-government paragraphs: online services by level; the national portal; interconnection and video."""
-    services = [_indicator_sentence(cmp, "online_services_level4", language, "services")]
-    services += [_indicator_sentence(cmp, f"online_services_level{n}", language) for n in (3, 2)
-                 if cmp.value(f"online_services_level{n}", cmp.year).available]  # fmt: skip
+    services = [_indicator_sentence(cmp, cmp.current("online_services_level4"), language, "services")]
+    services += [_indicator_sentence(cmp, cmp.current(f"online_services_level{n}"), language) for n in (3, 2)
+                 if cmp.value(cmp.current(f"online_services_level{n}"), cmp.year).available]  # fmt: skip
     services += _top_agency_sentence(cmp, language)
     portal = [_indicator_sentence(cmp, "national_portal_procedures", language, "procedures"),
               _indicator_sentence(cmp, "national_portal_share", language),
@@ -132,7 +135,7 @@ def declined_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> lis
     … năm 2019 xuống … năm 2020"; a rate's fall is in percentage points. Without any, one sentence says none fell.
     """
     falls = []
-    for indicator in _reported():
+    for indicator in _reported(cmp):
         before, now = cmp.figures(indicator)
         if before.available and now.available and now.value < before.value:
             falls.append((percent_change(before.value, now.value), indicator, before.value, now.value))
@@ -173,7 +176,7 @@ def trend_sentences(cmp: Comparison, language: str = DEFAULT_LANGUAGE) -> list[s
     figure are named. Without any such series, one sentence says there is no trend to show.
     """
     contents = load_contents()
-    indicators = [i for name, chart in contents.charts.items() if chart.kind == "trend_lines"
+    indicators = [cmp.current(i) for name, chart in contents.charts.items() if chart.kind == "trend_lines"
                   for i in contents.trend_indicators(name)]  # fmt: skip
     table = trend(cmp, dict.fromkeys(indicators))
     if table.empty:
@@ -306,7 +309,21 @@ def _trend(cmp: Comparison, indicator: str, before: Figure, now: Figure, languag
 
     Percentages change by points; counts given a `noun` by how many; the rest in percent. A figure
     at least :data:`MULTIPLE` times the compared year's also says how many times ("gấp 7,5 lần").
+    A compared figure under the earlier definition is said to be one; a successor not comparable
+    with what it replaced is said not to be compared.
     """
+    replaces = cmp.indicator(indicator).replaces
+    if not before.available and replaces is not None and not replaces.comparable and cmp.compare_year < replaces.since:
+        return _t("not_comparable", language).format(cy=cmp.compare_year)
+    said = _change_said(cmp, indicator, before, now, language, noun)
+    if before.how != EARLIER_DEFINITION:
+        return said
+    earlier = _name(cmp, replaces.indicator, language)
+    return said + _t("earlier_definition", language).format(cy=cmp.compare_year, name=earlier)
+
+
+def _change_said(cmp: Comparison, indicator: str, before: Figure, now: Figure, language: str, noun: str) -> str:
+    """Say how a figure changed (see :func:`_trend`), whatever the definitions of the two years."""
     cy = cmp.compare_year
     if not before.available:
         return _t("no_before", language).format(cy=cy)
@@ -475,11 +492,14 @@ def _who(cmp: Comparison, indicator: str, language: str) -> str:
 
 
 def _top_agency_sentence(cmp: Comparison, language: str) -> list[str]:
-    table = named(cmp.by_agency("online_services_level4"), cmp.catalog, language).dropna(subset=["value"])
+    """Name the agency with the most level-4 (from 2022 "toàn trình") services."""
+    indicator = cmp.current("online_services_level4")
+    table = named(cmp.by_agency(indicator), cmp.catalog, language).dropna(subset=["value"])
     if table.empty or table.iloc[0]["value"] <= 0:
         return []
-    top = table.iloc[0]
-    return [_t("top_agency", language).format(member=top["name"], value=format_number(top["value"], language))]
+    top, value = table.iloc[0], format_number(table.iloc[0]["value"], language)
+    said = _t("top_agency", language) if indicator == "online_services_level4" else _t("top_agency_full", language)
+    return [said.format(member=top["name"], value=value)]
 
 
 def _interconnection_sentence(cmp: Comparison, language: str) -> str:
@@ -621,10 +641,12 @@ def _derivation_notes(cmp: Comparison, language: str) -> list[str]:
     """
     groups: dict[str, list[str]] = {}
     parts_notes = []
-    for indicator in _reported():
+    for indicator in _reported(cmp):
         name = _name(cmp, indicator, language)
         for year in (cmp.compare_year, cmp.year):
             figure = cmp.value(indicator, year)
+            if figure.how == EARLIER_DEFINITION:  # said by the note on the definitions (_replacement_notes)
+                continue
             if figure.how == "sum of parts":
                 parts = _join([_name(cmp, p, language) for p in figure.parts], language)
                 parts_notes.append(_t("sum_of_parts", language).format(name=name, year=year, parts=parts))
@@ -633,13 +655,13 @@ def _derivation_notes(cmp: Comparison, language: str) -> list[str]:
     return [_t(how, language).format(names=_join(names, language)) for how, names in groups.items()] + parts_notes
 
 
-def _reported() -> tuple[str, ...]:
-    """Return every indicator a section speaks of, in the order of the report."""
+def _reported(cmp: Comparison) -> tuple[str, ...]:
+    """Return every indicator a section speaks of, in the order of the report, as the report year defines them."""
     sections = ("coverage_3g4g_population", "online_services_level3", "online_services_level2",
                 "national_portal_procedures", "national_portal_share", "interconnected_land_procedures",
                 "edocuments_exchanged", *_DRAFTED, "directives_completed_on_time",
                 "directives_assigned")  # fmt: skip
-    return tuple(dict.fromkeys((*load_contents().headline, *sections)))
+    return tuple(dict.fromkeys(cmp.current(i) for i in (*load_contents().headline, *sections)))
 
 
 def _definition_notes(cmp: Comparison, language: str) -> list[str]:
@@ -652,11 +674,35 @@ def _definition_notes(cmp: Comparison, language: str) -> list[str]:
     gso = sorted(i for i in set(rows["indicator"]) if known[i].source == "gso")
     if gso:
         notes.append(_t("gso", language).format(names=_join([_name(cmp, i, language) for i in gso], language)))
-    return notes + _preliminary_note(cmp, rows, language)
+    return notes + _replacement_notes(cmp, rows, language) + _preliminary_note(cmp, rows, language)
+
+
+def _replacement_notes(cmp: Comparison, rows, language: str) -> list[str]:
+    """Say, for a pair across a change of definitions, how each successor the pair holds corresponds to what it replaced.
+
+    One note per successor (``narrative.replaces.<id>``): whether the compared year's figure is the replaced
+    indicator's (comparable), or the two are not compared.
+    """
+    notes = []
+    for indicator in _reported(cmp):
+        replaces = cmp.indicator(indicator).replaces
+        if replaces is None or not cmp.compare_year < replaces.since <= cmp.year:
+            continue
+        if rows["indicator"].isin([indicator, replaces.indicator]).any():
+            notes.append(_correspondence(words(language), indicator, since=replaces.since, cy=cmp.compare_year,
+                                         year=cmp.year))  # fmt: skip
+    return notes
+
+
+def _correspondence(said, indicator: str, **fields: object) -> str:
+    """Say how a successor corresponds to what it replaced: one message per replacement (``narrative.replaces.<id>``)."""
+    known = {"online_services_full": lambda: said("narrative.replaces.online_services_full", **fields),
+             "online_services_partial": lambda: said("narrative.replaces.online_services_partial", **fields)}  # fmt: skip
+    return known[indicator]() if indicator in known else said(f"narrative.replaces.{indicator}", **fields)
 
 
 def _preliminary_note(cmp: Comparison, rows, language: str) -> list[str]:
-    reported = {*_reported(), *(p for i in _reported() for p in cmp.indicator(i).parts)}
+    reported = {*_reported(cmp), *(p for i in _reported(cmp) for p in cmp.indicator(i).parts)}
     marked = rows[rows["preliminary"].astype(bool) & rows["indicator"].isin(reported)]
     names = [f"{_name(cmp, i, language)} ({y})" for (i, y), _ in marked.groupby(["indicator", "year"])]
     return [_t("preliminary", language).format(names=_join(names, language))] if names else []

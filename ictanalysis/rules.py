@@ -72,12 +72,20 @@ def _areas(catalog: Catalog, pair: YearPair) -> set[str]:
     return areas
 
 
-def _ground(rows: pd.DataFrame, catalog: Catalog) -> pd.Series:
-    """Return, for each row, the province of its year's map its area is or lies in ("" for an unknown area)."""
+def _ground(rows: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.Series:
+    """Return, for each row, the province of its year's map its area is or lies in.
+
+    An unknown area (``area_known`` fails on it) counts as the report's province's when that was one
+    province that year, as a district of it: its value stays in the sum, so that one wrong code is one
+    failure. In a year when the province was several, it lies in none ("").
+    """
     found = {}
     for year, area in rows[["year", "area"]].drop_duplicates().itertuples(index=False):
-        unit = catalog.area(area, int(year))
-        found[(year, area)] = "" if unit is None else unit.code if unit.level == "province" else unit.parent or ""
+        unit, ground = catalog.area(area, int(year)), catalog.territory(pair.province, int(year))
+        if unit is None:
+            found[(year, area)] = ground[0] if len(ground) == 1 else ""
+        else:
+            found[(year, area)] = unit.code if unit.level == "province" else unit.parent or ""
     return pd.Series([found[key] for key in zip(rows["year"], rows["area"], strict=True)], index=rows.index,
                      dtype=object)  # fmt: skip
 
@@ -135,7 +143,8 @@ def _completeness(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.D
     in the catalog, of a domain both years hold as the report's declaration counts it
     (:func:`ictanalysis.contents.held`), is asked for in both years when either year gives it, for
     the province and, when either year gives it by district (``completeness: districts``), for every
-    district in force. A domain or an indicator neither year gives (a yearbook-only province's postal
+    district in force, in the years its definition is in force (not level 4 in 2022, nor toàn trình
+    in 2021: :meth:`ictanalysis.catalog.Catalog.out_of_time`). A domain or an indicator neither year gives (a yearbook-only province's postal
     work, district figures a province never collects) is not asked for: the report says it lacks them;
     a domain one year lacks altogether is the warning of :func:`_held_domains`.
     """
@@ -151,6 +160,8 @@ def _completeness(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.D
     for year in (pair.compare_year, pair.year):
         for indicator in catalog.indicators.values():
             if indicator.domain not in domains or indicator.id not in given or indicator.completeness == "none":
+                continue
+            if catalog.out_of_time(indicator.id, year):  # level 4 from 2022 on, toàn trình before it
                 continue
             by_area = indicator.completeness == "districts" and indicator.id in by_district
             for province in provinces[year]:
@@ -207,11 +218,11 @@ def _breakdown_totals(table: pd.DataFrame, catalog: Catalog, pair: YearPair, bre
     """Each whole of an additive indicator beside the sum of its parts along one dimension."""
     rows = _years(table, pair)
     rows = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i)).astype(bool)]
-    rows = rows.assign(**{_GROUND: _ground(rows, catalog)})
+    rows = rows.assign(**{_GROUND: _ground(rows, catalog, pair)})
     if breakdown is not _DISTRICTS:  # an enterprise given by district only still counts in the province's sum
         rows = pd.concat([rows, _province_sums(rows, catalog)], ignore_index=True)
     derived = _derived_wholes(rows, catalog)
-    derived = derived.assign(**{_GROUND: _ground(derived, catalog)})
+    derived = derived.assign(**{_GROUND: _ground(derived, catalog, pair)})
     whole = breakdown.is_whole(rows)
     parts = pd.concat([rows[~whole], derived[~breakdown.is_whole(derived)]], ignore_index=True)
     parts = parts.sort_values(list(KEY), kind="stable")

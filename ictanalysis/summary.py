@@ -142,15 +142,15 @@ def summarise(cmp: Comparison, contents, plan=None, language: str = DEFAULT_LANG
     """
     targets = None if plan is None else tuple(_target_row(cmp, t, language) for t in plan.targets)
     trend_charts = [name for name, chart in contents.charts.items() if chart.kind == "trend_lines"]
-    drawn = dict.fromkeys(i for name in trend_charts for i in contents.trend_indicators(name))
+    drawn = dict.fromkeys(cmp.current(i) for name in trend_charts for i in contents.trend_indicators(name))
     trend = tuple(line for line in (_trend_line(cmp, i, language) for i in drawn) if line is not None)
     return Summary(cmp.year, cmp.compare_year, language, _tiles(cmp, contents.headline, language), targets, trend)
 
 
 def _tiles(cmp: Comparison, headline, language: str) -> tuple[Tile, ...]:
-    """Return a tile for each headline indicator with a figure in the report year."""
+    """Return a tile for each headline indicator with a figure in the report year (a successor's from its `since` on)."""
     tiles = []
-    for row in cmp.change_table(headline).to_dict("records"):
+    for row in cmp.change_table([cmp.current(i) for i in headline]).to_dict("records"):
         if math.isnan(row["value"]):
             continue
         indicator = cmp.indicator(row["indicator"])

@@ -9,7 +9,9 @@ error. A section shows what the pair holds (:func:`ictanalysis.contents.held`):
 in a year that holds none of its domains, one sentence says so; when neither
 year does, that sentence is all it shows; a table of indicators neither year
 holds is left out, and a chart with nothing to draw is one line saying so,
-never an empty chart. When the run has an output folder, every chart's spec is kept in
+never an empty chart. An indicator the contents name that a successor replaces from the report year on
+(``replaces`` in the catalog: level 4 → "toàn trình" from 2022) is shown as its successor
+(:meth:`~ictanalysis.compare.Comparison.current`), a chart of it under the successor's own title. When the run has an output folder, every chart's spec is kept in
 ``<output_dir>/charts/<name>.vl.json`` for the report stage to draw
 (:class:`ictanalysis.render.ChartRenderer`); an analyst's interactive run only
 sees the charts.
@@ -116,7 +118,8 @@ class ReportView:
         table = self.contents.tables[name]
         if table.kind == "source":
             return True
-        return self.holding.shows(self.contents.table_indicators(name) if table.kind == "change" else [table.indicator])
+        ids = self.contents.table_indicators(name) if table.kind == "change" else [table.indicator]
+        return self.holding.shows([self.cmp.current(i) for i in ids])
 
     def sentences(self, name: str) -> list[str]:
         """Return the sentences `name` (see :func:`ictanalysis.narrative.sentences`)."""
@@ -133,14 +136,15 @@ class ReportView:
         total, and every row of the province's total has ``total`` set.
         """
         table, cmp = self.contents.tables[name], self.cmp
+        indicator = cmp.current(table.indicator or "")
         if table.kind == "change":
-            figures = cmp.change_table(self.contents.table_indicators(name))
+            figures = cmp.change_table([cmp.current(i) for i in self.contents.table_indicators(name)])
         elif table.kind == "source":
             figures = cmp.sources_appendix()
         else:
-            figures = _with_total(cmp, table.kind, table.indicator, self.said)
+            figures = _with_total(cmp, table.kind, indicator, self.said)
         named = present.named(figures, cmp.catalog, self.language)
-        shown = present.written(named, cmp.catalog, (cmp.compare_year, cmp.year), self.language, table.indicator or "")
+        shown = present.written(named, cmp.catalog, (cmp.compare_year, cmp.year), self.language, indicator)
         if table.kind == "penetration":  # its columns are people, subscriptions and a ratio: no one unit
             shown.attrs.pop("unit", None)
         return shown
@@ -148,7 +152,7 @@ class ReportView:
     def table(self, name: str):
         """Return table `name` as HTML: its caption, its columns, the source cells of its figures."""
         table = self.contents.tables[name]
-        caption = self.said(f"report.{name}") if table.caption else ""
+        caption = self.title_of(name) if table.caption else ""
         return present.table(self.frame(name), table.kind, self.contents.columns[table.kind], self.language,
                              caption, table.sources)  # fmt: skip
 
@@ -159,12 +163,16 @@ class ReportView:
         """
         spec = self.chart_spec(name)
         if spec is None:
-            return present.paragraphs([self.said("report.no_chart", title=self.said(f"report.{name}"))], "note")
+            return present.paragraphs([self.said("report.no_chart", title=self.title_of(name))], "note")
         if self.output_dir:
             from ictanalysis.render import write_spec
 
             write_spec(spec, ReportFolder(Path(self.output_dir)).charts, name)
         return chart.ChartDisplay(spec, self.language)
+
+    def title_of(self, name: str) -> str:
+        """Return chart (or table) `name`'s title: ``report.<name>``, ``report.<name>.<id>`` shown as successor `id`."""
+        return _title(self, name)
 
     def chart_spec(self, name: str) -> dict | None:
         """Return chart `name`'s Vega-Lite spec, drawn in the active layout (:func:`chart.drawn_for`).
@@ -185,31 +193,48 @@ class ReportView:
             return cmp.by_operator(spec.indicator), ("share",)
         if spec.kind == "trend_lines":
             return _trend_frame(self, name), ("value",)
+        indicator = cmp.current(spec.indicator or "")
         if spec.kind == "district_bars":
-            return present.named(cmp.by_district(spec.indicator), cmp.catalog, self.language), ("value", "value_before")
-        return cmp.by_agency(spec.indicator), ("value", "value_before")
+            return present.named(cmp.by_district(indicator), cmp.catalog, self.language), ("value", "value_before")
+        return cmp.by_agency(indicator), ("value", "value_before")
 
 
 def _draw(view: ReportView, name: str, frame: pd.DataFrame):
     """Return chart `name` of the view drawn from `frame`, in the active layout."""
     spec, cmp, language = view.contents.charts[name], view.cmp, view.language
-    title = view.said(f"report.{name}")
+    title = view.title_of(name)
     if spec.kind == "change_bars":
         return chart.change_bars(frame, title, language, cmp.compare_year)
     if spec.kind == "operator_shares":
         return chart.operator_shares(frame, title, cmp.year, language)
     if spec.kind == "trend_lines":
         return chart.trend_lines(frame, title, language)
-    unit = view.said.unit(cmp.catalog.units[cmp.indicator(spec.indicator).unit])
+    unit = view.said.unit(cmp.catalog.units[cmp.indicator(cmp.current(spec.indicator)).unit])
     if spec.kind == "district_bars":
         return chart.district_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
     return chart.agency_bars(frame, title, unit, cmp.year, cmp.compare_year, language)
 
 
+def _title(view: ReportView, name: str) -> str:
+    """Return :meth:`ReportView.title_of`: a chart of an indicator shown as its successor is titled by its name.
+
+    A title names what it shows ("… mức độ 4 theo cơ quan"): over a successor's figures it is the successor's own
+    (``report.by_agency``: "Dịch vụ công trực tuyến toàn trình theo cơ quan").
+    """
+    declared = view.contents.charts.get(name) or view.contents.tables[name]
+    shown = view.cmp.current(declared.indicator or "")
+    if shown == (declared.indicator or ""):
+        return view.said(f"report.{name}")
+    if declared.kind != "agency_bars":
+        raise KeyError(f"no title of {name!r} over {shown!r}: a successor's title is known for agency_bars only")
+    return view.said("report.by_agency", name=view.said.indicator(view.cmp.indicator(shown)))
+
+
 def _trend_frame(view: ReportView, name: str) -> pd.DataFrame:
     """Return the points of the trend chart `name`: one row per series with enough years, and year."""
     cmp, said = view.cmp, view.said
-    found = [(i, series(cmp, i)) for i in trend(cmp, view.contents.trend_indicators(name))["indicator"]]
+    shown = dict.fromkeys(cmp.current(i) for i in view.contents.trend_indicators(name))
+    found = [(i, series(cmp, i)) for i in trend(cmp, shown)["indicator"]]
     frames = [s.assign(name=said.indicator(cmp.indicator(i)), unit=said.unit(cmp.catalog.units[cmp.indicator(i).unit]))
               for i, s in found]  # fmt: skip
     columns = ["name", "unit", "year", "value"]

@@ -56,7 +56,7 @@ def former(tmp_path_factory):
 
 def test_every_2024_headline_figure_is_the_sum_of_the_two_former_provinces_with_their_cells(merged, former):
     compared = 0
-    for indicator in load_contents().headline:
+    for indicator in map(merged.current, load_contents().headline):  # level 4 is "toàn trình" from 2022
         figure = merged.value(indicator, 2024)
         parts = [former[code].of_unit(indicator, 2024, code) for code in FORMER]
         catalogued = merged.indicator(indicator)
@@ -126,3 +126,9 @@ def test_the_report_of_2025_against_2024_is_the_merged_departments_with_the_summ
     assert f"{mobile:,.0f}".replace(",", ".") in text  # the 2024 column holds the sum
     page = (tmp_path / "reports/2025/annual_report.html").read_text(encoding="utf-8")
     assert "Ninh Thuận (cũ)" in page and "Cam Ranh (cũ)" in page
+    # Both years count online services as "toàn trình" / "một phần" (Nghị định 42/2022/NĐ-CP): the report says
+    # toàn trình in its own words, its chart by agency under its own title; no level is named over its figures.
+    full = compare(table, 2025, 2024, "56").value("online_services_full", 2025).value
+    line = f"cung cấp {full:,.0f} dịch vụ công trực tuyến toàn trình".replace(",", ".")
+    assert line in text and line in " ".join(page.replace("\xa0", " ").split())
+    assert "Dịch vụ công trực tuyến toàn trình theo cơ quan" in page and "mức độ 4" not in page

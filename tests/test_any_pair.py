@@ -245,7 +245,9 @@ def _completeness(table: pd.DataFrame, year: int, compare_year: int) -> pd.DataF
 
 def test_completeness_asks_the_bundled_pair_for_every_required_indicator(bundled):
     view = _completeness(bundled.table, 2020, 2019)
-    required = {i.id for i in load_catalog().indicators.values() if i.completeness != "none"}
+    catalog = load_catalog()  # toàn trình and một phần are definitions from 2022: not asked of 2020 or 2019
+    required = {i.id for i in catalog.indicators.values() if i.completeness != "none"
+                and not (catalog.out_of_time(i.id, 2020) and catalog.out_of_time(i.id, 2019))}  # fmt: skip
     assert set(view["indicator"]) == required and view["present"].all()
 
 

@@ -26,8 +26,8 @@ from ictanalysis.normalise import fold
 CATALOG_DIR = Path(__file__).parent
 
 __all__ = [
-    "Agency", "Area", "Catalog", "CatalogError", "Indicator", "Operator", "StrictModel", "Tolerance", "load_catalog",
-    "read_yaml", "total_excess",
+    "Agency", "Area", "Catalog", "CatalogError", "Indicator", "Operator", "Replacement", "StrictModel", "Tolerance",
+    "load_catalog", "read_yaml", "total_excess",
 ]  # fmt: skip
 
 
@@ -98,6 +98,20 @@ class Unit(StrictModel):
     factors: dict[str, float]
 
 
+class Replacement(StrictModel):
+    """The indicator an indicator replaces from a report year on, and whether their figures compare.
+
+    Definitions move: from 2022 (Nghị định 42/2022/NĐ-CP) online public services are counted as
+    "toàn trình" (comparable with the former level 4) and "một phần" (not comparable with any one level).
+    A year's figures are year-end figures, so `since` is the first report year of the new definition.
+    """
+
+    indicator: str
+    since: int = Field(ge=1900, le=2100)
+    comparable: bool
+    basis: str = Field(min_length=1)  #: the act that changed the definition, as its title is written
+
+
 class Indicator(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     domain: Literal["postal", "telecom", "internet", "egov", "admin", "population"]
@@ -115,6 +129,8 @@ class Indicator(StrictModel):
     parts: tuple[str, ...] = ()
     tolerance: Tolerance | None = None
     aliases: tuple[str, ...] = ()
+    #: the indicator this one replaces from a year on (see :class:`Replacement`)
+    replaces: Replacement | None = None
 
 
 class Area(StrictModel):
@@ -378,7 +394,50 @@ class _Places:
         return {key: tuple(units) for key, units in index.items()}
 
 
-class Catalog(_Places):
+class _Definitions:
+    """The catalog's lookups of definitions in time: which indicator replaces which from a report year on.
+
+    Mixed into :class:`Catalog`, which holds `indicators` (indicators.yaml, by id); see :class:`Replacement`.
+    """
+
+    indicators: dict[str, Indicator]
+
+    def successor(self, indicator_id: str) -> Indicator | None:
+        """Return the indicator that replaces `indicator_id` from a year on (its `replaces`), or None.
+
+        >>> load_catalog().successor("online_services_level4").id
+        'online_services_full'
+        """
+        return self._successors.get(indicator_id)
+
+    @functools.cached_property
+    def _successors(self) -> dict[str, Indicator]:
+        return {i.replaces.indicator: i for i in self.indicators.values() if i.replaces is not None}
+
+    def current(self, indicator_id: str, year: int) -> str:
+        """Return the id that counts what `indicator_id` counted, under the definitions of report year `year`.
+
+        >>> catalog = load_catalog()
+        >>> catalog.current("online_services_level4", 2022), catalog.current("online_services_level4", 2021)
+        ('online_services_full', 'online_services_level4')
+        """
+        found = self.successor(indicator_id)
+        return found.id if found is not None and found.replaces.since <= year else indicator_id
+
+    def out_of_time(self, indicator_id: str, year: int) -> tuple[Indicator, Indicator] | None:
+        """Return (the replaced, its successor) when `indicator_id` is not a definition of `year`; else None.
+
+        A replaced indicator is not one from its successor's `since` on, a successor not before it.
+        """
+        ind, successor = self.indicators[indicator_id], self.successor(indicator_id)
+        if successor is not None and year >= successor.replaces.since:
+            return ind, successor
+        if ind.replaces is not None and year < ind.replaces.since:
+            return self.indicators[ind.replaces.indicator], ind
+        return None
+
+
+class Catalog(_Places, _Definitions):
     """The validated catalog with the lookups that ingest and the quality gate use.
 
     Example:
@@ -415,6 +474,8 @@ class Catalog(_Places):
             if ind.unit not in self.units:
                 problems.append(f"indicator {ind.id}: unknown unit {ind.unit!r}")
             problems += [f"indicator {ind.id}: unknown part {p!r}" for p in ind.parts if p not in self.indicators]
+            if ind.replaces is not None and ind.replaces.indicator not in self.indicators:
+                problems.append(f"indicator {ind.id}: replaces unknown indicator {ind.replaces.indicator!r}")
         for area in self.areas.values():
             if area.parent is not None and area.parent not in self.areas:
                 problems.append(f"area {area.code}: unknown parent {area.parent!r}")

@@ -248,7 +248,7 @@ def _chart_alt(view, name: str) -> str:
     from ictanalysis.present import cell_text, named
 
     spec, cmp, said, language = view.contents.charts[name], view.cmp, view.said, view.language
-    title = said(f"report.{name}")
+    title = view.title_of(name)
     if spec.kind == "change_bars":
         changes = view.frame(spec.table).dropna(subset=["change_percent"])
         if changes.empty:

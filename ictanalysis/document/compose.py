@@ -143,7 +143,7 @@ class _Body:
             image = next((f for f in (chart_file(self.charts, name, k) for k in ("png", "svg")) if f.is_file()), None)
             if image is not None:
                 self.figures += 1
-                title = self.view.said(f"report.{name}")
+                title = self.view.title_of(name)
                 figures.append(Figure(image, self.view.said("document.figure", number=self.figures, title=title)))
         return figures
 

@@ -9,7 +9,11 @@ Area labels are read against the map of the workbook's year (the units in force
 on its 31 December, see :class:`~ictanalysis.catalog.Catalog`): districts until
 2024, communes from 2025. A unit of another year's map is refused with what
 became of it: a district abolished on 2025-07-01, a province merged on
-2025-06-12, a commune that exists only from 2025-07-01.
+2025-06-12, a commune that exists only from 2025-07-01. Indicators are read
+against the definitions of the workbook's year in the same way: a row of a
+definition replaced before that year ("mức độ 4" in 2022, replaced by "toàn
+trình" under Nghị định 42/2022/NĐ-CP), or of one that does not exist yet, is
+refused saying which definition the year counts.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ __all__ = [
     "IndicatorRows",
     "RowRoles",
     "clean_label",
+    "definition_problem",
     "row_key",
     "second_table_problem",
     "unknown_label_problem",
@@ -126,7 +131,7 @@ def row_key(context: Context, label: str, folded: str) -> dict | None:
         found = catalog.find_operator(label) if kind == "operator" else catalog.find_agency(label)
         return None if found is None else {kind: found.name, "total": False}
     if kind == "indicator":
-        indicator = match_indicator(context.layout, catalog, [label])
+        indicator = _in_time(context, match_indicator(context.layout, catalog, [label]))
         return None if indicator is None else {"indicator": indicator, "total": False}
     year, preliminary = year_of([label])
     return None if year is None else {"year": year, "preliminary": preliminary, "total": False}
@@ -214,7 +219,7 @@ class IndicatorRows:
         if operator is not None and self.parent_indicator is not None:
             return {"indicator": self.parent_indicator, "operator": operator.name, "total": False}
         for texts in ([self.parent, label], [label, self.parent], [label]):
-            indicator = match_indicator(layout, catalog, texts)
+            indicator = _in_time(context, match_indicator(layout, catalog, texts))
             if indicator is not None and indicator != self.parent_indicator:
                 return {"indicator": indicator, "total": False}
         return None
@@ -223,7 +228,7 @@ class IndicatorRows:
         """Return the key of a row of its own (under its section), or None; it becomes the parent or the section."""
         layout, catalog = context.layout, context.catalog
         tries = ([self.section, label], [label, self.section], [label]) if self.section else ([label],)
-        indicator = next((i for t in tries if (i := match_indicator(layout, catalog, t)) is not None), None)
+        indicator = next((i for t in tries if (i := _in_time(context, match_indicator(layout, catalog, t))) is not None), None)
         self.open = False
         if indicator is None:
             if not numbers:
@@ -232,6 +237,36 @@ class IndicatorRows:
         if becomes_parent:
             self.parent, self.parent_indicator = label, indicator
         return {"indicator": indicator, "total": False}
+
+
+def _in_time(context: Context, indicator):
+    """Return `indicator` when it is a definition of the workbook's year, else None (see the module)."""
+    if indicator is None or context.catalog.out_of_time(indicator.id, context.source.year) is not None:
+        return None
+    return indicator
+
+
+def definition_problem(context: Context, cell: str, label: str) -> Problem | None:
+    """Report a row label naming an indicator that is not a definition of the workbook's year; None when it is one.
+
+    "Dịch vụ công trực tuyến mức độ 4" in a 2022 workbook: replaced by "toàn trình" from 2022 (Nghị định
+    42/2022/NĐ-CP); "DVCTT toàn trình" in a 2021 one: counted only from 2022, the year counts level 4.
+    """
+    catalog, year = context.catalog, context.source.year
+    indicator = match_indicator(context.layout, catalog, [label])
+    found = None if indicator is None else catalog.out_of_time(indicator.id, year)
+    if found is None:
+        return None
+    old, new = found
+    since, basis = new.replaces.since, new.replaces.basis
+    if indicator.id == old.id:
+        message = f"{quote(label)} ({old.id}) was replaced by {quote(new.name_vi)} ({new.id}) from {since} ({basis})"
+        wanted = new
+    else:
+        message = f"{quote(label)} ({new.id}) is counted only from {since} ({basis}), replacing {quote(old.name_vi)} ({old.id})"
+        wanted = old
+    return context.problem(cell, message, f"the figure under the definition of {year}, {quote(wanted.name_vi)} "
+                                          "(or the workbook in the folder of its year)")  # fmt: skip
 
 
 def second_table_problem(context: Context, cell: str, label: str, first_data_row: int) -> Problem:
@@ -262,6 +297,8 @@ def unknown_label_problem(context: Context, cell: str, label: str) -> Problem:
     kind, source = _row_kind(context), context.source
     if kind in ("district", "commune") and (in_time := _area_in_time_problem(context, cell, label)) is not None:
         return in_time
+    if kind == "indicator" and (replaced := definition_problem(context, cell, label)) is not None:
+        return replaced
     expected = {
         "district": _expected_area(context), "commune": _expected_area(context),
         "enterprise": "an enterprise in catalog/operators.yaml",

@@ -490,10 +490,10 @@ def expected(key: str) -> dict[tuple[int, str, str, str, str], float]:
         found |= {(year, "postal_service_points", province, name, ""): points,
                   (year, "postal_items", province, name, ""): items,
                   (year, "postal_revenue", province, name, ""): revenue * 1e6}
-    services = [*fig["egov_services"].items(), ("", column_totals(fig["egov_services"]))]
-    for agency, levels in services:
-        for level, value in zip((2, 3, 4), levels, strict=True):
-            found[(year, f"online_services_level{level}", province, "", agency)] = value
+    counted = services_by_definition(fig["egov_services"])
+    for agency, kinds in [*counted.items(), ("", column_totals(counted))]:
+        for indicator, value in zip(("online_services_full", "online_services_partial"), kinds, strict=True):
+            found[(year, indicator, province, "", agency)] = value
     for name, value in fig["egov_indicators"].items():
         found[(year, INDICATOR_IDS[name], province, "", "")] = value
     for name, (_, actual) in fig["department"].items():
@@ -867,31 +867,41 @@ EGOV_INDICATORS = (  # section, key, label, unit (the rows of data/raw's "Chỉ 
 )
 
 
+def services_by_definition(levels_by_agency: dict) -> dict:
+    """Count each agency's services as Nghị định 42/2022/NĐ-CP does from 2022: (toàn trình, một phần).
+
+    The figures are grown as levels (2, 3, 4), as the 2020 form counted them; toàn trình is the former level 4,
+    một phần the former level 3 and a quarter of level 2 (the part that took applications online, illustrative).
+    Level 2 ("cung cấp thông tin", information only) is no longer a level of online public services: not counted.
+    """
+    return {agency: (l4, l3 + l2 // 4) for agency, (l2, l3, l4) in levels_by_agency.items()}
+
+
 def sheet_services(wb, report: Report, fig: dict) -> None:
-    """Sheet "DVCTT": online public services by agency at levels 2, 3 and 4."""
+    """Sheet "DVCTT": online public services by agency, toàn trình and một phần (Nghị định 42/2022/NĐ-CP)."""
     ws = wb.create_sheet("DVCTT")
     top = title_block(ws, [(report.agency, False),
                            (f"BÁO CÁO SỐ LƯỢNG DỊCH VỤ CÔNG TRỰC TUYẾN NĂM {report.year}", True),
-                           ("Đơn vị tính: thủ tục", False)], 5)
+                           ("Đơn vị tính: thủ tục", False)], 4)
     header(ws, top, 1, "STT", rows=2)
     header(ws, top, 2, "Cơ quan, đơn vị", rows=2)
-    header(ws, top, 3, "Số dịch vụ công trực tuyến", cols=3)
-    for j, level in enumerate(("Mức 2", "Mức 3", "Mức 4")):
-        header(ws, top + 1, 3 + j, level)
-    services = fig["egov_services"]
-    for r, (agency, levels) in enumerate(services.items()):
+    header(ws, top, 3, "Số dịch vụ công trực tuyến", cols=2)
+    for j, kind in enumerate(("Toàn trình", "Một phần")):
+        header(ws, top + 1, 3 + j, kind)
+    services = services_by_definition(fig["egov_services"])
+    for r, (agency, kinds) in enumerate(services.items()):
         label = agency + " (*)" if agency == "UBND cấp xã" else agency
-        values = [cell_value(v, texty(r, j, 6), zero="-" if j < 2 else None) for j, v in enumerate(levels)]
+        values = [cell_value(v, texty(r, j, 6), zero="-" if j == 1 else None) for j, v in enumerate(kinds)]
         body_row(ws, top + 2 + r, [r + 1, label, *values])
-    l2, l3, l4 = column_totals(services)
-    body_row(ws, top + 2 + len(services), [None, "Tổng cộng", l2, vn_number(l3), cell_value(l4, False, mark="*")],
+    full, partial = column_totals(services)
+    body_row(ws, top + 2 + len(services), [None, "Tổng cộng", cell_value(full, False, mark="*"), vn_number(partial)],
              bold=True)
     extra = ["Ghi chú: Số liệu lấy từ Cổng dịch vụ công trực tuyến của tỉnh.",
              "(*) Thủ tục thuộc thẩm quyền UBND cấp xã, tính chung cho các xã, phường"
              + (", đặc khu." if report.year >= 2025 else ", thị trấn."),
              f"* Số liệu tính đến ngày 31/12/{report.year}."]
     notes(ws, top + len(services) + 4, [*extra, "", "Người lập biểu", "", "", "Nguyễn Văn A"])
-    widths(ws, [6, 42, 12, 12, 12])
+    widths(ws, [6, 42, 12, 12])
 
 
 def egov_indicator_cell(key: str, value):
