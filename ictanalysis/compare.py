@@ -157,7 +157,7 @@ class Comparison(_Appendix):
     _groups: dict[str, dict[int, tuple[str, ...]]] = field(init=False, repr=False)  #: comparable area → units by year
 
     def __post_init__(self) -> None:
-        self._figures = Figures(self.table, self.catalog, self.pair.province)
+        self._figures = Figures(self.table, self.catalog, self.pair.province, as_of=self.pair.year)
         self._groups = _comparable_areas(self.catalog, self.pair)
 
     @property
@@ -234,7 +234,7 @@ class Comparison(_Appendix):
         """Return the codes of the districts (communes) in force in either year; across 2025, the comparable areas."""
         if self._groups:
             return list(self._groups)
-        return sorted({a.code for y in (self.compare_year, self.year) for a in self.catalog.subunits(self.province, y)})
+        return sorted({a.code for y in (self.compare_year, self.year) for a in self.catalog.subunits(self.province, y, self.year)})
 
     def by_district(self, indicator: str) -> pd.DataFrame:
         """Return each district's values, change, share of the province and rank (1 = largest).
@@ -415,9 +415,12 @@ def compare(
 
     Raises:
         YearError: when either year is not in the table, or both are the same.
+        UsageError: the province is a former one in the report year (58 in 2025).
     """
     pair = choose_years(table["year"].astype(int).tolist(), year, compare_year, province)
-    return Comparison(table, catalog or load_catalog(), pair)
+    catalog = catalog or load_catalog()
+    catalog.check_report_province(province, pair.year)
+    return Comparison(table, catalog, pair)
 
 
 def _change(before: Figure, now: Figure) -> dict:

@@ -254,7 +254,9 @@ def held(table, catalog: Catalog, province: str, years: tuple[int, int], content
     """
     compared = (contents or load_contents()).compared()
     areas = {province, *(a.code for a in catalog.districts(province))}
-    areas |= {code for y in years for code in (*catalog.territory(province, y), *(a.code for a in catalog.subunits(province, y)))}
+    as_of = years[-1]  # the province as of the report year
+    areas |= {code for y in years
+              for code in (*catalog.territory(province, y, as_of), *(a.code for a in catalog.subunits(province, y, as_of)))}
     rows = table[table["area"].isin(areas)]
     held_by_year, others = {}, {}
     for year in years:

@@ -122,8 +122,8 @@ def _cell_order(cell: str) -> tuple:
 class Figures:
     """The figures of a tidy table for one province, each read or derived once and cached."""
 
-    def __init__(self, table, catalog: Catalog, province: str) -> None:
-        self.catalog, self.province = catalog, province
+    def __init__(self, table, catalog: Catalog, province: str, as_of: int | None = None) -> None:
+        self.catalog, self.province, self.as_of = catalog, province, as_of  #: the province as of a report's year
         self._rows, self._members = _index(table)
         self._cache: dict[_Key, Figure] = {}
 
@@ -146,7 +146,7 @@ class Figures:
         self.indicator(indicator)
         year = int(year)
         if area is None or area == self.province:
-            ground = self.catalog.territory(self.province, year)
+            ground = self.catalog.territory(self.province, year, self.as_of)
             if len(ground) > 1:
                 if (self.indicator(indicator).merger or self.indicator(indicator).aggregation) != "sum":
                     return MISSING  # the former provinces' figures do not make the merged one's
@@ -223,7 +223,7 @@ class Figures:
         Any province of the report's ground in that year: the former Ninh Thuận's 2024 figure is its districts'.
         """
         year, indicator, area, operator, agency = key
-        if area not in self.catalog.territory(self.province, year) or not self._additive(indicator):
+        if area not in self.catalog.territory(self.province, year, self.as_of) or not self._additive(indicator):
             return None
         below = self.catalog.children(area, year)
         figures = [self._figure((year, indicator, a.code, operator, agency)) for a in below]

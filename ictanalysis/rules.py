@@ -68,7 +68,8 @@ def _areas(catalog: Catalog, pair: YearPair) -> set[str]:
     """Return the codes of the province, its ground in either year and the units below it (any year without one)."""
     areas = {pair.province, *(a.code for a in catalog.districts(pair.province))}
     for year in (pair.year, pair.compare_year):
-        areas |= {*catalog.territory(pair.province, year), *(a.code for a in catalog.subunits(pair.province, year))}
+        areas |= {*catalog.territory(pair.province, year, pair.year),
+                  *(a.code for a in catalog.subunits(pair.province, year, pair.year))}
     return areas
 
 
@@ -81,7 +82,7 @@ def _ground(rows: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.Series:
     """
     found = {}
     for year, area in rows[["year", "area"]].drop_duplicates().itertuples(index=False):
-        unit, ground = catalog.area(area, int(year)), catalog.territory(pair.province, int(year))
+        unit, ground = catalog.area(area, int(year)), catalog.territory(pair.province, int(year), pair.year)
         if unit is None:
             found[(year, area)] = ground[0] if len(ground) == 1 else ""
         else:
@@ -152,7 +153,8 @@ def _completeness(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.D
 
     holding = held(table, catalog, pair.province, (pair.compare_year, pair.year))
     domains = holding.domains(pair.year) & holding.domains(pair.compare_year)
-    provinces = {year: catalog.territory(pair.province, year) or (pair.province,) for year in (pair.compare_year, pair.year)}
+    provinces = {year: catalog.territory(pair.province, year, pair.year) or (pair.province,)
+                 for year in (pair.compare_year, pair.year)}
     rows = table[table["year"].isin([pair.compare_year, pair.year]) & table["area"].isin(_areas(catalog, pair))]
     whole = [area in provinces[year] for year, area in zip(rows["year"], rows["area"], strict=True)]
     given, by_district = set(rows["indicator"]), set(rows.loc[[not w for w in whole], "indicator"])
@@ -327,8 +329,9 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     before (small counts swing) or absent then is not judged.
     """
     group = key_without("year")
-    now = table[table["year"] == pair.year]
-    before = _as_merged(table[table["year"] == pair.compare_year], catalog, pair)[[*group, "value", *SOURCE]]
+    now = _as_merged(table[table["year"] == pair.year], catalog, pair, pair.year)
+    before = _as_merged(table[table["year"] == pair.compare_year], catalog, pair, pair.compare_year)
+    before = before[[*group, "value", *SOURCE]]
     merged = now.merge(before, on=group, how="inner", suffixes=("", "_before"))
     merged = merged[(merged["value_before"] >= max(catalog.change_min_base, 1e-9)) & (merged["value"] >= 0)].copy()
     limit = 1 + merged["indicator"].map(catalog.max_change).astype(float)
@@ -338,14 +341,14 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     return merged.reset_index(drop=True)
 
 
-def _as_merged(rows: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
-    """Return the compared year's rows with its former provinces' figures summed as the merged province's.
+def _as_merged(rows: pd.DataFrame, catalog: Catalog, pair: YearPair, year: int) -> pd.DataFrame:
+    """Return the rows of `year` with its former provinces' figures summed as the merged province's.
 
     Across the 2025 merger the province's figure of the compared year is its predecessors' sum (where the
     indicator's figures add up across it, and each gives one); their own rows go, so that the former
     Khánh Hòa's 2024 figure is never set beside the merged province's 2025 one.
     """
-    ground = catalog.territory(pair.province, pair.compare_year)
+    ground = catalog.territory(pair.province, year, pair.year)
     if len(ground) < 2:
         return rows
     former = rows[rows["area"].isin(ground)]

@@ -85,6 +85,7 @@ def gate(
     checked = fingerprint(data)  # before reading: a table written meanwhile is then "another table" to report
     table = read_indicators(data)
     pair = choose_years(table["year"].tolist(), year, compare_year, province)
+    load_catalog().check_report_province(province, pair.year)
     result = validate(table, pair)
     result.table = checked
     page, _ = write_quality_page(result, DEFAULTS.replace(reports=Path(reports)).outputs.year(pair.year).path,

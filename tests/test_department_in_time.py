@@ -48,3 +48,18 @@ def test_a_wrong_key_in_a_year_table_is_named_with_its_table(tmp_path, line):
     path.write_text(f"[document.2025]\n{line}\n", encoding="utf-8")
     with pytest.raises(UsageError, match=r"\[document\.2025\] (unknown key 'signer'|number = 12 is not a text)"):
         load_document_settings(path)
+
+
+def test_a_year_table_that_names_the_agency_keeps_the_years_department_out_whole(tmp_path):
+    path = tmp_path / "ictanalysis.toml"
+    path.write_text('[document.2024]\nagency = "Sở Thông tin và Truyền thông"\n', encoding="utf-8")
+    settings = load_document_settings(path).for_year(2025)
+    assert (settings.agency, settings.symbol.strip()) == ("Sở Thông tin và Truyền thông", "/BC-STTTT")
+
+
+@pytest.mark.parametrize("name", ["25", "12025", "year"])
+def test_a_sub_table_not_named_by_a_year_is_an_unknown_key(tmp_path, name):
+    path = tmp_path / "ictanalysis.toml"
+    path.write_text(f'[document.{name}]\nagency = "X"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=rf"\[document\] {name} = .* is not|unknown key '{name}'"):
+        load_document_settings(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 
+import pandas as pd
 import pytest
 from conftest import BUNDLED_RAW, DISTRICT_TABLE_ROWS, DISTRICT_TABLE_SHEET
 
@@ -214,3 +215,66 @@ def test_a_table_without_area_rows_whose_title_names_neither_or_both_former_prov
     found = [p for p in problems if p.startswith(prefix)]
     assert len(found) == 1, problems
     assert "Khánh Hòa (56) and Ninh Thuận (58)" in found[0] and ("neither" if title is None else "both") in found[0]
+
+
+def test_a_figure_of_the_year_before_the_map_changed_in_a_workbook_of_2025_is_refused(tmp_path):
+    """A 2024 column beside 2025's: its area read on 2025's map would file the merged province's 2024 figure as
+    the former Khánh Hòa's (56 in 2024), and Ninh Thuận's would be added to it again."""
+    import openpyxl
+
+    path = tmp_path / "raw" / "2025" / "buu-chinh-2025.xlsx"
+    path.parent.mkdir(parents=True)
+    book = openpyxl.load_workbook(EXAMPLE_2024.parent / "2025" / path.name)
+    sheet = book.active
+    for merged in list(sheet.merged_cells.ranges):
+        sheet.unmerge_cells(str(merged))
+    sheet.insert_cols(3)  # points of service: 2024 | 2025 under one merged heading
+    sheet["C4"], sheet["C5"], sheet["D5"] = "Số điểm phục vụ (điểm)", "2024", "2025"
+    sheet["D4"], sheet["F4"], sheet["F5"] = None, "Doanh thu (triệu đồng)", None
+    for cells in ("A4:A5", "B4:B5", "C4:D4", "E4:E5", "F4:F5"):
+        sheet.merge_cells(cells)
+    for row in range(6, sheet.max_row + 1):
+        sheet.cell(row, 3).value = sheet.cell(row, 4).value
+    book.save(path)
+    problems = _problems(tmp_path / "raw")
+    refused = [p for p in problems if "a figure of 2024 in a workbook of 2025: the map changed" in p]
+    assert refused and all(", cell C" in p for p in refused), problems
+    assert refused[0].startswith("2025/buu-chinh-2025.xlsx, sheet 'Bưu chính', cell C6: ")
+
+
+@pytest.mark.parametrize(("label", "commune"), [("Phường Vĩnh Hải", "Xã Vĩnh Hải"), ("Phường Ninh Hải", "Xã Ninh Hải")])
+def test_a_former_communes_full_name_is_not_read_as_the_new_commune_of_another_kind(tmp_path, district_table,
+                                                                                     label, commune):  # fmt: skip
+    """Phường Vĩnh Hải was a ward of Nha Trang until 2025; dropping its kind word would read it as Xã Vĩnh Hải of the
+    former Ninh Thuận, and its figures would go to another comparable area."""
+    raw = tmp_path / "raw"
+    _workbook(district_table, raw, 2025, {"A1": NEW_DEPARTMENT, **COMMUNES, "B12": label})
+    problems = _problems(raw)
+    assert len(problems) == 1 and f"'{label}'" in _at(problems, 2025, "B12")
+    assert catalog_commune(commune)  # the new commune it would have been read as exists
+
+
+def catalog_commune(name: str) -> bool:
+    return any(a.full_name == name for a in load_catalog().subunits("56", 2025))
+
+
+def test_a_former_province_reports_as_itself_in_its_own_years(tmp_path, district_table):
+    """The former Khánh Hòa's own report of 2024 (against 2023) is its own, not the merged province's."""
+    from ictanalysis.compare import compare
+
+    table = clean(EXAMPLE_2024.parent, out_dir=None, province="56").table
+    own = table[(table["year"] == 2024) & ~table["source_file"].str.contains("ninh-thuan|NinhThuan")]
+    before = own.assign(year=2023, value=own["value"] * 0.9)
+    cmp = compare(pd.concat([before, own], ignore_index=True), 2024, 2023, "56")
+    figure = cmp.value("population", 2024)
+    assert (figure.value, figure.how) == (1_250_000.0, "cell")
+    assert cmp.districts() == [a.code for a in load_catalog().districts("56", 2024)]
+
+
+def test_a_report_of_a_former_province_after_its_merger_is_refused_naming_its_successor():
+    from ictanalysis.compare import compare
+
+    table = clean(EXAMPLE_2024.parent, out_dir=None, province="56").table
+    with pytest.raises(UsageError, match=r"there is no province 58 in 2025: Ninh Thuận \(58\) was merged into "
+                                         r"Khánh Hòa \(56\) on 2025-06-12; report 2025 with --province 56"):
+        compare(table, 2025, 2024, "58")

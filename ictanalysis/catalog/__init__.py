@@ -273,14 +273,23 @@ class _Places:
         """Return the level below the provinces in `year`'s map: "district" until 2024, "commune" from 2025."""
         return self._map(year).level
 
-    def territory(self, province: str, year: int) -> tuple[str, ...]:
+    def territory(self, province: str, year: int, as_of: int | None = None) -> tuple[str, ...]:
         """Return the codes of the provinces of `year`'s map that make up `province` (none for a former one after it).
+
+        `province` is the unit of `as_of`'s map (a report's year), of the latest one without it: 56 as of
+        2024 is the former Khánh Hòa alone, whose own report of 2024 compares it with its own 2023.
 
         >>> catalog = load_catalog()
         >>> catalog.territory("56", 2025), catalog.territory("56", 2024), catalog.territory("58", 2020)
         (('56',), ('56', '58'), ('58',))
+        >>> catalog.territory("56", 2023, as_of=2024), catalog.territory("56", 2025, as_of=2024)
+        (('56',), ())
         """
         in_map = {a.code for a in self._map(year).provinces}
+        then = None if as_of is None else self.area(province, as_of)
+        if then is not None and then.level == "province" and then.valid_to is not None:  # a province that ceased
+            same = self.area(province, year)
+            return (province,) if same is not None and same.valid_from == then.valid_from else ()
         if province in self._latest_provinces:
             return tuple(sorted({province, *gazetteer.predecessors(province)} & in_map))
         return (province,) if province in in_map else ()
@@ -294,7 +303,7 @@ class _Places:
         """
         return list(self._map(year).below.get(code, ()))
 
-    def subunits(self, province: str, year: int) -> list[Area]:
+    def subunits(self, province: str, year: int, as_of: int | None = None) -> list[Area]:
         """Return the units one level below the territory in `year`'s map: districts until 2025, then communes.
 
         :meth:`districts` is the part of these whose parent is `province` itself (none from 2025).
@@ -304,58 +313,7 @@ class _Places:
         (16, 65, 'commune')
         """
         below = self._map(year).below
-        return [a for code in self.territory(province, year) for a in below.get(code, ())]
-
-    def find_area(self, label: str, *, province: str, year: int | None = None) -> Area | None:
-        """Return the province or the unit below it that `label` names: in `year`'s map, among its territory.
-
-        Kind words ("Huyện", "H.", "TP.", "Thành phố"; for communes "Xã", "Phường", "Đặc khu", "P.", "X.")
-        are ignored, so "H. Bác Ái", "Huyện Bác Ái" and "BAC AI" are the same district. Without a year,
-        `province`'s own districts of any year. See :meth:`find_in_map`.
-
-        >>> catalog = load_catalog()
-        >>> [catalog.find_area(x, province="56", year=2024).code for x in ("Tỉnh Ninh Thuận", "H. Ninh Hải")]
-        ['58', '586']
-        >>> catalog.find_area("P. Phan Rang", province="56", year=2025).code, catalog.find_area("H. Ninh Hải",
-        ...     province="56", year=2025)
-        ('22759', None)
-        """
-        if year is None:
-            return _find_in_register(self.areas, self._area_names, label, province)
-        return self.find_in_map(label, self.territory(province, year), year)
-
-    def find_in_map(self, label: str, provinces: Iterable[str], year: int) -> Area | None:
-        """Return the unit of `year`'s map among `provinces` and the level below them that `label` names, or None.
-
-        The level below is tried first, then the provinces; two units of one name are none. From 2025 a
-        commune's bare name that is also a former district's ("Bác Ái") is none: the row may be the district's.
-        """
-        year_map, key, provinces = self._map(year), fold(label), tuple(provinces)
-        for names, level in ((year_map.below_names, year_map.level), (year_map.province_names, "province")):
-            for candidate in (key, _strip_prefix(key, level)):
-                codes = {c for p in provinces for c in names.get((p, candidate), ())}
-                if len(codes) == 1:
-                    bare = level == "commune" and _strip_prefix(key, level) == key
-                    return None if bare and self._former_district(key, provinces, year) else self.area(codes.pop(), year)
-        return None
-
-    def find_units(self, label: str, *, province: str) -> list[Area]:
-        """Return every unit of any date that `label` names among `province`'s predecessors, successors and their units.
-
-        >>> [(a.code, a.valid_to) for a in load_catalog().find_units("Huyện Bác Ái", province="56")]
-        [('584', datetime.date(2025, 6, 30))]
-        """
-        family, key, found = _family(province), fold(label), {}
-        for candidate in {key, _strip_prefix(key, "district"), _strip_prefix(key, "commune")}:
-            for unit in self._every_name.get(candidate, ()):
-                if unit.province in family and candidate in (key, _strip_prefix(key, unit.level)):
-                    found[unit] = self._as_area(unit)
-        return sorted(found.values(), key=lambda a: (a.valid_from or dt.date.min, len(a.code), a.code))
-
-    def _former_district(self, key: str, provinces: tuple[str, ...], year: int) -> bool:
-        """Tell whether `key` names a district of `provinces`' ground abolished before the end of `year`."""
-        end = dt.date(year, 12, 31)
-        return any(a.level == "district" and not a.in_force(end) for p in provinces for a in self.find_units(key, province=p))
+        return [a for code in self.territory(province, year, as_of) for a in below.get(code, ())]
 
     def _map(self, year: int) -> _YearMap:
         """Return `year`'s map (built once per year)."""
@@ -392,6 +350,74 @@ class _Places:
             for key in _keys(self._as_area(unit)):
                 index.setdefault(key, []).append(unit)
         return {key: tuple(units) for key, units in index.items()}
+
+
+class _Names(_Places):
+    """The catalog's lookups of areas by name, in a year's map (:class:`_Places`)."""
+
+    def find_area(self, label: str, *, province: str, year: int | None = None) -> Area | None:
+        """Return the province or the unit below it that `label` names: in `year`'s map, among its territory.
+
+        Kind words ("Huyện", "H.", "TP.", "Thành phố"; for communes "Xã", "Phường", "Đặc khu", "P.", "X.")
+        are ignored, so "H. Bác Ái", "Huyện Bác Ái" and "BAC AI" are the same district. Without a year,
+        `province`'s own districts of any year. See :meth:`find_in_map`.
+
+        >>> catalog = load_catalog()
+        >>> [catalog.find_area(x, province="56", year=2024).code for x in ("Tỉnh Ninh Thuận", "H. Ninh Hải")]
+        ['58', '586']
+        >>> catalog.find_area("P. Phan Rang", province="56", year=2025).code, catalog.find_area("H. Ninh Hải",
+        ...     province="56", year=2025)
+        ('22759', None)
+        """
+        if year is None:
+            return _find_in_register(self.areas, self._area_names, label, province)
+        return self.find_in_map(label, self.territory(province, year), year)
+
+    def find_in_map(self, label: str, provinces: Iterable[str], year: int) -> Area | None:
+        """Return the unit of `year`'s map among `provinces` and the level below them that `label` names, or None.
+
+        The level below is tried first, then the provinces; two units of one name are none. From 2025 a
+        commune's bare name that is also a former district's ("Bác Ái") is none: the row may be the district's;
+        so is a name whose kind is not the commune's but a former unit's full name ("Phường Vĩnh Hải", a ward
+        of Nha Trang until 2025, is not Xã Vĩnh Hải of the former Ninh Thuận).
+        """
+        year_map, key, provinces = self._map(year), fold(label), tuple(provinces)
+        for names, level in ((year_map.below_names, year_map.level), (year_map.province_names, "province")):
+            for candidate in (key, _strip_prefix(key, level)):
+                codes = {c for p in provinces for c in names.get((p, candidate), ())}
+                if len(codes) == 1:
+                    found = self.area(codes.pop(), year)
+                    bare = level == "commune" and _strip_prefix(key, level) == key
+                    if bare and self._former_district(key, provinces, year):
+                        return None
+                    return None if candidate != key and self._former_full_name(key, found, provinces, year) else found
+        return None
+
+    def _former_full_name(self, key: str, found: Area, provinces: tuple[str, ...], year: int) -> bool:
+        """Tell whether `key`, which names `found` only once its kind word is dropped, is a former unit's full name."""
+        if fold(found.full_name) == key:
+            return False
+        end = dt.date(year, 12, 31)
+        return any(not a.in_force(end) and fold(a.full_name) == key for p in provinces
+                   for a in self.find_units(key, province=p))  # fmt: skip
+
+    def find_units(self, label: str, *, province: str) -> list[Area]:
+        """Return every unit of any date that `label` names among `province`'s predecessors, successors and their units.
+
+        >>> [(a.code, a.valid_to) for a in load_catalog().find_units("Huyện Bác Ái", province="56")]
+        [('584', datetime.date(2025, 6, 30))]
+        """
+        family, key, found = _family(province), fold(label), {}
+        for candidate in {key, _strip_prefix(key, "district"), _strip_prefix(key, "commune")}:
+            for unit in self._every_name.get(candidate, ()):
+                if unit.province in family and candidate in (key, _strip_prefix(key, unit.level)):
+                    found[unit] = self._as_area(unit)
+        return sorted(found.values(), key=lambda a: (a.valid_from or dt.date.min, len(a.code), a.code))
+
+    def _former_district(self, key: str, provinces: tuple[str, ...], year: int) -> bool:
+        """Tell whether `key` names a district of `provinces`' ground abolished before the end of `year`."""
+        end = dt.date(year, 12, 31)
+        return any(a.level == "district" and not a.in_force(end) for p in provinces for a in self.find_units(key, province=p))
 
 
 class _Definitions:
@@ -437,7 +463,7 @@ class _Definitions:
         return None
 
 
-class Catalog(_Places, _Definitions):
+class Catalog(_Names, _Definitions):
     """The validated catalog with the lookups that ingest and the quality gate use.
 
     Example:
@@ -552,6 +578,25 @@ class Catalog(_Places, _Definitions):
             codes = ", ".join(sorted(a.code for a in self.areas.values() if a.level == "province")[:8])
             raise UsageError(f"there is no province {code!r} in catalog/areas.yaml; province codes are {codes}, …")
         return code
+
+    def check_report_province(self, code: str, year: int) -> str:
+        """Return `code` when it names a province in `year`'s map, the report's year.
+
+        >>> load_catalog().check_report_province("58", 2025)
+        Traceback (most recent call last):
+        ictanalysis.errors.UsageError: there is no province 58 in 2025: Ninh Thuận (58) was merged into Khánh Hòa (56) on 2025-06-12; report 2025 with --province 56
+
+        Raises:
+            UsageError: a former province after its merger, naming its successor (exit 2).
+        """
+        self.check_province(code)
+        if self.area(code, year) is not None or code in {a.code for a in self._map(year).provinces}:
+            return code
+        former = self.areas[code]
+        after = ", ".join(f"{self.area(s, year).name} ({s})" for s in gazetteer.successors(code) if self.area(s, year))
+        merged = f"{former.name} ({code}) was merged into {after} on {former.valid_to + dt.timedelta(days=1)}"
+        raise UsageError(f"there is no province {code} in {year}: {merged}; report {year} with --province "
+                         f"{', '.join(gazetteer.successors(code))}")
 
     def unit_factor(self, written: str, canonical: str) -> float | None:
         """Return the multiplier from a unit as written to a canonical unit, or None.

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -93,12 +94,13 @@ class DocumentSettings:
         '9/BC-STTTT'
         """
         values: dict[str, object] = {}
+        tables = [table for first, table in self.since if year >= first]
+        given = self.given.union(*tables)  # a key the file gives for this year keeps its department entry out
         for first, table in DEPARTMENTS:
-            if year >= first and not self.given & set(table):
+            if year >= first and not given & set(table):
                 values.update(table)
-        for first, table in self.since:
-            if year >= first:
-                values.update(table)
+        for table in tables:
+            values.update(table)
         return dataclasses.replace(self, **values)
 
     @property
@@ -161,7 +163,7 @@ def document_settings(table: Mapping[str, object], where: str = "") -> DocumentS
     Raises:
         UsageError: an unknown key or a value of the wrong type, naming the key (all of them at once).
     """
-    periods = {key: value for key, value in table.items() if key.isdigit() and isinstance(value, dict)}
+    periods = {key: value for key, value in table.items() if _YEAR.fullmatch(key) and isinstance(value, dict)}
     general = {key: value for key, value in table.items() if key not in periods}
     problems = [_problem(key, value) for key, value in general.items()]
     problems += [_problem(key, value, f"{DOCUMENT_TABLE}.{year}") for year, part in periods.items()
@@ -171,6 +173,9 @@ def document_settings(table: Mapping[str, object], where: str = "") -> DocumentS
         raise UsageError(f"{where + ': ' if where else ''}" + "; ".join(problems))
     since = tuple(sorted((int(year), _values(part)) for year, part in periods.items()))
     return dataclasses.replace(DOCUMENT_DEFAULTS, **_values(general), given=frozenset(general), since=since)
+
+
+_YEAR = re.compile(r"(19|20)\d\d")  #: a table named by a report year: [document.2025]
 
 
 def _values(table: Mapping[str, object]) -> dict[str, object]:

@@ -62,6 +62,28 @@ def extract_table(source: SheetSource, table: Table, catalog: Catalog) -> tuple[
     return reader.records, table.problems + reader.problems
 
 
+def _map_of(catalog, province: str, year: int) -> tuple:
+    """Return what a year's map is for the province: its ground and the level below it."""
+    return catalog.territory(province, year), catalog.sublevel(year)
+
+
+def _another_map(context: Context, year: int, cell: str) -> Problem | None:
+    """Refuse a value of a year whose map is not the workbook's year's (a 2024 column in a 2025 workbook).
+
+    Its area would be read on the workbook's map: the merged Khánh Hòa's 2024 figure filed as the
+    former Khánh Hòa's, a 2025 commune's code as another 2024 commune's.
+    """
+    source, catalog = context.source, context.catalog
+    if year == source.year or _map_of(catalog, source.province, year) == _map_of(catalog, source.province, source.year):
+        return None
+    return context.problem(
+        cell, f"a figure of {year} in a workbook of {source.year}: the map changed between them (the province "
+        f"was {', '.join(catalog.territory(source.province, year)) or 'no unit'} in {year}, with its "
+        f"{catalog.sublevel(year)}s; {', '.join(catalog.territory(source.province, source.year))} in "
+        f"{source.year}, with its {catalog.sublevel(source.year)}s), so its area cannot be read on this one",
+        f"the figures of {year} from the workbooks of {year} (data/raw/{year}/), as their senders gave them")
+
+
 def _table_context(context: Context, table: Table) -> Context:
     """Return the context the table's values are read in: the notation and the blanks its cells make certain.
 
@@ -173,6 +195,11 @@ class _RowReader:
             if factor is None:
                 continue
             cell = letter + number
+            problem = _another_map(self.context, key.get("year") or column.year or self.context.source.year, cell)
+            if problem is not None:
+                self.problems.append(problem)
+                self.sums.skip((column.index,))
+                continue
             value = self._converted(value, factor, cell, indicator)
             if value is None:
                 self.sums.skip((column.index,))
