@@ -53,7 +53,7 @@ from ictanalysis.figures import MISSING, Figure, Figures, percent_change, source
 from ictanalysis.settings import DEFAULTS
 from ictanalysis.years import YearPair, choose_years
 
-__all__ = ["CHANGE_COLUMNS", "EARLIER_DEFINITION", "TREND_MIN_YEARS", "Comparison", "Figure", "LikeForLike",
+__all__ = ["CHANGE_COLUMNS", "EARLIER_DEFINITION", "TREND_MIN_YEARS", "Comparison", "Figure", "LikeForLike", "comparable_areas",
            "annual_growth", "compare", "percent_change", "series", "sources_text", "trend"]
 
 #: How a successor's figure of a year before its definition was obtained: the replaced indicator's figure.
@@ -158,7 +158,7 @@ class Comparison(_Appendix):
 
     def __post_init__(self) -> None:
         self._figures = Figures(self.table, self.catalog, self.pair.province, as_of=self.pair.year)
-        self._groups = _comparable_areas(self.catalog, self.pair)
+        self._groups = comparable_areas(self.catalog, self.pair)
 
     @property
     def year(self) -> int:
@@ -396,8 +396,11 @@ def _appendix_row(cmp: Comparison, indicator_id: str, year: int) -> dict:
             "derived": figure.derived, "how": figure.how, "sources": sources_text(figure.sources)}  # fmt: skip
 
 
-def _comparable_areas(catalog: Catalog, pair: YearPair) -> dict[str, dict[int, tuple[str, ...]]]:
-    """Return the comparable areas of a pair whose years have districts in one and communes in the other."""
+def comparable_areas(catalog: Catalog, pair: YearPair) -> dict[str, dict[int, tuple[str, ...]]]:
+    """Return the comparable areas of a pair whose years have districts in one and communes in the other.
+
+    By key ("~569"), the units each covers in each year: its former districts, then its new communes.
+    """
     from ictanalysis.catalog import gazetteer
 
     years = (pair.compare_year, pair.year)

@@ -41,7 +41,7 @@ class Rule(StrictModel):
 
     id: str
     severity: Literal["error", "warning"]
-    view: Literal["table", "sources", "units", "ranges", "completeness", "district_totals", "enterprise_totals",
+    view: Literal["table", "sources", "areas", "units", "ranges", "completeness", "district_totals", "enterprise_totals",
                   "agency_totals", "parts", "changes", "repeated_years", "held_domains"]  # fmt: skip
     expect: str
     kwargs: dict[str, Any]
@@ -120,6 +120,22 @@ def _sources(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     """Each row, with `complete` true when its file, sheet and cell are all given."""
     given = table[list(SOURCE)].fillna("").astype(str).ne("").all(axis=1) if len(table) else pd.Series(dtype=bool)
     return table.assign(complete=given)
+
+
+def _area_years(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
+    """Each row, with `known` true when its area is the province or a unit of its ground in the row's year.
+
+    The ground is the province's as of the report year, and in a year outside the pair also its
+    lineage's (a table of 2026 against 2025 may hold 2024's rows of Khánh Hòa and Ninh Thuận). A
+    figure about another province, or a code of another year's map, is as wrong as an unknown code.
+    """
+    known: dict[int, set[str]] = {}
+    for year in {int(y) for y in table["year"].dropna()} if len(table) else ():
+        as_of = (pair.year,) if year in (pair.year, pair.compare_year) else (pair.year, None)
+        known[year] = {pair.province} | {code for when in as_of for code in (
+            *catalog.territory(pair.province, year, when), *(a.code for a in catalog.subunits(pair.province, year, when)))}
+    rows = zip(table["year"], table["area"], strict=True)  # a missing area is area_present's, not this rule's
+    return table.assign(known=[pd.isna(area) or area in known.get(int(year), ()) for year, area in rows])
 
 
 def _units(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFrame:
@@ -331,6 +347,8 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     group = key_without("year")
     now = _as_merged(table[table["year"] == pair.year], catalog, pair, pair.year)
     before = _as_merged(table[table["year"] == pair.compare_year], catalog, pair, pair.compare_year)
+    now, before = (_with_comparable_areas(rows, catalog, pair, year) for rows, year in ((now, pair.year),
+                                                                                     (before, pair.compare_year)))
     before = before[[*group, "value", *SOURCE]]
     merged = now.merge(before, on=group, how="inner", suffixes=("", "_before"))
     merged = merged[(merged["value_before"] >= max(catalog.change_min_base, 1e-9)) & (merged["value"] >= 0)].copy()
@@ -360,6 +378,27 @@ def _as_merged(rows: pd.DataFrame, catalog: Catalog, pair: YearPair, year: int) 
         **{column: (column, " + ".join) for column in SOURCE})  # fmt: skip
     merged = sums[sums["given"] == len(ground)].drop(columns="given").assign(area=pair.province)
     return pd.concat([rows[~rows["area"].isin(ground)], merged], ignore_index=True)
+
+
+def _with_comparable_areas(rows: pd.DataFrame, catalog: Catalog, pair: YearPair, year: int) -> pd.DataFrame:
+    """Add, across the 2025 map, each comparable area's sum (its districts' one year, its communes' the other).
+
+    Area codes of the two years never meet then; their comparable areas do, as the report compares them.
+    """
+    from ictanalysis.compare import comparable_areas
+
+    groups = comparable_areas(catalog, pair)
+    if not groups:
+        return rows
+    adds = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i)).astype(bool)]
+    sums = []
+    for key, units in groups.items():
+        parts = adds[adds["area"].isin(units[year])]
+        summed = parts.groupby(key_without("area"), as_index=False, sort=False, dropna=False).agg(
+            value=("value", "sum"), given=("area", "nunique"), domain=("domain", "first"), unit=("unit", "first"),
+            **{column: (column, " + ".join) for column in SOURCE})  # fmt: skip
+        sums.append(summed[summed["given"] == len(units[year])].drop(columns="given").assign(area=key))
+    return pd.concat([rows, *sums], ignore_index=True)
 
 
 def _years(table: pd.DataFrame, pair: YearPair) -> pd.DataFrame:
@@ -468,6 +507,7 @@ def _span(cells: pd.Series) -> str:
 VIEWS = {
     "table": _table,
     "sources": _sources,
+    "areas": _area_years,
     "units": _units,
     "ranges": _ranges,
     "completeness": _completeness,

@@ -132,3 +132,18 @@ def test_the_report_of_2025_against_2024_is_the_merged_departments_with_the_summ
     line = f"cung cấp {full:,.0f} dịch vụ công trực tuyến toàn trình".replace(",", ".")
     assert line in text and line in " ".join(page.replace("\xa0", " ").split())
     assert "Dịch vụ công trực tuyến toàn trình theo cơ quan" in page and "mức độ 4" not in page
+
+
+def test_the_change_check_compares_the_comparable_areas(merged):
+    """Cam Ranh's five communes of 2025 four times its 2024 district, the province total kept: the change is seen."""
+    from ictanalysis.rules import build_views
+
+    table = merged.table.copy()
+    cam_ranh = next(g for g in gazetteer.comparable_groups("56") if g.districts == ("569",))
+    rows = (table["year"] == 2025) & table["area"].isin(cam_ranh.communes) & (table["indicator"] == "population")
+    table.loc[rows, "value"] *= 4
+    changes = build_views(table, merged.catalog, merged.pair)["changes"]
+    area = changes[(changes["area"] == "~569") & (changes["indicator"] == "population")].iloc[0]
+    assert area["excess"] > 1 and area["value_before"] == merged.value("population", 2024, "569").value
+    unchanged = changes[(changes["area"] == "~568") & (changes["indicator"] == "population")].iloc[0]
+    assert unchanged["excess"] < 1
