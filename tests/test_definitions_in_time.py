@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import write_rows
@@ -201,3 +202,24 @@ def test_each_definition_reads_in_its_own_years(tmp_path):
     table = clean(raw, out_dir=None, province="58").table
     read = {(r.year, r.indicator): (r.value, r.source_cell) for r in table.itertuples() if r.indicator.startswith("online")}
     assert read == {(2021, LEVEL4): (74.0, "D5"), (2022, FULL): (555.0, "D5"), (2022, PARTIAL): (248.0, "D6")}
+
+
+def test_a_column_of_a_replaced_definition_in_a_later_year_is_refused_naming_its_header(tmp_path):
+    """The 2020 DVCTT form ("Mức 2 | Mức 3 | Mức 4") sent again for 2023: its level columns are refused by cell."""
+    import openpyxl
+
+    from ictanalysis.errors import InputError
+    from ictanalysis.ingest import clean
+
+    path = tmp_path / "raw" / "2023" / "chinh-quyen-dien-tu-2023.xlsx"
+    path.parent.mkdir(parents=True)
+    book = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "data/raw/2020/chinh-quyen-dien-tu-2020.xlsx")
+    book["DVCTT"]["A2"] = "BÁO CÁO SỐ LƯỢNG DỊCH VỤ CÔNG TRỰC TUYẾN NĂM 2023"
+    del book["Chỉ tiêu"]
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        clean(tmp_path / "raw", out_dir=None, province="58")
+    problems = [str(p) for p in caught.value.problems]
+    level4 = [p for p in problems if p.startswith("2023/chinh-quyen-dien-tu-2023.xlsx, sheet 'DVCTT', cell E6: ")]
+    assert len(level4) == 1 and "was replaced by 'Dịch vụ công trực tuyến toàn trình' (online_services_full) " \
+        "from 2022 (Nghị định 42/2022/NĐ-CP)" in level4[0], problems

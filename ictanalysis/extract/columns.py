@@ -111,6 +111,9 @@ def _resolve_value_column(context: Context, header: Header, heading: Heading, pa
         )  # fmt: skip
         return Column(heading.index, heading.text, heading.cell, "ignored"), problems
     operator = operator or layout.operator or ""
+    stale = out_of_time_problem(context, heading.cell, heading.text, indicator, year or context.source.year)
+    if stale is not None:  # "Mức 4" over a 2024 column: a definition replaced in 2022
+        return Column(heading.index, heading.text, heading.cell, "ignored"), [*problems, stale]
     column = Column(heading.index, heading.text, heading.cell, "value", indicator, operator, year, preliminary, units)
     return column, problems
 
@@ -240,3 +243,20 @@ def vietnamese_side(text: str) -> str:
     if dash and right.isascii() and not left.isascii():
         return left.strip()
     return text
+
+
+def out_of_time_problem(context: Context, cell: str, label: str, indicator, year: int) -> Problem | None:
+    """Report a row label or column header naming `indicator` in a `year` it is not a definition of; else None."""
+    found = context.catalog.out_of_time(indicator.id, year)
+    if found is None:
+        return None
+    old, new = found
+    since, basis = new.replaces.since, new.replaces.basis
+    if indicator.id == old.id:
+        message = f"{quote(label)} ({old.id}) was replaced by {quote(new.name_vi)} ({new.id}) from {since} ({basis})"
+        wanted = new
+    else:
+        message = f"{quote(label)} ({new.id}) is counted only from {since} ({basis}), replacing {quote(old.name_vi)} ({old.id})"
+        wanted = old
+    return context.problem(cell, message, f"the figure under the definition of {year}, {quote(wanted.name_vi)} "
+                                          "(or the workbook in the folder of its year)")  # fmt: skip

@@ -24,7 +24,7 @@ from typing import Literal
 
 from ictanalysis.catalog import Area, Catalog, gazetteer
 from ictanalysis.errors import Problem
-from ictanalysis.extract.columns import match_indicator, year_of
+from ictanalysis.extract.columns import match_indicator, out_of_time_problem, year_of
 from ictanalysis.extract.context import Context, cell_text
 from ictanalysis.extract.messages import quote
 from ictanalysis.extract.numbers import EXPECTED_STORED
@@ -252,21 +252,8 @@ def definition_problem(context: Context, cell: str, label: str) -> Problem | Non
     "Dịch vụ công trực tuyến mức độ 4" in a 2022 workbook: replaced by "toàn trình" from 2022 (Nghị định
     42/2022/NĐ-CP); "DVCTT toàn trình" in a 2021 one: counted only from 2022, the year counts level 4.
     """
-    catalog, year = context.catalog, context.source.year
-    indicator = match_indicator(context.layout, catalog, [label])
-    found = None if indicator is None else catalog.out_of_time(indicator.id, year)
-    if found is None:
-        return None
-    old, new = found
-    since, basis = new.replaces.since, new.replaces.basis
-    if indicator.id == old.id:
-        message = f"{quote(label)} ({old.id}) was replaced by {quote(new.name_vi)} ({new.id}) from {since} ({basis})"
-        wanted = new
-    else:
-        message = f"{quote(label)} ({new.id}) is counted only from {since} ({basis}), replacing {quote(old.name_vi)} ({old.id})"
-        wanted = old
-    return context.problem(cell, message, f"the figure under the definition of {year}, {quote(wanted.name_vi)} "
-                                          "(or the workbook in the folder of its year)")  # fmt: skip
+    indicator = match_indicator(context.layout, context.catalog, [label])
+    return None if indicator is None else out_of_time_problem(context, cell, label, indicator, context.source.year)
 
 
 def second_table_problem(context: Context, cell: str, label: str, first_data_row: int) -> Problem:
