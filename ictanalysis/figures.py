@@ -148,7 +148,7 @@ class Figures:
         if area is None or area == self.province:
             ground = self.catalog.territory(self.province, year, self.as_of)
             if len(ground) > 1:
-                if (self.indicator(indicator).merger or self.indicator(indicator).aggregation) != "sum":
+                if not self.indicator(indicator).adds_across_merger:
                     return MISSING  # the former provinces' figures do not make the merged one's
                 return self.summed(indicator, year, ground, "sum of former provinces", operator, agency)
             area = self.province

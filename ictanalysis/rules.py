@@ -345,10 +345,11 @@ def _changes(table: pd.DataFrame, catalog: Catalog, pair: YearPair) -> pd.DataFr
     before (small counts swing) or absent then is not judged.
     """
     group = key_without("year")
-    now = _as_merged(table[table["year"] == pair.year], catalog, pair, pair.year)
-    before = _as_merged(table[table["year"] == pair.compare_year], catalog, pair, pair.compare_year)
-    now, before = (_with_comparable_areas(rows, catalog, pair, year) for rows, year in ((now, pair.year),
-                                                                                     (before, pair.compare_year)))
+    from ictanalysis.compare import comparable_areas
+
+    areas = comparable_areas(catalog, pair)
+    now, before = (_with_comparable_areas(_as_merged(table[table["year"] == year], catalog, pair, year), catalog, areas,
+                                          year) for year in (pair.year, pair.compare_year))  # fmt: skip
     before = before[[*group, "value", *SOURCE]]
     merged = now.merge(before, on=group, how="inner", suffixes=("", "_before"))
     merged = merged[(merged["value_before"] >= max(catalog.change_min_base, 1e-9)) & (merged["value"] >= 0)].copy()
@@ -369,36 +370,32 @@ def _as_merged(rows: pd.DataFrame, catalog: Catalog, pair: YearPair, year: int) 
     ground = catalog.territory(pair.province, year, pair.year)
     if len(ground) < 2:
         return rows
-    former = rows[rows["area"].isin(ground)]
-    adds = former["indicator"].map(lambda i: (catalog.indicator(i).merger or catalog.indicator(i).aggregation) == "sum"
-                                   if i in catalog.indicators else False)  # fmt: skip
-    group = key_without("area")
-    sums = former[adds.astype(bool)].groupby(group, as_index=False, sort=False, dropna=False).agg(
-        value=("value", "sum"), given=("area", "nunique"), domain=("domain", "first"), unit=("unit", "first"),
-        **{column: (column, " + ".join) for column in SOURCE})  # fmt: skip
-    merged = sums[sums["given"] == len(ground)].drop(columns="given").assign(area=pair.province)
+    adds = rows["indicator"].map(lambda i: i in catalog.indicators and catalog.indicator(i).adds_across_merger)
+    merged = _summed_over(rows[adds.astype(bool)], ground, pair.province)
     return pd.concat([rows[~rows["area"].isin(ground)], merged], ignore_index=True)
 
 
-def _with_comparable_areas(rows: pd.DataFrame, catalog: Catalog, pair: YearPair, year: int) -> pd.DataFrame:
+def _with_comparable_areas(rows: pd.DataFrame, catalog: Catalog, areas: dict, year: int) -> pd.DataFrame:
     """Add, across the 2025 map, each comparable area's sum (its districts' one year, its communes' the other).
 
+    `areas` is :func:`ictanalysis.compare.comparable_areas` of the pair (none when both years share a map).
     Area codes of the two years never meet then; their comparable areas do, as the report compares them.
     """
-    from ictanalysis.compare import comparable_areas
-
-    groups = comparable_areas(catalog, pair)
-    if not groups:
-        return rows
     adds = rows[rows["indicator"].map(lambda i: _aggregates(catalog, i)).astype(bool)]
-    sums = []
-    for key, units in groups.items():
-        parts = adds[adds["area"].isin(units[year])]
-        summed = parts.groupby(key_without("area"), as_index=False, sort=False, dropna=False).agg(
-            value=("value", "sum"), given=("area", "nunique"), domain=("domain", "first"), unit=("unit", "first"),
-            **{column: (column, " + ".join) for column in SOURCE})  # fmt: skip
-        sums.append(summed[summed["given"] == len(units[year])].drop(columns="given").assign(area=key))
-    return pd.concat([rows, *sums], ignore_index=True)
+    return pd.concat([rows, *(_summed_over(adds, units[year], key) for key, units in areas.items())],
+                     ignore_index=True)  # fmt: skip
+
+
+def _summed_over(rows: pd.DataFrame, areas: tuple[str, ...], area: str) -> pd.DataFrame:
+    """Return the rows' figures summed over `areas` as figures of `area`, where every one of `areas` gives one.
+
+    The sum's file, sheet and cell join those of its parts with " + ".
+    """
+    parts = rows[rows["area"].isin(areas)]
+    sums = parts.groupby(key_without("area"), as_index=False, sort=False, dropna=False).agg(
+        value=("value", "sum"), given=("area", "nunique"), domain=("domain", "first"), unit=("unit", "first"),
+        **{column: (column, " + ".join) for column in SOURCE})  # fmt: skip
+    return sums[sums["given"] == len(areas)].drop(columns="given").assign(area=area)
 
 
 def _years(table: pd.DataFrame, pair: YearPair) -> pd.DataFrame:

@@ -132,6 +132,11 @@ class Indicator(StrictModel):
     #: the indicator this one replaces from a year on (see :class:`Replacement`)
     replaces: Replacement | None = None
 
+    @property
+    def adds_across_merger(self) -> bool:
+        """Tell whether the former provinces' figures add up to the merged province's (`merger`, else `aggregation`)."""
+        return (self.merger or self.aggregation) == "sum"
+
 
 class Area(StrictModel):
     """One administrative unit: a province, a district (until 2025-06-30) or a commune, with its validity dates."""
