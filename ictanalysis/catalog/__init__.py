@@ -400,11 +400,7 @@ class _Names(_Places):
 
     def _former_full_name(self, key: str, found: Area, provinces: tuple[str, ...], year: int) -> bool:
         """Tell whether `key`, which names `found` only once its kind word is dropped, is a former unit's full name."""
-        if fold(found.full_name) == key:
-            return False
-        end = dt.date(year, 12, 31)
-        return any(not a.in_force(end) and fold(a.full_name) == key for p in provinces
-                   for a in self.find_units(key, province=p))  # fmt: skip
+        return fold(found.full_name) != key and any(fold(a.full_name) == key for a in self._former(key, provinces, year))
 
     def find_units(self, label: str, *, province: str) -> list[Area]:
         """Return every unit of any date that `label` names among `province`'s predecessors, successors and their units.
@@ -421,8 +417,12 @@ class _Names(_Places):
 
     def _former_district(self, key: str, provinces: tuple[str, ...], year: int) -> bool:
         """Tell whether `key` names a district of `provinces`' ground abolished before the end of `year`."""
+        return any(a.level == "district" for a in self._former(key, provinces, year))
+
+    def _former(self, key: str, provinces: tuple[str, ...], year: int) -> list[Area]:
+        """Return the units `key` names on `provinces`' ground that were no longer in force at the end of `year`."""
         end = dt.date(year, 12, 31)
-        return any(a.level == "district" and not a.in_force(end) for p in provinces for a in self.find_units(key, province=p))
+        return [a for p in provinces for a in self.find_units(key, province=p) if not a.in_force(end)]
 
 
 class _Definitions:
