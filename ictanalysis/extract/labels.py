@@ -26,7 +26,7 @@ from ictanalysis.catalog import Area, Catalog, gazetteer
 from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import match_indicator, out_of_time_problem, year_of
 from ictanalysis.extract.context import Context, cell_text
-from ictanalysis.extract.messages import quote
+from ictanalysis.extract.messages import ground_names, quote
 from ictanalysis.extract.numbers import EXPECTED_STORED
 from ictanalysis.layouts import Layout
 from ictanalysis.normalise import fold, strip_footnotes
@@ -382,9 +382,9 @@ def _ceased_problem(context: Context, cell: str, label: str, area: Area) -> Prob
 def _total_problem(context: Context, cell: str, label: str) -> Problem:
     """Report a total row without a name where the run's ground was several provinces that year."""
     catalog, source = context.catalog, context.source
-    names = " and ".join(_named(catalog.area(code, source.year)) for code in catalog.territory(source.province, source.year))
     return context.problem(cell, f"{quote(label)}: in {source.year} the ground of province {source.province} was "
-                                 f"{names}, and the sheet does not name one of them alone",
+                                 f"{ground_names(catalog, source.province, source.year)}, and the sheet does not "
+                                 "name one of them alone",
                            "the province's name as the total row's label (e.g. 'Tỉnh Ninh Thuận'), or one "
                            "province's districts per table")  # fmt: skip
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ictanalysis.layouts import Layout
 
-__all__ = ["MAX_QUOTED", "layout_expectation", "plain", "quote"]
+__all__ = ["MAX_QUOTED", "ground_names", "layout_expectation", "plain", "quote"]
 
 MAX_QUOTED = 80
 """Longest cell text quoted in a message; longer texts are cut with an ellipsis and their length."""
@@ -40,3 +40,13 @@ def layout_expectation(layout: Layout) -> str:
     """
     source = f" ({layout.source.name})" if layout.source else ""
     return f"the columns of layout {layout.id!r}{source}"
+
+
+def ground_names(catalog, province: str, year: int) -> str:
+    """Name the provinces of `province`'s ground in `year`'s map for a message.
+
+    >>> from ictanalysis.catalog import load_catalog
+    >>> ground_names(load_catalog(), "56", 2024)
+    'Khánh Hòa (56) and Ninh Thuận (58)'
+    """
+    return " and ".join(f"{catalog.area(code, year).name} ({code})" for code in catalog.territory(province, year))

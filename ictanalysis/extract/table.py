@@ -23,7 +23,7 @@ from ictanalysis.errors import Problem
 from ictanalysis.extract.columns import Column, match_indicator, resolve_columns
 from ictanalysis.extract.context import Context, SheetSource
 from ictanalysis.extract.header import Header, find_anchor, label_rows_header
-from ictanalysis.extract.messages import layout_expectation, quote
+from ictanalysis.extract.messages import ground_names, layout_expectation, quote
 from ictanalysis.extract.units import find_unit_line
 from ictanalysis.layouts import Layout
 from ictanalysis.normalise import fold
@@ -185,7 +185,7 @@ def title_ground(context: Context, header_row: int, label_column: int) -> tuple[
              if _spans(f" {fold(value)} ", provinces.get(code, ()))}  # fmt: skip
     if len(named) == 1:
         return named.pop(), []
-    names = " and ".join(f"{catalog.areas[code].name} ({code})" for code in ground)
+    names = ground_names(catalog, source.province, source.year)
     return source.province, [context.problem(cell_name(header_row, label_column),
         f"in {source.year} the ground of province {source.province} was {names}, and the title above the table "
         + ("names both" if named else "names neither"),
